@@ -1,0 +1,396 @@
+// A small typed client for Harbor's REST API (v2.0), written for the dynamic providers in this folder.
+//
+// Rules it follows (see ../shared/notes/harbor-api.md §1):
+// - HTTP Basic auth on every request and never a cookie (a cookie switches on Harbor's CSRF checks).
+// - `X-Is-Resource-Name: true` whenever a project is addressed by name (`byName: true`).
+// - IDs of created objects come from the `Location` header.
+// - Lists are paged with page_size=100 until X-Total-Count is reached.
+// - Errors carry status, Harbor's code and message, method and path; never credentials or the host's userinfo.
+// - Idempotent requests are retried on 429 (honouring Retry-After), 502, 503, 504, connection errors and
+//   timeouts, with exponential backoff and full jitter. A POST is retried only when a caller-supplied probe
+//   says the object was not created, so a retry never makes a duplicate.
+//
+// Nothing here holds state at module level: the undici Agent is built per client (inside provider calls), so the
+// serialized dynamic providers capture no native objects.
+import { Agent, fetch } from "undici";
+
+/** How to reach Harbor. `url` is the external URL (e.g. https://harbor.example.com), without /api/v2.0. */
+export interface HarborConnection {
+    url: string;
+    username: string;
+    password: string;
+    /** PEM bundle trusted in addition to the system roots (a private CA). */
+    caCert?: string;
+    /** Skip TLS verification. Explicit opt-in only; never the default. */
+    insecure?: boolean;
+}
+
+/** Tuning knobs. Every delay is injectable so tests run in milliseconds. */
+export interface HarborClientOptions {
+    /** Per-attempt timeout. Default 30 s. */
+    timeoutMs?: number;
+    /** Retries after the first attempt. Default 4 (5 attempts in total). */
+    retries?: number;
+    /** First backoff step; doubles each retry. Default 500 ms. */
+    baseDelayMs?: number;
+    /** Upper bound for one backoff step, and for an honoured Retry-After. Default 30 s. */
+    maxDelayMs?: number;
+    /** Sleep implementation (tests pass a fast or recording one). */
+    sleep?: (ms: number) => Promise<void>;
+    /** Random source in [0, 1) for jitter. */
+    random?: () => number;
+}
+
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export type QueryValue = string | number | boolean | undefined;
+
+export interface RequestOptions {
+    query?: Record<string, QueryValue>;
+    body?: unknown;
+    /** The path addresses a project by name: send `X-Is-Resource-Name: true`. */
+    byName?: boolean;
+    headers?: Record<string, string>;
+}
+
+export interface HarborResponse<T> {
+    status: number;
+    headers: Headers;
+    body: T;
+}
+
+/** Result of a create: the new (or, after a lost response, the existing) object's id. */
+export interface Created {
+    id: string;
+    /** True when a retry found the object already created by an earlier attempt. */
+    adopted: boolean;
+    /** Response body, for the few creates that return one (POST /robots). */
+    body?: unknown;
+}
+
+/**
+ * Answers "does the object this POST creates exist already?". Return its id if it does, else undefined.
+ * Called only after a failed attempt, before retrying, so a retry never makes a duplicate.
+ */
+export type CreateProbe = () => Promise<string | number | undefined>;
+
+/** An error from Harbor or on the way to it. Never contains credentials. */
+export class HarborApiError extends Error {
+    /** HTTP status; 0 when no response arrived (connection error or timeout). */
+    readonly status: number;
+    /** Harbor's error code (e.g. NOT_FOUND, CONFLICT), or CONNECTION / TIMEOUT. */
+    readonly code: string;
+    /** Harbor's error message (errors[0].message), or the transport error. */
+    readonly detail: string;
+    readonly method: string;
+    /** Request path (with query), relative to the host: /api/v2.0/... */
+    readonly path: string;
+    readonly attempts: number;
+
+    constructor(args: { status: number; code: string; detail: string; method: string; path: string; attempts: number }) {
+        const where = `${args.method} ${args.path}`;
+        const what = args.status > 0 ? `${args.status} ${args.code}` : args.code;
+        const tries = args.attempts > 1 ? ` (after ${args.attempts} attempts)` : "";
+        super(`Harbor API ${where} failed: ${what}${args.detail ? `: ${args.detail}` : ""}${tries}`);
+        this.name = "HarborApiError";
+        this.status = args.status;
+        this.code = args.code;
+        this.detail = args.detail;
+        this.method = args.method;
+        this.path = args.path;
+        this.attempts = args.attempts;
+    }
+}
+
+export function isNotFound(err: unknown): boolean {
+    return err instanceof HarborApiError && err.status === 404;
+}
+
+export function isConflict(err: unknown): boolean {
+    return err instanceof HarborApiError && err.status === 409;
+}
+
+export const API_PREFIX = "/api/v2.0";
+export const PAGE_SIZE = 100;
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+
+/** Normalise a user URL to the API base (scheme://host[:port][/prefix]/api/v2.0); rejects userinfo. */
+export function apiBase(url: string): string {
+    const u = new URL(url);
+    if (u.protocol !== "https:" && u.protocol !== "http:") {
+        throw new Error(`connection.url must be http(s), got "${u.protocol}"`);
+    }
+    if (u.username || u.password) {
+        throw new Error("connection.url must not contain credentials; use connection.username/password");
+    }
+    let path = u.pathname.replace(/\/+$/, "");
+    if (path.endsWith(API_PREFIX)) path = path.slice(0, -API_PREFIX.length);
+    return `${u.protocol}//${u.host}${path}${API_PREFIX}`;
+}
+
+/** Options for the undici Agent: a custom CA, and verification off only when `insecure` is explicitly true. */
+export function tlsOptions(conn: Pick<HarborConnection, "caCert" | "insecure">): { ca?: string; rejectUnauthorized: boolean } {
+    return {
+        ...(conn.caCert ? { ca: conn.caCert } : {}),
+        rejectUnauthorized: conn.insecure !== true,
+    };
+}
+
+/** The last path segment of a Location header, URL-decoded (Harbor: /api/v2.0/<collection>/<id>). */
+export function idFromLocation(location: string | null | undefined): string | undefined {
+    if (!location) return undefined;
+    const path = location.split("?")[0].replace(/\/+$/, "");
+    const last = path.slice(path.lastIndexOf("/") + 1);
+    return last ? decodeURIComponent(last) : undefined;
+}
+
+/** Encode a path segment. Repository names with '/' must be encoded twice (a/b -> a%252Fb). */
+export function seg(value: string | number): string {
+    return encodeURIComponent(String(value));
+}
+
+export function repoSeg(repositoryName: string): string {
+    return encodeURIComponent(encodeURIComponent(repositoryName));
+}
+
+/** Retry-After as milliseconds (delta-seconds or HTTP date); undefined when absent or unparsable. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+    if (!value) return undefined;
+    if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A failed attempt: either a response with a retryable status or a transport failure. */
+interface AttemptFailure {
+    error: HarborApiError;
+    retryable: boolean;
+    retryAfterMs?: number;
+}
+
+export class HarborClient {
+    private readonly base: string;
+    private readonly basePath: string;
+    private readonly authorization: string;
+    private readonly agent: Agent;
+    private readonly timeoutMs: number;
+    private readonly retries: number;
+    private readonly baseDelayMs: number;
+    private readonly maxDelayMs: number;
+    private readonly sleep: (ms: number) => Promise<void>;
+    private readonly random: () => number;
+
+    constructor(conn: HarborConnection, options: HarborClientOptions = {}) {
+        this.base = apiBase(conn.url);
+        this.basePath = new URL(this.base).pathname;
+        this.authorization = "Basic " + Buffer.from(`${conn.username}:${conn.password}`, "utf8").toString("base64");
+        this.agent = new Agent({ connect: tlsOptions(conn) });
+        this.timeoutMs = options.timeoutMs ?? 30_000;
+        this.retries = options.retries ?? 4;
+        this.baseDelayMs = options.baseDelayMs ?? 500;
+        this.maxDelayMs = options.maxDelayMs ?? 30_000;
+        this.sleep = options.sleep ?? defaultSleep;
+        this.random = options.random ?? Math.random;
+    }
+
+    /** Release pooled connections. Call when done (see `withClient` in ./provider). */
+    async close(): Promise<void> {
+        await this.agent.close();
+    }
+
+    async get<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+        return (await this.request<T>("GET", path, opts)).body;
+    }
+
+    /** GET that maps 404 to undefined ("gone"). */
+    async find<T>(path: string, opts: RequestOptions = {}): Promise<T | undefined> {
+        try {
+            return await this.get<T>(path, opts);
+        } catch (err) {
+            if (isNotFound(err)) return undefined;
+            throw err;
+        }
+    }
+
+    /** HEAD or GET answering "exists?": 2xx true, 404 false, anything else throws. */
+    async exists(method: "HEAD" | "GET", path: string, opts: RequestOptions = {}): Promise<boolean> {
+        try {
+            await this.request(method, path, opts);
+            return true;
+        } catch (err) {
+            if (isNotFound(err)) return false;
+            throw err;
+        }
+    }
+
+    async put(path: string, body: unknown, opts: RequestOptions = {}): Promise<void> {
+        await this.request("PUT", path, { ...opts, body });
+    }
+
+    async patch<T = unknown>(path: string, body: unknown, opts: RequestOptions = {}): Promise<T> {
+        return (await this.request<T>("PATCH", path, { ...opts, body })).body;
+    }
+
+    /** DELETE; returns false when the object was already gone (404). */
+    async delete(path: string, opts: RequestOptions = {}): Promise<boolean> {
+        try {
+            await this.request("DELETE", path, opts);
+            return true;
+        } catch (err) {
+            if (isNotFound(err)) return false;
+            throw err;
+        }
+    }
+
+    /** Every item of a paged list (page_size 100, until X-Total-Count or a short page). */
+    async list<T>(path: string, opts: RequestOptions = {}): Promise<T[]> {
+        const items: T[] = [];
+        for (let page = 1; ; page++) {
+            const res = await this.request<T[] | null>("GET", path, { ...opts, query: { ...opts.query, page, page_size: PAGE_SIZE } });
+            const batch = res.body ?? [];
+            items.push(...batch);
+            const total = Number(res.headers.get("x-total-count"));
+            const done = Number.isFinite(total) && res.headers.has("x-total-count") ? page * PAGE_SIZE >= total : batch.length < PAGE_SIZE;
+            if (done || batch.length === 0) return items;
+        }
+    }
+
+    /**
+     * POST that creates an object and returns its id (from Location, or from the body's `id` when there is no
+     * Location). Retried only when `probe` is given and reports the object was not created; when the probe finds
+     * it (the earlier attempt was committed but its response lost), that id is returned with `adopted: true`.
+     * A 409 on a retry is also resolved through the probe. Without a probe a POST is never retried.
+     */
+    async create(path: string, body: unknown, opts: RequestOptions & { probe?: CreateProbe } = {}): Promise<Created> {
+        const { probe, ...rest } = opts;
+        let attempt = 0;
+        for (;;) {
+            attempt++;
+            const result = await this.attempt<unknown>("POST", path, { ...rest, body }, attempt);
+            if ("body" in result) {
+                const fromBody = (result.body as { id?: unknown } | null)?.id;
+                const id = idFromLocation(result.headers.get("location")) ?? (fromBody !== undefined ? String(fromBody) : undefined);
+                if (id === undefined) {
+                    throw new HarborApiError({ status: result.status, code: "NO_ID", detail: "created, but the response had neither a Location header nor an id", method: "POST", path: this.displayPath(path, rest.query), attempts: attempt });
+                }
+                return { id, adopted: false, body: result.body ?? undefined };
+            }
+            const failure = result;
+            const conflictOnRetry = failure.error.status === 409 && attempt > 1;
+            if (!probe || (!failure.retryable && !conflictOnRetry)) throw failure.error;
+            const existing = await probe();
+            if (existing !== undefined) return { id: String(existing), adopted: true };
+            if (conflictOnRetry || attempt > this.retries) throw failure.error;
+            await this.sleep(this.backoff(attempt, failure.retryAfterMs));
+        }
+    }
+
+    /** One request with retries for idempotent methods. POST goes through `create` for retries. */
+    async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<HarborResponse<T>> {
+        const idempotent = method !== "POST" && method !== "PATCH";
+        let attempt = 0;
+        for (;;) {
+            attempt++;
+            const result = await this.attempt<T>(method, path, opts, attempt);
+            if ("body" in result) return result;
+            if (!idempotent || !result.retryable || attempt > this.retries) throw result.error;
+            await this.sleep(this.backoff(attempt, result.retryAfterMs));
+        }
+    }
+
+    /** Delay before retry number `attempt` (1-based): full jitter over base*2^(n-1), capped; Retry-After wins. */
+    backoff(attempt: number, retryAfterMs?: number): number {
+        if (retryAfterMs !== undefined) return Math.min(retryAfterMs, this.maxDelayMs);
+        const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+        // Never zero: half fixed, half jitter, so concurrent clients spread out without hammering.
+        return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+    }
+
+    private displayPath(path: string, query?: Record<string, QueryValue>): string {
+        const qs = this.queryString(query);
+        return `${this.basePath}${path}${qs}`;
+    }
+
+    private queryString(query?: Record<string, QueryValue>): string {
+        if (!query) return "";
+        const params = new URLSearchParams();
+        for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, String(v));
+        const s = params.toString();
+        return s ? `?${s}` : "";
+    }
+
+    private async attempt<T>(method: HttpMethod, path: string, opts: RequestOptions, attempt: number): Promise<HarborResponse<T> | AttemptFailure> {
+        const shown = this.displayPath(path, opts.query);
+        const headers: Record<string, string> = {
+            Accept: "application/json",
+            Authorization: this.authorization,
+            ...opts.headers,
+        };
+        if (opts.byName) headers["X-Is-Resource-Name"] = "true";
+        let payload: string | undefined;
+        if (opts.body !== undefined) {
+            headers["Content-Type"] = "application/json";
+            payload = JSON.stringify(opts.body);
+        }
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+        try {
+            const res = await fetch(`${this.base}${path}${this.queryString(opts.query)}`, {
+                method,
+                headers,
+                body: payload,
+                dispatcher: this.agent,
+                signal: controller.signal,
+                redirect: "manual",
+            });
+            const text = method === "HEAD" ? "" : await res.text();
+            if (res.status >= 200 && res.status < 300) {
+                return { status: res.status, headers: res.headers as unknown as Headers, body: parseJson(text) as T };
+            }
+            const { code, message } = harborError(text, res.status);
+            return {
+                error: new HarborApiError({ status: res.status, code, detail: message, method, path: shown, attempts: attempt }),
+                retryable: RETRYABLE_STATUS.has(res.status),
+                retryAfterMs: res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after")) : undefined,
+            };
+        } catch (err) {
+            const timedOut = controller.signal.aborted;
+            const detail = timedOut ? `no response within ${this.timeoutMs} ms` : transportMessage(err);
+            return {
+                error: new HarborApiError({ status: 0, code: timedOut ? "TIMEOUT" : "CONNECTION", detail, method, path: shown, attempts: attempt }),
+                retryable: true,
+            };
+        } finally {
+            clearTimeout(timer);
+        }
+    }
+}
+
+function parseJson(text: string): unknown {
+    if (!text) return undefined;
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+/** Harbor's error body is {"errors":[{"code","message"}]}; fall back to the status text. */
+function harborError(text: string, status: number): { code: string; message: string } {
+    const body = parseJson(text) as { errors?: { code?: string; message?: string }[] } | string | undefined;
+    const first = typeof body === "object" && body && Array.isArray(body.errors) ? body.errors[0] : undefined;
+    if (first) return { code: first.code ?? `HTTP_${status}`, message: first.message ?? "" };
+    const raw = typeof body === "string" ? body.trim().slice(0, 200) : "";
+    return { code: `HTTP_${status}`, message: raw };
+}
+
+/** The transport error's own words, without the URL (which could carry a host the user considers private). */
+function transportMessage(err: unknown): string {
+    const e = err as { message?: string; cause?: { code?: string; message?: string } };
+    const cause = e?.cause;
+    if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ""}`;
+    return e?.message ?? String(err);
+}
