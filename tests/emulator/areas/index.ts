@@ -1,0 +1,9 @@
+// Every emulator area, in installation order (an area may use the state of areas listed before it).
+// To add one: create tests/emulator/areas/<area>.ts exporting `defineArea({...})`, and append it here.
+import { Area } from "../server";
+import { healthArea } from "./health";
+import { projectsArea } from "./projects";
+import { quotasArea } from "./quotas";
+import { repositoriesArea } from "./repositories";
+
+export const ALL_AREAS: readonly Area<any>[] = [healthArea, projectsArea, quotasArea, repositoriesArea]; // eslint-disable-line @typescript-eslint/no-explicit-any

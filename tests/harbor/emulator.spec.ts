@@ -1,0 +1,120 @@
+// The emulator itself must be strict, or the provider tests prove nothing.
+import { strict as assert } from "assert";
+import { HarborClient } from "../../harbor/client";
+import { projectsArea } from "../emulator";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+
+describe("tests/emulator", () => {
+    const h = useHarborEmulator();
+    let client: HarborClient;
+    beforeEach(() => {
+        client = new HarborClient(h.connection(), { ...FAST_CLIENT, retries: 0 });
+    });
+    afterEach(() => client.close());
+
+    it("rejects JSON fields the spec does not define, naming the field", async () => {
+        const err = await rejection(client.create("/projects", { project_name: "p1", metadata: { auto_scann: "true" } }));
+        assert.match(err.message, /400 BAD_REQUEST: .*body\.metadata\.auto_scann is not a field of ProjectMetadata/);
+        assert.equal(h.emu.takeViolations().length, 1);
+        assert.equal(h.emu.area(projectsArea).byName("p1"), undefined, "nothing was created");
+    });
+
+    it("checks types, enums and nullability of the body", async () => {
+        await rejection(client.create("/projects", { project_name: "p1", storage_limit: "10" }));
+        await rejection(client.create("/projects", { project_name: "p1", metadata: null }));
+        const v = h.emu.takeViolations();
+        assert.match(v[0], /body\.storage_limit must be an integer/);
+        assert.match(v[1], /body\.metadata must not be null/);
+    });
+
+    it("rejects unknown query parameters, bad types and page_size over 100", async () => {
+        await rejection(client.get("/projects", { query: { nme: "x" } }));
+        await rejection(client.get("/projects", { query: { page_size: 500 } }));
+        await rejection(client.get("/projects", { query: { public: "yes" } }));
+        const v = h.emu.takeViolations();
+        assert.match(v[0], /query parameter nme is not defined for listProjects/);
+        assert.match(v[1], /page_size must be <= 100/);
+        assert.match(v[2], /public must be true or false/);
+    });
+
+    it("rejects paths and methods outside the spec", async () => {
+        await rejection(client.get("/projectz"));
+        await rejection(client.request("PATCH", "/projects/1", { body: {} }));
+        const v = h.emu.takeViolations();
+        assert.match(v[0], /no path in the spec matches \/projectz/);
+        assert.match(v[1], /PATCH is not allowed/);
+    });
+
+    it("insists on X-Is-Resource-Name when a project is addressed by name", async () => {
+        h.emu.area(projectsArea).seed("web");
+        await rejection(client.get("/projects/web"));
+        assert.match(h.emu.takeViolations()[0], /addressed by name without X-Is-Resource-Name/);
+        const p = await client.get<{ name: string }>("/projects/web", { byName: true });
+        assert.equal(p.name, "web");
+    });
+
+    it("treats an all-digit name as a name only with the header", async () => {
+        const state = h.emu.area(projectsArea);
+        const digits = state.seed("123");
+        const other = state.seed("other");
+        assert.equal((await client.get<{ project_id: number }>("/projects/123", { byName: true })).project_id, digits.project_id);
+        assert.equal((await client.get<{ project_id: number }>(`/projects/${other.project_id}`)).project_id, other.project_id);
+    });
+
+    it("requires Basic auth and rejects wrong credentials, but serves /health anonymously", async () => {
+        const bad = new HarborClient(h.connection({ password: "wrong" }), { ...FAST_CLIENT, retries: 0 });
+        try {
+            assert.match((await rejection(bad.get("/projects"))).message, /401 UNAUTHORIZED/);
+        } finally {
+            await bad.close();
+        }
+        const res = await fetch(`${h.emu.url}/api/v2.0/health`);
+        assert.equal(res.status, 200);
+        const anon = await fetch(`${h.emu.url}/api/v2.0/projects`);
+        assert.equal(anon.status, 401);
+    });
+
+    it("fails loudly on a cookie (CSRF)", async () => {
+        await rejection(client.get("/projects", { headers: { Cookie: "sid=1" } }));
+        assert.match(h.emu.takeViolations()[0], /Cookie was sent/);
+    });
+
+    it("answers an operation without a handler with 501 and a violation", async () => {
+        await rejection(client.get("/labels"));
+        assert.match(h.emu.takeViolations()[0], /ListLabels has no handler/);
+    });
+
+    it("injects faults for the next N matching requests, then behaves", async () => {
+        h.emu.inject({ operationId: "getHealth" }, { kind: "status", status: 429, retryAfter: 7 }, 2);
+        const r1 = await fetch(`${h.emu.url}/api/v2.0/health`);
+        assert.equal(r1.status, 429);
+        assert.equal(r1.headers.get("retry-after"), "7");
+        assert.equal((await fetch(`${h.emu.url}/api/v2.0/health`)).status, 429);
+        assert.equal((await fetch(`${h.emu.url}/api/v2.0/health`)).status, 200);
+        assert.equal(h.emu.count("getHealth"), 3);
+    });
+
+    it("commitThenFail commits the change before failing", async () => {
+        h.emu.inject({ method: "POST", path: "/projects" }, { kind: "commitThenFail", status: 503 });
+        const err = await rejection(client.create("/projects", { project_name: "p1" }));
+        assert.match(err.message, /503/);
+        assert.ok(h.emu.area(projectsArea).byName("p1"), "the project exists despite the 503");
+    });
+
+    it("counts requests per operation", async () => {
+        await client.get("/health");
+        await client.get("/systeminfo");
+        await client.get("/health");
+        assert.equal(h.emu.count("getHealth"), 2);
+        assert.deepEqual(h.emu.sequence(), ["getHealth", "getSystemInfo", "getHealth"]);
+    });
+
+    it("requires repository names with '/' to be double-encoded", async () => {
+        const state = h.emu.area(projectsArea);
+        state.seed("p1");
+        state.addRepository("p1", "team/app");
+        await rejection(client.delete("/projects/p1/repositories/team%2Fapp"));
+        assert.match(h.emu.takeViolations()[0], /encoded only once/);
+        assert.equal(await client.delete("/projects/p1/repositories/team%252Fapp"), true);
+    });
+});
