@@ -1,0 +1,6 @@
+// Harbor dynamic resources (type tokens `pulumi-nodejs:dynamic/harbor:<Type>`), and their provider objects for
+// direct testing. See ./README.md.
+export { ConnectionArgs, HARBOR_MODULE } from "./resource";
+export { HarborApiError, HarborClient, HarborClientOptions, HarborConnection } from "./client";
+export { Ready, ReadyArgs, ReadyProvider, readyProvider } from "./ready";
+export { Project, ProjectArgs, ProjectProvider, projectProvider, SEVERITIES, Severity } from "./project";

@@ -1,0 +1,299 @@
+// Project: a Harbor project with its metadata (public, auto scan, prevent vulnerable images at a severity, cosign,
+// auto SBOM), its CVE allowlist, its storage quota (through /quotas, read back) and optionally a proxy-cache
+// registry. Replaced when `name` or `registryId` changes. `forceDestroy` empties the repositories before deleting;
+// without it a non-empty project is refused with a clear message.
+//
+// Harbor quirks handled (../shared/notes/harbor-api.md §3.1): metadata values are strings and a missing key means
+// the default (normalised both ways, so refresh shows no phantom diff); POST ignores the CVE allowlist (a PUT
+// follows); PUT cannot change the quota (PUT /quotas/{id} does); storage_limit on create may be silently ignored
+// (so the quota is read back and corrected).
+import * as pulumi from "@pulumi/pulumi";
+import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
+import { Connection, diffManaged, HarborProvider, requireState, InputChecker, partialCreateError, pick, readOrGone } from "./provider";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+
+export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface ProjectInputs {
+    connection: Connection;
+    name: string;
+    public: boolean;
+    /** GiB; -1 = unlimited. */
+    storageQuotaGiB: number;
+    autoScan: boolean;
+    preventVulnerable: boolean;
+    /** Severity from which pulls are blocked when preventVulnerable is on. Harbor may also report "none". */
+    severity: Severity | "none";
+    cosignEnforced: boolean;
+    autoSbom: boolean;
+    /** The project's own allowlist (sorted, unique). Undefined = reuse the system allowlist. */
+    cveAllowlist?: string[];
+    /** Registry id for a proxy-cache project. */
+    registryId?: number;
+    forceDestroy: boolean;
+}
+
+export interface ProjectOutputs extends ProjectInputs {
+    projectId: number;
+    quotaId: number;
+}
+
+/** Fields Harbor holds, plus forceDestroy (acted on by delete). connection is deliberately absent. */
+const MANAGED = ["name", "public", "storageQuotaGiB", "autoScan", "preventVulnerable", "severity", "cosignEnforced", "autoSbom", "cveAllowlist", "registryId", "forceDestroy"] as const;
+const META_FIELDS = ["public", "autoScan", "preventVulnerable", "severity", "cosignEnforced", "autoSbom", "cveAllowlist"] as const;
+const INPUT_KEYS = ["connection", ...MANAGED] as const;
+
+const GIB = 2 ** 30;
+const MAX_GIB = 1024 * 1024; // Harbor's limit: 1024 TiB
+const NAME_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const CVE_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+
+/** Wire shapes (subset of the swagger's Project / Quota). */
+interface ApiProject {
+    project_id: number;
+    name: string;
+    registry_id?: number;
+    repo_count?: number;
+    metadata?: Record<string, string | undefined>;
+    cve_allowlist?: { items?: { cve_id?: string }[] };
+}
+interface ApiQuota {
+    id: number;
+    hard?: { storage?: number };
+}
+interface ApiRepository {
+    name: string;
+}
+
+const bytesOf = (gib: number) => (gib === -1 ? -1 : Math.round(gib * GIB));
+const gibOf = (bytes: number | undefined) => (bytes === undefined || bytes < 0 ? -1 : bytes / GIB);
+
+/** Inputs -> Harbor metadata (every managed key, as strings). */
+function toMetadata(p: ProjectInputs): Record<string, string> {
+    return {
+        public: String(p.public),
+        auto_scan: String(p.autoScan),
+        prevent_vul: String(p.preventVulnerable),
+        severity: p.severity,
+        enable_content_trust_cosign: String(p.cosignEnforced),
+        auto_sbom_generation: String(p.autoSbom),
+        reuse_sys_cve_allowlist: String(p.cveAllowlist === undefined),
+    };
+}
+
+/** Harbor project + quota -> managed fields, with Harbor's defaults for missing metadata keys. */
+function fromHarbor(project: ApiProject, quota: ApiQuota | undefined): Omit<ProjectInputs, "connection" | "forceDestroy"> {
+    const m = project.metadata ?? {};
+    const flag = (key: string, dflt: boolean) => (m[key] === undefined || m[key] === "" ? dflt : m[key]!.toLowerCase() === "true");
+    const reuse = flag("reuse_sys_cve_allowlist", true);
+    return {
+        name: project.name,
+        public: flag("public", false),
+        storageQuotaGiB: gibOf(quota?.hard?.storage),
+        autoScan: flag("auto_scan", false),
+        preventVulnerable: flag("prevent_vul", false),
+        severity: (m.severity || "low") as Severity,
+        cosignEnforced: flag("enable_content_trust_cosign", false),
+        autoSbom: flag("auto_sbom_generation", false),
+        cveAllowlist: reuse ? undefined : [...new Set((project.cve_allowlist?.items ?? []).map((i) => i.cve_id ?? ""))].sort(),
+        registryId: project.registry_id ? project.registry_id : undefined,
+    };
+}
+
+const allowlistBody = (projectId: number, cves: string[] | undefined) => ({ project_id: projectId, items: (cves ?? []).map((cve_id) => ({ cve_id })) });
+
+export class ProjectProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ProjectInputs, ProjectOutputs> {
+    async check(_olds: ProjectInputs, news: ProjectInputs): Promise<pulumi.dynamic.CheckResult<ProjectInputs>> {
+        const c = new InputChecker(news);
+        const inputs: ProjectInputs = {
+            connection: c.connection(),
+            name: c.string("name", { required: true, maxLength: 255, pattern: NAME_RE, patternHint: "use lower-case letters and digits, separated by single '.', '_' or '-'" })!,
+            public: c.bool("public", false),
+            storageQuotaGiB: c.number("storageQuotaGiB", { default: -1, integer: false, min: 0.001, max: MAX_GIB, allowed: [-1], hint: "GiB, -1 for unlimited" })!,
+            autoScan: c.bool("autoScan", false),
+            preventVulnerable: c.bool("preventVulnerable", false),
+            severity: c.oneOf("severity", SEVERITIES, { default: "low" })!,
+            cosignEnforced: c.bool("cosignEnforced", false),
+            autoSbom: c.bool("autoSbom", false),
+            cveAllowlist: c.stringList("cveAllowlist", { pattern: CVE_RE, patternHint: "expected a CVE id such as CVE-2024-12345", normalise: true }),
+            registryId: c.number("registryId", { min: 1, hint: "the id of a registry endpoint (Registry.registryId)" }),
+            forceDestroy: c.bool("forceDestroy", false),
+        };
+        return c.result(inputs);
+    }
+
+    /** Pure: no request. name and registryId replace; a same-name replacement deletes first (names are unique). */
+    async diff(_id: string, olds: ProjectOutputs, news: ProjectInputs): Promise<pulumi.dynamic.DiffResult> {
+        return diffManaged<ProjectInputs>(olds, news, {
+            managed: MANAGED,
+            replaceOn: ["name", "registryId"],
+            deleteBeforeReplace: (o, n) => o.name === n.name,
+        });
+    }
+
+    async create(inputs: ProjectInputs): Promise<pulumi.dynamic.CreateResult<ProjectOutputs>> {
+        return this.withClient(inputs.connection, async (c) => {
+            const created = await c.create(
+                "/projects",
+                {
+                    project_name: inputs.name,
+                    metadata: toMetadata(inputs),
+                    storage_limit: bytesOf(inputs.storageQuotaGiB),
+                    ...(inputs.registryId !== undefined ? { registry_id: inputs.registryId } : {}),
+                },
+                // A retry must not create a second project: look it up by name first.
+                { probe: async () => (await c.find<ApiProject>(`/projects/${seg(inputs.name)}`, { byName: true }))?.project_id },
+            );
+            const projectId = Number(created.id);
+            const partial: ProjectOutputs = { ...inputs, projectId, quotaId: 0 };
+            try {
+                // POST ignores the allowlist; a retry that adopted the project re-applies the metadata too.
+                if (created.adopted || (inputs.cveAllowlist?.length ?? 0) > 0) {
+                    await c.put(`/projects/${projectId}`, {
+                        metadata: toMetadata(inputs),
+                        ...(inputs.cveAllowlist !== undefined ? { cve_allowlist: allowlistBody(projectId, inputs.cveAllowlist) } : {}),
+                    });
+                }
+                // storage_limit is silently ignored when per-project quotas are off: verify, and correct it.
+                const quota = await this.quotaOf(c, projectId);
+                if (quota.hard?.storage !== bytesOf(inputs.storageQuotaGiB)) {
+                    await c.put(`/quotas/${quota.id}`, { hard: { storage: bytesOf(inputs.storageQuotaGiB) } });
+                }
+                return { id: String(projectId), outs: { ...partial, quotaId: quota.id } };
+            } catch (err) {
+                throw partialCreateError(String(projectId), partial as unknown as Record<string, unknown>, err);
+            }
+        });
+    }
+
+    /** Two requests: the project (metadata, allowlist, registry) and its quota. */
+    async read(id: string, state?: ProjectOutputs): Promise<pulumi.dynamic.ReadResult<ProjectOutputs>> {
+        const props = requireState(state, "Project");
+        return this.withClient(props.connection, (c) =>
+            readOrGone(async () => {
+                const project = await c.get<ApiProject>(`/projects/${seg(id)}`);
+                const quota = await this.quotaOf(c, project.project_id).catch((err) => {
+                    if (err instanceof HarborApiError && err.code === "NO_QUOTA") return undefined;
+                    throw err;
+                });
+                const outs: ProjectOutputs = {
+                    ...fromHarbor(project, quota),
+                    connection: props.connection,
+                    forceDestroy: props.forceDestroy ?? false,
+                    projectId: project.project_id,
+                    quotaId: quota?.id ?? props.quotaId,
+                };
+                return { id: String(project.project_id), props: outs, inputs: pick(outs, INPUT_KEYS) as ProjectOutputs };
+            }),
+        );
+    }
+
+    /** Only what changed: one PUT for metadata/allowlist, one PUT for the quota; forceDestroy alone costs nothing. */
+    async update(id: string, olds: ProjectOutputs, news: ProjectInputs): Promise<pulumi.dynamic.UpdateResult<ProjectOutputs>> {
+        return this.withClient(news.connection, async (c) => {
+            const projectId = Number(id);
+            const metaChanged = META_FIELDS.some((f) => JSON.stringify(olds[f]) !== JSON.stringify(news[f]));
+            if (metaChanged) {
+                const allowlistChanged = JSON.stringify(olds.cveAllowlist) !== JSON.stringify(news.cveAllowlist);
+                await c.put(`/projects/${projectId}`, {
+                    metadata: toMetadata(news),
+                    ...(allowlistChanged ? { cve_allowlist: allowlistBody(projectId, news.cveAllowlist) } : {}),
+                });
+            }
+            let quotaId = olds.quotaId;
+            if (olds.storageQuotaGiB !== news.storageQuotaGiB) {
+                if (!quotaId) quotaId = (await this.quotaOf(c, projectId)).id;
+                await c.put(`/quotas/${quotaId}`, { hard: { storage: bytesOf(news.storageQuotaGiB) } });
+            }
+            return { outs: { ...news, projectId, quotaId } };
+        });
+    }
+
+    async delete(id: string, props: ProjectOutputs): Promise<void> {
+        await this.withClient(props.connection, async (c) => {
+            // Repositories can be pushed while we empty the project: a few rounds, then give up with Harbor's word.
+            for (let round = 1; ; round++) {
+                if (props.forceDestroy && !(await this.emptyRepositories(c, props.name))) return; // project already gone
+                try {
+                    await c.delete(`/projects/${seg(id)}`); // false (404) = already gone
+                    return;
+                } catch (err) {
+                    if (!(err instanceof HarborApiError) || err.status !== 412) throw err;
+                    if (!props.forceDestroy) {
+                        throw new Error(
+                            `Harbor refuses to delete project "${props.name}" because it still contains repositories (${err.detail}). ` +
+                                `Delete them first, or set forceDestroy: true to let Pulumi delete every repository in it.`,
+                        );
+                    }
+                    if (round >= 3) throw new Error(`project "${props.name}" kept receiving repositories while being emptied: ${err.message}`);
+                }
+            }
+        });
+    }
+
+    /** Delete every repository of the project; false when the project is already gone. */
+    private async emptyRepositories(c: HarborClient, projectName: string): Promise<boolean> {
+        let repos: ApiRepository[];
+        try {
+            repos = await c.list<ApiRepository>(`/projects/${seg(projectName)}/repositories`);
+        } catch (err) {
+            if (err instanceof HarborApiError && err.status === 404) return false;
+            throw err;
+        }
+        for (const r of repos) {
+            const short = r.name.startsWith(`${projectName}/`) ? r.name.slice(projectName.length + 1) : r.name;
+            await c.delete(`/projects/${seg(projectName)}/repositories/${repoSeg(short)}`);
+        }
+        return true;
+    }
+
+    private async quotaOf(c: HarborClient, projectId: number): Promise<ApiQuota> {
+        const quotas = await c.get<ApiQuota[]>("/quotas", { query: { reference: "project", reference_id: String(projectId) } });
+        const quota = quotas?.[0];
+        if (!quota) throw new HarborApiError({ status: 404, code: "NO_QUOTA", detail: `no quota found for project ${projectId}`, method: "GET", path: "/api/v2.0/quotas", attempts: 1 });
+        return quota;
+    }
+}
+
+/** The provider instance every Project shares (serialized once). */
+export const projectProvider = new ProjectProvider();
+
+export interface ProjectArgs {
+    /** How to reach Harbor; held as a secret. */
+    connection: pulumi.Input<ConnectionArgs>;
+    /** Project name (lower case; replaces the project when changed). */
+    name: pulumi.Input<string>;
+    /** Anyone may pull. Default false. */
+    public?: pulumi.Input<boolean>;
+    /** Storage quota in GiB, -1 for unlimited (default). Read back from /quotas. */
+    storageQuotaGiB?: pulumi.Input<number>;
+    /** Scan images on push. Default false. */
+    autoScan?: pulumi.Input<boolean>;
+    /** Block pulls of images with vulnerabilities at or above `severity`. Default false. */
+    preventVulnerable?: pulumi.Input<boolean>;
+    /** "low" (default), "medium", "high" or "critical". */
+    severity?: pulumi.Input<Severity>;
+    /** Only allow pulls of cosign-signed images. Default false. */
+    cosignEnforced?: pulumi.Input<boolean>;
+    /** Generate an SBOM on push. Default false. */
+    autoSbom?: pulumi.Input<boolean>;
+    /** The project's own CVE allowlist. Leave unset to reuse the system allowlist; [] = own, empty list. */
+    cveAllowlist?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Make it a proxy-cache project for this registry endpoint id (replaces the project when changed). */
+    registryId?: pulumi.Input<number>;
+    /** On delete, delete every repository first. Default false: a non-empty project is refused. */
+    forceDestroy?: pulumi.Input<boolean>;
+}
+
+/** A Harbor project. */
+export class Project extends pulumi.dynamic.Resource {
+    /** Harbor's numeric project id. */
+    declare readonly projectId: pulumi.Output<number>;
+    /** Id of the project's quota object. */
+    declare readonly quotaId: pulumi.Output<number>;
+
+    constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
+        super(projectProvider, name, dynamicProps(args, ["projectId", "quotaId"]), opts, HARBOR_MODULE, "Project");
+    }
+}

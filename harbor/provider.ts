@@ -1,0 +1,315 @@
+// Shared base for the Harbor dynamic providers (runtime side: this code is serialized into each resource's
+// `__provider` and runs in the dynamic-provider process).
+//
+// Rules (see harbor/README.md "Adding a resource"):
+// - import only types from @pulumi/pulumi here and in provider classes' methods; local helpers are imported at the
+//   top of each module so the serializer inlines them (a lazy require of a local file breaks at run time);
+// - nothing native at module level (no Agent, no hash objects): build clients inside calls (`withClient`);
+// - credentials come only from the `connection` input, never from captured variables.
+import type * as pulumi from "@pulumi/pulumi";
+import { HarborClient, HarborClientOptions, HarborConnection, isNotFound } from "./client";
+
+export type Connection = HarborConnection;
+
+/** A `check` failure, as the engine shows it: which property, and why. */
+export interface CheckFailure {
+    property: string;
+    reason: string;
+}
+
+/** The engine's placeholder for a value not known yet (during preview). Never validate it. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export const isUnknown = (v: unknown): boolean => v === UNKNOWN;
+
+/** Options every Harbor provider accepts; tests pass fast timeouts and a fake sleep. */
+export interface HarborProviderOptions {
+    client?: HarborClientOptions;
+}
+
+/** Run `fn` with a client for `conn`, always releasing its connections. */
+export async function useClient<T>(conn: Connection, options: HarborClientOptions | undefined, fn: (client: HarborClient) => Promise<T>): Promise<T> {
+    const client = new HarborClient(conn, options);
+    try {
+        return await fn(client);
+    } finally {
+        await client.close();
+    }
+}
+
+/** Base class for Harbor providers: holds the (serializable) options and opens clients. */
+export abstract class HarborProvider {
+    constructor(protected readonly options: HarborProviderOptions = {}) {}
+
+    protected withClient<T>(conn: Connection, fn: (client: HarborClient) => Promise<T>): Promise<T> {
+        // Not named like this method: serialized methods must not shadow the module function they call.
+        return useClient(conn, this.options.client, fn);
+    }
+}
+
+/** `read` needs the stored state (the connection lives there); `pulumi import` cannot provide it. */
+export function requireState<T>(props: T | undefined, type: string): T {
+    if (!props || !(props as { connection?: unknown }).connection) {
+        throw new Error(`${type} cannot be read without its state: dynamic resources do not support pulumi import (use adoption where offered)`);
+    }
+    return props;
+}
+
+/** What `read` returns when the object is gone (404): an empty id drops it from the state. */
+export const GONE: pulumi.dynamic.ReadResult = { id: "" };
+
+/** Run a read; a 404 anywhere in it means the object is gone. */
+export async function readOrGone(fn: () => Promise<pulumi.dynamic.ReadResult>): Promise<pulumi.dynamic.ReadResult> {
+    try {
+        return await fn();
+    } catch (err) {
+        if (isNotFound(err)) return GONE;
+        throw err;
+    }
+}
+
+/**
+ * An error for "the object was created but a follow-up step failed": the engine records the resource (with `id`
+ * and `properties`) instead of losing it, so the next `up` updates it rather than failing on a duplicate name.
+ */
+export function partialCreateError(id: string, properties: Record<string, unknown>, cause: unknown): Error {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return Object.assign(new Error(`created ${id}, but could not finish configuring it: ${reason}`), { id, properties, reasons: [reason] });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// check helpers
+
+interface Common {
+    /** Fail when the value is missing and there is no default. */
+    required?: boolean;
+}
+
+/**
+ * Reads and validates raw `check` inputs, collecting failures that name the property. Unknown values (preview)
+ * pass through unvalidated. Defaults are applied so that outputs, inputs and diffs compare normalised values.
+ */
+export class InputChecker {
+    readonly failures: CheckFailure[] = [];
+    private readonly seen = new Set<string>(["__provider"]);
+
+    private readonly raw: Record<string, unknown>;
+
+    /** `raw` is what the engine passed to `check` (typed as the inputs, but unvalidated). */
+    constructor(raw: object) {
+        this.raw = (raw ?? {}) as Record<string, unknown>;
+    }
+
+    fail(property: string, reason: string): void {
+        this.failures.push({ property, reason });
+    }
+
+    private take(prop: string): unknown {
+        this.seen.add(prop);
+        return this.raw[prop];
+    }
+
+    /** A string, optionally required / matching a pattern / bounded / one of a set. */
+    string(prop: string, opts: Common & { default?: string; pattern?: RegExp; patternHint?: string; maxLength?: number; minLength?: number } = {}): string | undefined {
+        const v = this.take(prop);
+        if (isUnknown(v)) return v as string;
+        if (v === undefined || v === null) {
+            if (opts.required && opts.default === undefined) this.fail(prop, `${prop} is required`);
+            return opts.default;
+        }
+        if (typeof v !== "string") {
+            this.fail(prop, `${prop} must be a string, got ${describe(v)}`);
+            return opts.default;
+        }
+        if (opts.minLength !== undefined && v.length < opts.minLength) this.fail(prop, opts.minLength === 1 ? `${prop} must not be empty` : `${prop} must be at least ${opts.minLength} characters`);
+        else if (opts.maxLength !== undefined && v.length > opts.maxLength) this.fail(prop, `${prop} must be at most ${opts.maxLength} characters, got ${v.length}`);
+        else if (opts.pattern && !opts.pattern.test(v)) this.fail(prop, `${prop} "${v}" is invalid: ${opts.patternHint ?? `must match ${opts.pattern}`}`);
+        return v;
+    }
+
+    /** One of a fixed set of strings. */
+    oneOf<T extends string>(prop: string, allowed: readonly T[], opts: Common & { default?: T } = {}): T | undefined {
+        const v = this.take(prop);
+        if (isUnknown(v)) return v as T;
+        if (v === undefined || v === null) {
+            if (opts.required && opts.default === undefined) this.fail(prop, `${prop} is required (one of ${allowed.join(", ")})`);
+            return opts.default;
+        }
+        if (typeof v !== "string" || !allowed.includes(v as T)) {
+            this.fail(prop, `${prop} must be one of ${allowed.join(", ")}, got ${describe(v)}`);
+            return opts.default;
+        }
+        return v as T;
+    }
+
+    bool(prop: string, defaultValue: boolean): boolean {
+        const v = this.take(prop);
+        if (isUnknown(v)) return v as unknown as boolean;
+        if (v === undefined || v === null) return defaultValue;
+        if (typeof v !== "boolean") {
+            this.fail(prop, `${prop} must be true or false, got ${describe(v)}`);
+            return defaultValue;
+        }
+        return v;
+    }
+
+    /** A number; `integer` by default; `allowed` values bypass min/max (e.g. -1 = unlimited). */
+    number(prop: string, opts: Common & { default?: number; integer?: boolean; min?: number; max?: number; allowed?: readonly number[]; hint?: string } = {}): number | undefined {
+        const v = this.take(prop);
+        if (isUnknown(v)) return v as unknown as number;
+        if (v === undefined || v === null) {
+            if (opts.required && opts.default === undefined) this.fail(prop, `${prop} is required`);
+            return opts.default;
+        }
+        const hint = opts.hint ? ` (${opts.hint})` : "";
+        if (typeof v !== "number" || !Number.isFinite(v)) {
+            this.fail(prop, `${prop} must be a number, got ${describe(v)}${hint}`);
+            return opts.default;
+        }
+        if (opts.allowed?.includes(v)) return v;
+        if ((opts.integer ?? true) && !Number.isInteger(v)) this.fail(prop, `${prop} must be a whole number, got ${v}${hint}`);
+        else if (opts.min !== undefined && v < opts.min) this.fail(prop, `${prop} must be at least ${opts.min}, got ${v}${hint}`);
+        else if (opts.max !== undefined && v > opts.max) this.fail(prop, `${prop} must be at most ${opts.max}, got ${v}${hint}`);
+        return v;
+    }
+
+    /** A list of strings, each checked; `normalise` sorts and de-duplicates (for set-like lists). */
+    stringList(prop: string, opts: Common & { default?: string[]; pattern?: RegExp; patternHint?: string; normalise?: boolean } = {}): string[] | undefined {
+        const v = this.take(prop);
+        if (isUnknown(v)) return v as unknown as string[];
+        if (v === undefined || v === null) {
+            if (opts.required && opts.default === undefined) this.fail(prop, `${prop} is required`);
+            return opts.default;
+        }
+        if (!Array.isArray(v)) {
+            this.fail(prop, `${prop} must be a list of strings, got ${describe(v)}`);
+            return opts.default;
+        }
+        const out: string[] = [];
+        v.forEach((item, i) => {
+            if (isUnknown(item)) return void out.push(item as string);
+            if (typeof item !== "string") return this.fail(`${prop}[${i}]`, `${prop}[${i}] must be a string, got ${describe(item)}`);
+            const s = item.trim();
+            if (opts.pattern && !opts.pattern.test(s)) return this.fail(`${prop}[${i}]`, `${prop}[${i}] "${item}" is invalid: ${opts.patternHint ?? `must match ${opts.pattern}`}`);
+            out.push(s);
+        });
+        return opts.normalise ? [...new Set(out)].sort() : out;
+    }
+
+    /** The `connection` input: required, validated; returned as given (no defaults added, so no diffs). */
+    connection(prop = "connection"): Connection {
+        const v = this.take(prop);
+        if (isUnknown(v)) return v as unknown as Connection;
+        if (typeof v !== "object" || v === null || Array.isArray(v)) {
+            this.fail(prop, `${prop} is required: { url, username, password, caCert?, insecure? }`);
+            return v as Connection;
+        }
+        const c = v as Record<string, unknown>;
+        const sub = new InputChecker(c);
+        const url = sub.string("url", { required: true, minLength: 1 });
+        if (typeof url === "string" && !isUnknown(url) && url) {
+            const problem = urlProblem(url);
+            if (problem) sub.fail("url", problem);
+        }
+        sub.string("username", { required: true, minLength: 1 });
+        const password = c.password;
+        // Never echo the password (or its type details) in a failure.
+        if (password === undefined || password === null || password === "") sub.fail("password", "password is required");
+        else if (typeof password !== "string" && !isUnknown(password)) sub.fail("password", "password must be a string");
+        sub.take("password");
+        const ca = sub.string("caCert");
+        if (typeof ca === "string" && !isUnknown(ca) && !ca.includes("-----BEGIN CERTIFICATE-----")) sub.fail("caCert", "caCert must be a PEM certificate bundle (-----BEGIN CERTIFICATE-----)");
+        sub.bool("insecure", false);
+        sub.rejectUnknown();
+        for (const f of sub.failures) this.fail(`${prop}.${f.property}`, `${prop}.${f.reason}`);
+        return c as unknown as Connection;
+    }
+
+    /** Report every input key that no getter asked for (typos, or settings this resource does not have). */
+    rejectUnknown(): void {
+        for (const key of Object.keys(this.raw)) {
+            if (!this.seen.has(key) && this.raw[key] !== undefined) this.fail(key, `${key} is not a setting of this resource`);
+        }
+    }
+
+    /** Finish: inputs are returned as normalised by the caller; failures collected here. */
+    result<T>(inputs: T): pulumi.dynamic.CheckResult<T> {
+        this.rejectUnknown();
+        return { inputs, failures: this.failures };
+    }
+}
+
+function urlProblem(url: string): string | undefined {
+    let u: URL;
+    try {
+        u = new URL(url);
+    } catch {
+        return `url "${url}" is not a valid URL (expected e.g. https://harbor.example.com)`;
+    }
+    if (u.protocol !== "https:" && u.protocol !== "http:") return `url must start with https:// (or http://), got "${u.protocol}"`;
+    if (u.username || u.password) return "url must not contain credentials; use connection.username and connection.password";
+    if (u.search || u.hash) return `url must not have a query or fragment`;
+    return undefined;
+}
+
+function describe(v: unknown): string {
+    if (v === null) return "null";
+    if (Array.isArray(v)) return "a list";
+    if (typeof v === "object") return "an object";
+    if (typeof v === "string") return JSON.stringify(v);
+    return `${typeof v} ${String(v)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// diff helpers
+
+/** Structural equality for JSON-like values (inputs and outputs are plain data). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+    if (a === b) return true;
+    if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    if (Array.isArray(a)) {
+        const bb = b as unknown[];
+        return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
+    }
+    const ak = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+    const bk = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+    if (ak.length !== bk.length) return false;
+    return ak.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Which managed fields differ between old outputs and new (checked) inputs. */
+export function changedFields<T>(olds: Partial<T>, news: T, fields: readonly (keyof T)[]): (keyof T)[] {
+    return fields.filter((f) => !deepEqual(olds[f], news[f]));
+}
+
+export interface DiffSpec<T> {
+    /** Fields Harbor holds (or the provider acts on). `connection` must NOT be listed: it never causes a change. */
+    managed: readonly (keyof T)[];
+    /** Managed fields whose change needs a new object. */
+    replaceOn?: readonly (keyof T)[];
+    /** Delete the old object first (e.g. the replacement would clash on a unique name). */
+    deleteBeforeReplace?: (olds: Partial<T>, news: T) => boolean;
+}
+
+/**
+ * The standard diff: compares only managed fields (normalised by `check` and by create/read, so equal means equal),
+ * lists replaces, and never looks at `connection` (rotating the password changes nothing in Harbor).
+ * Makes no request: a no-op diff is free.
+ */
+export function diffManaged<T>(olds: Partial<T>, news: T, spec: DiffSpec<T>): pulumi.dynamic.DiffResult {
+    const changed = changedFields(olds, news, spec.managed);
+    const replaces = changed.filter((f) => spec.replaceOn?.includes(f)).map(String);
+    return {
+        changes: changed.length > 0,
+        replaces,
+        deleteBeforeReplace: replaces.length > 0 && (spec.deleteBeforeReplace?.(olds, news) ?? false),
+    };
+}
+
+/** Pick the listed keys (used to return `inputs` from `read`). */
+export function pick<T, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> {
+    const out = {} as Pick<T, K>;
+    for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
+    return out;
+}

@@ -1,0 +1,150 @@
+// Ready: waits until Harbor reports healthy on /api/v2.0/health (bounded), so configuration starts only once Harbor
+// is up after a deploy. Outputs `healthy` and `version` (harbor_version from /systeminfo; fetching it also proves
+// the credentials work before any other Harbor resource tries them).
+import * as pulumi from "@pulumi/pulumi";
+import { HarborApiError, HarborClient } from "./client";
+import { Connection, diffManaged, HarborProvider, requireState, HarborProviderOptions, InputChecker, pick } from "./provider";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+
+export interface ReadyInputs {
+    connection: Connection;
+    /** Give up after this long. Default 600. */
+    timeoutSeconds: number;
+    /** Pause between checks. Default 5. */
+    intervalSeconds: number;
+    /** Any change waits for health again (e.g. pass the Helm release's revision or chart version). */
+    trigger?: string;
+}
+
+export interface ReadyOutputs extends ReadyInputs {
+    healthy: boolean;
+    version: string;
+}
+
+const MANAGED = ["timeoutSeconds", "intervalSeconds", "trigger"] as const;
+const INPUT_KEYS = ["connection", ...MANAGED] as const;
+
+interface HealthBody {
+    status?: string;
+    components?: { name?: string; status?: string }[];
+}
+
+export interface ReadyProviderOptions extends HarborProviderOptions {
+    /** Injected for tests. */
+    sleep?: (ms: number) => Promise<void>;
+    now?: () => number;
+}
+
+export class ReadyProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ReadyInputs, ReadyOutputs> {
+    constructor(protected readonly readyOptions: ReadyProviderOptions = {}) {
+        super(readyOptions);
+    }
+
+    async check(_olds: ReadyInputs, news: ReadyInputs): Promise<pulumi.dynamic.CheckResult<ReadyInputs>> {
+        const c = new InputChecker(news);
+        const inputs: ReadyInputs = {
+            connection: c.connection(),
+            timeoutSeconds: c.number("timeoutSeconds", { default: 600, integer: false, min: 1, max: 86_400 })!,
+            intervalSeconds: c.number("intervalSeconds", { default: 5, integer: false, min: 0.001, max: 3600 })!,
+            trigger: c.string("trigger"),
+        };
+        const bothValid = !c.failures.some((f) => f.property === "timeoutSeconds" || f.property === "intervalSeconds");
+        if (bothValid && inputs.intervalSeconds > inputs.timeoutSeconds) c.fail("intervalSeconds", `intervalSeconds (${inputs.intervalSeconds}) must not exceed timeoutSeconds (${inputs.timeoutSeconds})`);
+        return c.result(inputs);
+    }
+
+    async diff(_id: string, olds: ReadyOutputs, news: ReadyInputs): Promise<pulumi.dynamic.DiffResult> {
+        return diffManaged<ReadyInputs>(olds, news, { managed: MANAGED });
+    }
+
+    async create(inputs: ReadyInputs): Promise<pulumi.dynamic.CreateResult<ReadyOutputs>> {
+        const outs = await this.waitHealthy(inputs);
+        return { id: new URL(inputs.connection.url).host, outs };
+    }
+
+    async update(_id: string, _olds: ReadyOutputs, news: ReadyInputs): Promise<pulumi.dynamic.UpdateResult<ReadyOutputs>> {
+        return { outs: await this.waitHealthy(news) };
+    }
+
+    /** Refresh re-reads the version only (one request); it does not wait. */
+    async read(id: string, state?: ReadyOutputs): Promise<pulumi.dynamic.ReadResult<ReadyOutputs>> {
+        const props = requireState(state, "Ready");
+        const version = await this.withClient(props.connection, (c) => this.version(c));
+        const outs = { ...props, version };
+        return { id, props: outs, inputs: pick(outs, INPUT_KEYS) as ReadyOutputs };
+    }
+
+    /** Nothing to delete in Harbor. */
+    async delete(): Promise<void> {}
+
+    private async waitHealthy(inputs: ReadyInputs): Promise<ReadyOutputs> {
+        const sleep = this.readyOptions.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+        const now = this.readyOptions.now ?? Date.now;
+        const deadline = now() + inputs.timeoutSeconds * 1000;
+        // Polling is the retry loop: one attempt per check, each bounded by what is left of the deadline.
+        const perCheckMs = Math.max(1, Math.min(this.options.client?.timeoutMs ?? 10_000, inputs.timeoutSeconds * 1000));
+        const probeOptions = { ...this.options.client, retries: 0, timeoutMs: perCheckMs };
+        let last = "no answer yet";
+        let checks = 0;
+        const probe = new HarborClient(inputs.connection, probeOptions);
+        try {
+            for (;;) {
+                checks++;
+                try {
+                    const health = await probe.get<HealthBody>("/health");
+                    if (health?.status === "healthy") break;
+                    const down = (health?.components ?? []).filter((x) => x.status !== "healthy").map((x) => x.name);
+                    last = `${health?.status ?? "no status"}${down.length ? ` (not healthy: ${down.join(", ")})` : ""}`;
+                } catch (err) {
+                    // Harbor answered, and said no: waiting will not fix the credentials.
+                    if (err instanceof HarborApiError && (err.status === 401 || err.status === 403)) {
+                        throw new Error(`Harbor at ${inputs.connection.url} rejected the credentials of user "${inputs.connection.username}" (${err.status} ${err.code}) on /api/v2.0/health`);
+                    }
+                    last = err instanceof HarborApiError ? (err.status ? `HTTP ${err.status} ${err.code}` : `${err.code}: ${err.detail}`) : String(err);
+                }
+                const left = deadline - now();
+                if (left <= 0) {
+                    throw new Error(`Harbor at ${inputs.connection.url} did not become healthy within ${inputs.timeoutSeconds} s (${checks} checks of /api/v2.0/health); last status: ${last}`);
+                }
+                await sleep(Math.min(inputs.intervalSeconds * 1000, left));
+            }
+        } finally {
+            await probe.close();
+        }
+        const version = await this.withClient(inputs.connection, (c) => this.version(c));
+        return { ...inputs, healthy: true, version };
+    }
+
+    private async version(c: HarborClient): Promise<string> {
+        const info = await c.get<{ harbor_version?: string }>("/systeminfo");
+        return info?.harbor_version ?? "";
+    }
+}
+
+/** The provider instance every Ready shares (serialized once). */
+export const readyProvider = new ReadyProvider();
+
+export interface ReadyArgs {
+    /** How to reach Harbor; held as a secret. */
+    connection: pulumi.Input<ConnectionArgs>;
+    /** Give up after this many seconds (default 600). */
+    timeoutSeconds?: pulumi.Input<number>;
+    /** Seconds between checks (default 5). */
+    intervalSeconds?: pulumi.Input<number>;
+    /** Any change waits for health again; pass something that changes with each Harbor deploy. */
+    trigger?: pulumi.Input<string>;
+}
+
+/**
+ * Waits until Harbor's /api/v2.0/health reports healthy. Make Harbor resources depend on it
+ * (`{ dependsOn: [ready] }`) so they are configured only once Harbor is up.
+ */
+export class Ready extends pulumi.dynamic.Resource {
+    declare readonly healthy: pulumi.Output<boolean>;
+    /** harbor_version from /systeminfo, e.g. "v2.15.2-080b0220". */
+    declare readonly version: pulumi.Output<string>;
+
+    constructor(name: string, args: ReadyArgs, opts?: pulumi.CustomResourceOptions) {
+        super(readyProvider, name, dynamicProps(args, ["healthy", "version"]), opts, HARBOR_MODULE, "Ready");
+    }
+}
