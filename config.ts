@@ -1,0 +1,690 @@
+/**
+ * Stack configuration: the one place it is read and validated.
+ *
+ * - `parseSettings(stackName, rawConfig)` is pure: it takes the stack name and the raw config map (keys with or
+ *   without the `harbor-platform:` prefix, values as the Pulumi runtime hands them over: strings, JSON text for
+ *   objects, or already-parsed values), applies the per-environment defaults, validates everything with zod, and
+ *   returns typed `Settings` or throws a `ConfigError` that lists EVERY problem at once.
+ * - `loadSettings()` is the thin reader for a real Pulumi run.
+ *
+ * Environments come from the stack name: `dev`, `prod`, and `pr-<n>` previews. A preview stack has no file of its
+ * own: it takes dev's config plus the preview profile (see `previewProfile`).
+ *
+ * Extending: add a section schema to `sections`, its defaults to `environmentDefaults`, declare the key in
+ * Pulumi.yaml and document it in the README settings reference.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+export const PROJECT = "harbor-platform";
+
+/** The official chart, pinned. Upgrading Harbor is a reviewed code change, not a config flip. */
+export const HARBOR_CHART = { name: "harbor", version: "1.19.1", repo: "https://helm.goharbor.io" } as const;
+
+export type Environment = "dev" | "prod" | "preview";
+
+/** Harbor parts that scale as Deployments/StatefulSets (the chart's `<part>.replicas`). */
+export const REPLICATED_PARTS = ["portal", "core", "jobservice", "registry", "trivy", "exporter"] as const;
+export type ReplicatedPart = (typeof REPLICATED_PARTS)[number];
+/** Parts that must run at least twice in prod (the exporter only serves metrics; more replicas duplicate series). */
+export const HA_PARTS: readonly ReplicatedPart[] = ["portal", "core", "jobservice", "registry", "trivy"];
+/** Every container group that gets resource requests. */
+export const RESOURCE_PARTS = [
+    "portal", "core", "jobservice", "registry", "registryController", "trivy", "exporter", "database", "redis",
+] as const;
+export type ResourcePart = (typeof RESOURCE_PARTS)[number];
+
+/** Config keys that hold secrets: set them with `pulumi config set --secret <key>`; never shown in errors. */
+export const SECRET_KEYS = ["externalDatabasePassword", "externalRedisPassword"] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Field builders: every field says, in its error message, what is allowed.
+// ---------------------------------------------------------------------------------------------------------------
+
+const fromString = (v: unknown): unknown => {
+    if (typeof v !== "string") return v;
+    const t = v.trim();
+    if (t === "true") return true;
+    if (t === "false") return false;
+    if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
+    return v;
+};
+const int = (min: number, max: number) => {
+    const error = `an integer from ${min} to ${max}`;
+    return z.preprocess(fromString, z.number({ error }).int({ error }).min(min, { error }).max(max, { error }));
+};
+const bool = () => z.preprocess(fromString, z.boolean({ error: "true or false" }));
+/** A section or sub-section: unknown keys are errors (typos must not be silently ignored). */
+const obj = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape, { error: "a map of settings" });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { error: `one of ${values.join(", ")}` });
+// YAML turns `engineVersion: 16` into a number; a text setting accepts it as text.
+const numberAsText = (v: unknown): unknown => (typeof v === "number" ? String(v) : v);
+const str = (what: string, re?: RegExp) =>
+    z.preprocess(numberAsText, re ? z.string({ error: what }).regex(re, { error: what }) : z.string({ error: what }));
+/** Like `str`, but empty means "not set". */
+const optStr = (what: string, re: RegExp) =>
+    z.preprocess(numberAsText, z.string({ error: what }).regex(new RegExp(`^$|${re.source}`), { error: what }));
+const strList = (what: string, re?: RegExp) => z.array(str(what, re), { error: `a list of ${what}` });
+const strMap = () => z.record(z.string(), z.string({ error: "a string" }), { error: "a map of strings" });
+
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
+const K8S_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const CPU = /^(\d+(\.\d+)?|\d+m)$/;
+const MEMORY = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$/;
+const SIZE = /^\d+(Mi|Gi|Ti)$/;
+const SEMVER = /^\d+\.\d+\.\d+$/;
+const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const DURATION = /^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/;
+const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+
+const cpu = () => str("a CPU quantity like 100m or 2", CPU);
+const memory = () => str("a memory quantity like 256Mi or 2Gi", MEMORY);
+const resourceSpec = obj({
+    requests: obj({ cpu: cpu(), memory: memory() }),
+    limits: obj({ cpu: cpu().optional(), memory: memory() }),
+});
+export type ResourceSpec = z.infer<typeof resourceSpec>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// One schema per config section (top-level key). Values here are AFTER defaults are merged in.
+// ---------------------------------------------------------------------------------------------------------------
+
+const sections = {
+    hostname: str("a DNS hostname like harbor.example.com", DNS_NAME),
+    previewDomain: optStr("a DNS domain like preview.example.com, or empty", DNS_NAME),
+    namespace: str("a Kubernetes namespace name (lowercase letters, digits, '-', at most 63)", K8S_NAME),
+    protect: bool(),
+    replicas: obj(
+        Object.fromEntries(REPLICATED_PARTS.map((p) => [p, int(1, 20)])) as Record<ReplicatedPart, ReturnType<typeof int>>,
+    ),
+    resources: obj(
+        Object.fromEntries(RESOURCE_PARTS.map((p) => [p, resourceSpec])) as Record<ResourcePart, typeof resourceSpec>,
+    ),
+    scheduling: obj({
+        spreadOverZones: bool(),
+        spreadOverNodes: bool(),
+        priorityClassName: optStr("a PriorityClass name, or empty for none", DNS_SUBDOMAIN),
+    }),
+    ingress: obj({
+        className: str("an IngressClass name", K8S_NAME),
+        tlsSource: oneOf(["cert-manager", "secret", "none"] as const),
+        clusterIssuer: optStr("a cert-manager ClusterIssuer name, or empty", DNS_SUBDOMAIN),
+        tlsSecretName: optStr("a Secret name with tls.crt/tls.key, or empty", DNS_SUBDOMAIN),
+        proxyTimeoutSeconds: int(60, 3600),
+        annotations: strMap(),
+    }),
+    storage: obj({
+        mode: oneOf(["s3", "minio"] as const),
+        bucket: optStr("an S3 bucket name (3-63 lowercase letters, digits, '.', '-'), or empty to generate one", BUCKET),
+        kmsKeyId: str("a KMS key ARN or id, or empty for SSE-S3 (AES256)"),
+        disableRedirect: bool(),
+        minio: obj({
+            chartVersion: str("an exact chart version like 5.4.0", SEMVER),
+            namespace: optStr("a Kubernetes namespace name, or empty for <namespace>-minio", K8S_NAME),
+            size: str("a volume size like 50Gi", SIZE),
+            storageClass: z.string({ error: "a StorageClass name, or empty for the default" }),
+        }),
+    }),
+    data: obj({
+        mode: oneOf(["aws", "external", "internal"] as const),
+        postgres: obj({
+            instanceClass: str("an RDS instance class like db.m6g.large", /^db\.[a-z0-9]+\.[a-z0-9]+$/),
+            engineVersion: str("a PostgreSQL major version from 13 to 17", /^(13|14|15|16|17)(\.\d+)?$/),
+            allocatedStorageGiB: int(20, 65536),
+            maxAllocatedStorageGiB: int(20, 65536),
+            backupRetentionDays: int(1, 35),
+            host: z.string({ error: "a hostname" }),
+            port: int(1, 65535),
+            username: str("a database user name", /^[A-Za-z_][A-Za-z0-9_]{0,62}$/),
+            database: str("a database name", /^[A-Za-z_][A-Za-z0-9_]{0,62}$/),
+            sslmode: oneOf(["disable", "require", "verify-ca", "verify-full"] as const),
+            maxOpenConns: int(1, 1000),
+            maxIdleConns: int(0, 1000),
+        }),
+        redis: obj({
+            nodeType: str("an ElastiCache node type like cache.m7g.large", /^cache\.[a-z0-9]+\.[a-z0-9]+$/),
+            engineVersion: str("a Redis engine version like 7.1", /^\d+(\.\d+)?$/),
+            nodes: int(2, 6),
+            addr: optStr("host:port, or empty", /^[A-Za-z0-9.-]+:\d{1,5}$/),
+            tls: bool(),
+        }),
+    }),
+    aws: obj({
+        region: optStr("an AWS region like eu-west-1, or empty", AWS_REGION),
+        vpcId: optStr("a VPC id like vpc-0abc..., or empty", /^vpc-[0-9a-f]{8,17}$/),
+        subnetIds: strList("subnet ids like subnet-0abc...", /^subnet-[0-9a-f]{8,17}$/),
+        clusterSecurityGroupIds: strList("security group ids like sg-0abc...", /^sg-[0-9a-f]{8,17}$/),
+        allowedCidrBlocks: strList("CIDR blocks like 10.0.0.0/16", CIDR),
+        tags: strMap(),
+    }),
+    trivy: obj({
+        enabled: bool(),
+        dbRepositories: strList("OCI repositories like mirror.example.com/aquasec/trivy-db"),
+        javaDbRepositories: strList("OCI repositories like mirror.example.com/aquasec/trivy-java-db"),
+        skipUpdate: bool(),
+        skipJavaDbUpdate: bool(),
+        offlineScan: bool(),
+        timeout: str("a Go duration like 15m0s", DURATION),
+        storageSize: str("a volume size like 10Gi", SIZE),
+        storageClass: z.string({ error: "a StorageClass name, or empty for the default" }),
+    }),
+    metrics: obj({
+        enabled: bool(),
+        serviceMonitor: bool(),
+        serviceMonitorLabels: strMap(),
+        scrapeInterval: optStr("a Prometheus duration like 30s, or empty", /^\d+[smh]$/),
+    }),
+    harbor: obj({
+        logLevel: oneOf(["debug", "info", "warning", "error", "fatal"] as const),
+        cacheEnabled: bool(),
+        relativeUrls: bool(),
+    }),
+    externalDatabasePassword: z.any(),
+    externalRedisPassword: z.any(),
+};
+
+type Sections = typeof sections;
+export type SectionKey = keyof Sections;
+export const SECTION_KEYS = Object.keys(sections) as SectionKey[];
+type Parsed = { [K in SectionKey]: z.output<Sections[K]> };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Per-environment defaults. Empty strings mean "not set" (Pulumi.yaml declares "" / {} defaults for every key).
+// ---------------------------------------------------------------------------------------------------------------
+
+type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+type Defaults = { [K in SectionKey]?: DeepPartial<z.input<Sections[K]>> | unknown };
+
+const res = (cpu: string, mem: string, memLimit: string, cpuLimit?: string): ResourceSpec => ({
+    requests: { cpu, memory: mem },
+    limits: cpuLimit ? { cpu: cpuLimit, memory: memLimit } : { memory: memLimit },
+});
+
+const smallResources: Record<ResourcePart, ResourceSpec> = {
+    portal: res("10m", "32Mi", "128Mi"),
+    core: res("50m", "128Mi", "512Mi"),
+    jobservice: res("20m", "64Mi", "256Mi"),
+    registry: res("20m", "64Mi", "512Mi"),
+    registryController: res("10m", "32Mi", "128Mi"),
+    trivy: res("50m", "256Mi", "1Gi"),
+    exporter: res("10m", "32Mi", "128Mi"),
+    database: res("50m", "128Mi", "512Mi"),
+    redis: res("20m", "32Mi", "128Mi"),
+};
+const standardResources: Record<ResourcePart, ResourceSpec> = {
+    portal: res("50m", "64Mi", "256Mi"),
+    core: res("250m", "512Mi", "1Gi"),
+    jobservice: res("100m", "256Mi", "1Gi"),
+    registry: res("250m", "256Mi", "2Gi"),
+    registryController: res("50m", "64Mi", "256Mi"),
+    trivy: res("500m", "1Gi", "4Gi", "2"),
+    exporter: res("50m", "64Mi", "256Mi"),
+    database: res("250m", "512Mi", "2Gi"),
+    redis: res("50m", "128Mi", "512Mi"),
+};
+
+const commonDefaults: Defaults = {
+    previewDomain: "",
+    protect: false,
+    scheduling: { spreadOverZones: true, spreadOverNodes: true, priorityClassName: "" },
+    ingress: {
+        className: "nginx", tlsSource: "none", clusterIssuer: "", tlsSecretName: "", proxyTimeoutSeconds: 900,
+        annotations: {},
+    },
+    storage: {
+        mode: "minio", bucket: "", kmsKeyId: "", disableRedirect: false,
+        minio: { chartVersion: "5.4.0", namespace: "", size: "50Gi", storageClass: "" },
+    },
+    data: {
+        mode: "internal",
+        postgres: {
+            instanceClass: "db.m6g.large", engineVersion: "16", allocatedStorageGiB: 50, maxAllocatedStorageGiB: 500,
+            backupRetentionDays: 7, host: "", port: 5432, username: "harbor", database: "registry", sslmode: "require",
+            maxOpenConns: 100, maxIdleConns: 20,
+        },
+        redis: { nodeType: "cache.m7g.large", engineVersion: "7.1", nodes: 2, addr: "", tls: true },
+    },
+    aws: { region: "", vpcId: "", subnetIds: [], clusterSecurityGroupIds: [], allowedCidrBlocks: [], tags: {} },
+    trivy: {
+        enabled: true,
+        dbRepositories: ["mirror.gcr.io/aquasec/trivy-db", "ghcr.io/aquasecurity/trivy-db"],
+        javaDbRepositories: ["mirror.gcr.io/aquasec/trivy-java-db", "ghcr.io/aquasecurity/trivy-java-db"],
+        skipUpdate: false, skipJavaDbUpdate: false, offlineScan: false, timeout: "15m0s", storageSize: "10Gi",
+        storageClass: "",
+    },
+    metrics: { enabled: false, serviceMonitor: false, serviceMonitorLabels: {}, scrapeInterval: "" },
+    harbor: { logLevel: "info", cacheEnabled: false, relativeUrls: false },
+};
+
+/** Defaults per environment; stack config overrides them key by key (objects merge, lists replace). */
+export const environmentDefaults: Record<Environment, Defaults> = {
+    dev: deepMerge(commonDefaults, {
+        namespace: "harbor",
+        replicas: { portal: 1, core: 1, jobservice: 1, registry: 1, trivy: 1, exporter: 1 },
+        resources: smallResources,
+    }) as Defaults,
+    prod: deepMerge(commonDefaults, {
+        namespace: "harbor",
+        protect: true,
+        replicas: { portal: 3, core: 3, jobservice: 2, registry: 3, trivy: 2, exporter: 1 },
+        resources: standardResources,
+        ingress: { tlsSource: "cert-manager" },
+        storage: { mode: "s3" },
+        data: { mode: "aws" },
+        metrics: { enabled: true, serviceMonitor: true },
+        harbor: { cacheEnabled: true },
+    }) as Defaults,
+    preview: {},
+};
+environmentDefaults.preview = environmentDefaults.dev;
+
+/**
+ * The preview profile, forced on top of dev's config for a `pr-<n>` stack: its own namespace and hostname, one
+ * replica of each part, chart-internal PostgreSQL and Redis, MinIO, nothing protected, small requests, no metrics.
+ * (The content layer adds "no replication to prod" to its own section.)
+ */
+export function previewProfile(pr: number, merged: Record<string, unknown>): Defaults {
+    const devHost = typeof merged.hostname === "string" ? merged.hostname : "";
+    const domain = (merged.previewDomain as string) || devHost.split(".").slice(1).join(".");
+    return {
+        namespace: `harbor-pr-${pr}`,
+        hostname: domain ? `pr-${pr}.${domain}` : "",
+        protect: false,
+        replicas: { portal: 1, core: 1, jobservice: 1, registry: 1, trivy: 1, exporter: 1 },
+        resources: smallResources,
+        storage: { mode: "minio", bucket: "", disableRedirect: true, minio: { namespace: `harbor-pr-${pr}-minio`, size: "10Gi" } },
+        data: { mode: "internal" },
+        metrics: { enabled: false, serviceMonitor: false },
+        trivy: { storageSize: "5Gi" },
+    };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Settings: what the program and components consume.
+// ---------------------------------------------------------------------------------------------------------------
+
+export type IngressTls =
+    | { source: "cert-manager"; clusterIssuer: string; secretName: string }
+    | { source: "secret"; secretName: string }
+    | { source: "none" };
+
+export type StorageSettings =
+    | { mode: "s3"; bucket?: string; region: string; kmsKeyId?: string; disableRedirect: boolean }
+    | {
+          mode: "minio"; bucket: string; namespace: string; chartVersion: string; size: string; storageClass?: string;
+          disableRedirect: true;
+      };
+
+export interface PostgresSettings {
+    instanceClass: string; engineVersion: string; allocatedStorageGiB: number; maxAllocatedStorageGiB: number;
+    backupRetentionDays: number; host: string; port: number; username: string; database: string;
+    sslmode: "disable" | "require" | "verify-ca" | "verify-full"; maxOpenConns: number; maxIdleConns: number;
+}
+export interface RedisSettings { nodeType: string; engineVersion: string; nodes: number; addr: string; tls: boolean }
+
+export type DataSettings =
+    | { mode: "aws"; postgres: PostgresSettings; redis: RedisSettings }
+    | {
+          mode: "external"; postgres: PostgresSettings; redis: RedisSettings;
+          /** Secret Outputs from `pulumi config set --secret`. */
+          databasePassword: pulumi.Output<string>; redisPassword?: pulumi.Output<string>;
+      }
+    | { mode: "internal"; postgres: PostgresSettings };
+
+export interface Settings {
+    /** Stack name: dev, prod or pr-<n>. */
+    stack: string;
+    environment: Environment;
+    /** PR number for preview stacks. */
+    pr?: number;
+    hostname: string;
+    /** Exactly what clients use, scheme included (Harbor's token realm depends on it). */
+    externalUrl: string;
+    namespace: string;
+    protect: boolean;
+    replicas: Record<ReplicatedPart, number>;
+    resources: Record<ResourcePart, ResourceSpec>;
+    scheduling: { spreadOverZones: boolean; spreadOverNodes: boolean; priorityClassName?: string };
+    ingress: { className: string; tls: IngressTls; proxyTimeoutSeconds: number; annotations: Record<string, string> };
+    storage: StorageSettings;
+    data: DataSettings;
+    aws: {
+        region: string; vpcId: string; subnetIds: string[]; clusterSecurityGroupIds: string[];
+        allowedCidrBlocks: string[]; tags: Record<string, string>;
+    };
+    trivy: Parsed["trivy"];
+    metrics: Parsed["metrics"];
+    harbor: Parsed["harbor"];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface ConfigIssue {
+    /** The key as the user writes it, e.g. `harbor-platform:replicas.core`. */
+    key: string;
+    /** The offending value, rendered for humans (secrets are never rendered). */
+    value: string;
+    /** What is allowed / what is wrong. */
+    message: string;
+}
+
+export class ConfigError extends Error {
+    constructor(readonly stack: string, readonly issues: ConfigIssue[]) {
+        super(
+            `Invalid configuration for stack '${stack}' (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+                issues.map((i) => `  - ${i.key} = ${i.value}: ${i.message}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------------------------------------------
+
+export type RawConfig = Record<string, unknown>;
+export interface ParseOptions {
+    /** Keys the runtime says are stored encrypted; when given, a secret key outside this set is an error. */
+    secretKeys?: ReadonlySet<string>;
+}
+
+const STACK_NAME = /^(dev|prod|pr-([1-9]\d{0,6}))$/;
+
+export function environmentOf(stack: string): { environment: Environment; pr?: number } | undefined {
+    const m = STACK_NAME.exec(stack);
+    if (!m) return undefined;
+    if (m[2]) return { environment: "preview", pr: Number(m[2]) };
+    return { environment: m[1] as Environment };
+}
+
+/** Pure: stack name + raw config → Settings, or a ConfigError listing every problem. */
+export function parseSettings(stack: string, raw: RawConfig, options: ParseOptions = {}): Settings {
+    const env = environmentOf(stack);
+    if (!env) {
+        throw new ConfigError(stack, [{
+            key: "stack", value: JSON.stringify(stack), message: "the stack name must be dev, prod or pr-<n> (n a PR number)",
+        }]);
+    }
+    const issues: ConfigIssue[] = [];
+    const user = normalizeRaw(raw, issues, options);
+
+    let merged = deepMerge(environmentDefaults[env.environment], user) as Record<string, unknown>;
+    if (env.environment === "preview") {
+        merged = deepMerge(merged, previewProfile(env.pr!, merged)) as Record<string, unknown>;
+        if (!merged.hostname) {
+            issues.push({
+                key: `${PROJECT}:previewDomain`, value: "(not set)",
+                message: "is required for pr-<n> stacks (or a dev hostname to derive it from): previews are served at pr-<n>.<previewDomain>",
+            });
+            merged.hostname = "pr.example.com"; // placeholder so the hostname check does not repeat the problem
+        }
+    }
+
+    // Each section is validated on its own, so one bad section does not hide the problems of the others.
+    const parsed: Partial<Parsed> = {};
+    for (const key of SECTION_KEYS) {
+        const result = (sections[key] as z.ZodType).safeParse(merged[key]);
+        if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
+        else for (const issue of result.error.issues) issues.push(...toConfigIssues(key, issue, merged));
+    }
+    const rawModes = { data: getPath(merged, ["data", "mode"]), storage: getPath(merged, ["storage", "mode"]) };
+    crossChecks(env.environment, parsed, rawModes, (path, message) =>
+        issues.push({ key: keyOf(path), value: render(path[0], getPath(merged, path)), message }),
+    );
+    if (issues.length > 0) throw new ConfigError(stack, dedupe(issues));
+    return toSettings(stack, env, parsed as Parsed);
+}
+
+function normalizeRaw(raw: RawConfig, issues: ConfigIssue[], options: ParseOptions): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [fullKey, value] of Object.entries(raw)) {
+        const idx = fullKey.indexOf(":");
+        if (idx >= 0 && fullKey.slice(0, idx) !== PROJECT) continue; // other namespaces (aws:region, ...) are not ours
+        const key = idx >= 0 ? fullKey.slice(idx + 1) : fullKey;
+        if (!(key in sections)) {
+            issues.push({
+                key: `${PROJECT}:${key}`, value: render(key, value),
+                message: `unknown setting; known settings: ${SECTION_KEYS.join(", ")}`,
+            });
+            continue;
+        }
+        const isSecret = (SECRET_KEYS as readonly string[]).includes(key);
+        if (isSecret) {
+            if (value === undefined || value === "") continue;
+            if (options.secretKeys && !options.secretKeys.has(`${PROJECT}:${key}`)) {
+                issues.push({
+                    key: `${PROJECT}:${key}`, value: "[secret]",
+                    message: `is stored in plaintext; store it encrypted: pulumi config set --secret ${key}`,
+                });
+                continue;
+            }
+            out[key] = value;
+            continue;
+        }
+        let v = value;
+        if (typeof v === "string" && (v.trim().startsWith("{") || v.trim().startsWith("["))) {
+            try {
+                v = JSON.parse(v);
+            } catch {
+                issues.push({ key: `${PROJECT}:${key}`, value: render(key, value), message: "is not valid JSON/YAML structure" });
+                continue;
+            }
+        }
+        // Pulumi.yaml declares "" and {} as "use the environment default".
+        if (v === "" || v === undefined || v === null) continue;
+        if (isPlainObject(v) && Object.keys(v).length === 0) continue;
+        out[key] = v;
+    }
+    return out;
+}
+
+/** Rules that span settings. Only sections that parsed are checked, so no rule trips over a bad type. */
+function crossChecks(
+    environment: Environment,
+    v: Partial<Parsed>,
+    rawModes: { data?: unknown; storage?: unknown },
+    add: (path: string[], message: string) => void,
+): void {
+    const { data, storage, replicas, trivy, ingress, aws, metrics } = v;
+    if (environment === "prod") {
+        // The mode checks read the raw mode too, so they are reported even when another field of the section is bad.
+        if ((data?.mode ?? rawModes.data) === "internal") {
+            add(["data", "mode"], "internal (the chart's own PostgreSQL and Redis) is allowed only for dev and pr-<n> stacks; use aws or external in prod");
+        }
+        if ((storage?.mode ?? rawModes.storage) === "minio") {
+            add(["storage", "mode"], "minio (a single in-cluster MinIO) is allowed only for dev and pr-<n> stacks; use s3 in prod");
+        }
+        if (replicas) {
+            for (const part of HA_PARTS) {
+                if (part === "trivy" && trivy && !trivy.enabled) continue;
+                if (replicas[part] < 2) add(["replicas", part], "must be at least 2 in prod (high availability)");
+            }
+        }
+    }
+    if (ingress?.tlsSource === "cert-manager" && !ingress.clusterIssuer) {
+        add(["ingress", "clusterIssuer"], "is required when ingress.tlsSource is cert-manager");
+    }
+    if (ingress?.tlsSource === "secret" && !ingress.tlsSecretName) {
+        add(["ingress", "tlsSecretName"], "is required when ingress.tlsSource is secret (a Secret with tls.crt and tls.key)");
+    }
+    if (aws) {
+        if ((storage?.mode === "s3" || data?.mode === "aws") && !aws.region) {
+            add(["aws", "region"], "is required when storage.mode is s3 or data.mode is aws");
+        }
+        if (data?.mode === "aws") {
+            if (!aws.vpcId) add(["aws", "vpcId"], "is required when data.mode is aws");
+            if (aws.subnetIds.length < 2) add(["aws", "subnetIds"], "needs at least 2 private subnets in different zones when data.mode is aws");
+            if (aws.clusterSecurityGroupIds.length === 0 && aws.allowedCidrBlocks.length === 0) {
+                add(["aws", "clusterSecurityGroupIds"], "is required (or aws.allowedCidrBlocks) when data.mode is aws: the database must be reachable only from the cluster");
+            }
+        }
+    }
+    if (data?.mode === "external") {
+        if (!data.postgres.host) add(["data", "postgres", "host"], "is required when data.mode is external");
+        if (!data.redis.addr) add(["data", "redis", "addr"], "is required when data.mode is external (host:port)");
+        if (v.externalDatabasePassword === undefined) {
+            add(["externalDatabasePassword"], "is required when data.mode is external: pulumi config set --secret externalDatabasePassword");
+        }
+    }
+    if (data && data.postgres.maxIdleConns > data.postgres.maxOpenConns) {
+        add(["data", "postgres", "maxIdleConns"], "must not exceed data.postgres.maxOpenConns");
+    }
+    if (data && data.postgres.maxAllocatedStorageGiB < data.postgres.allocatedStorageGiB) {
+        add(["data", "postgres", "maxAllocatedStorageGiB"], "must be at least data.postgres.allocatedStorageGiB");
+    }
+    if (metrics?.serviceMonitor && !metrics.enabled) add(["metrics", "serviceMonitor"], "needs metrics.enabled true");
+    if (trivy?.enabled && trivy.dbRepositories.length === 0 && !trivy.skipUpdate) {
+        add(["trivy", "dbRepositories"], "needs at least one repository unless trivy.skipUpdate is true");
+    }
+}
+
+function toConfigIssues(section: string, issue: z.core.$ZodIssue, merged: Record<string, unknown>): ConfigIssue[] {
+    const path = [section, ...issue.path.map(String)];
+    if (issue.code === "unrecognized_keys") {
+        const parent = getPath(merged, path);
+        const known = isPlainObject(parent) ? Object.keys(parent).filter((x) => !issue.keys.includes(x)) : [];
+        return issue.keys.map((k) => {
+            const p = [...path, k];
+            return { key: keyOf(p), value: render(section, getPath(merged, p)), message: `unknown setting; known here: ${known.join(", ")}` };
+        });
+    }
+    const value = getPath(merged, path);
+    const message = value === undefined ? `is required: ${issue.message}` : `expected ${issue.message}`;
+    return [{ key: keyOf(path), value: render(section, value), message }];
+}
+
+function toSettings(stack: string, env: { environment: Environment; pr?: number }, p: Parsed): Settings {
+    const tls: IngressTls =
+        p.ingress.tlsSource === "cert-manager"
+            ? { source: "cert-manager", clusterIssuer: p.ingress.clusterIssuer, secretName: p.ingress.tlsSecretName || "harbor-ingress-tls" }
+            : p.ingress.tlsSource === "secret"
+              ? { source: "secret", secretName: p.ingress.tlsSecretName }
+              : { source: "none" };
+    const storage: StorageSettings =
+        p.storage.mode === "s3"
+            ? {
+                  mode: "s3", bucket: p.storage.bucket || undefined, region: p.aws.region,
+                  kmsKeyId: p.storage.kmsKeyId || undefined, disableRedirect: p.storage.disableRedirect,
+              }
+            : {
+                  mode: "minio", bucket: p.storage.bucket || "harbor", namespace: p.storage.minio.namespace || `${p.namespace}-minio`,
+                  chartVersion: p.storage.minio.chartVersion, size: p.storage.minio.size,
+                  storageClass: p.storage.minio.storageClass || undefined, disableRedirect: true,
+              };
+    const postgres = p.data.postgres as PostgresSettings;
+    const data: DataSettings =
+        p.data.mode === "aws"
+            ? { mode: "aws", postgres, redis: p.data.redis }
+            : p.data.mode === "external"
+              ? {
+                    mode: "external", postgres, redis: p.data.redis,
+                    databasePassword: pulumi.secret(p.externalDatabasePassword as pulumi.Input<string>),
+                    redisPassword: p.externalRedisPassword === undefined ? undefined : pulumi.secret(p.externalRedisPassword as pulumi.Input<string>),
+                }
+              : { mode: "internal", postgres };
+    return {
+        stack,
+        environment: env.environment,
+        pr: env.pr,
+        hostname: p.hostname,
+        externalUrl: `https://${p.hostname}`,
+        namespace: p.namespace,
+        protect: p.protect,
+        replicas: p.replicas,
+        resources: p.resources as Record<ResourcePart, ResourceSpec>,
+        scheduling: { ...p.scheduling, priorityClassName: p.scheduling.priorityClassName || undefined },
+        ingress: { className: p.ingress.className, tls, proxyTimeoutSeconds: p.ingress.proxyTimeoutSeconds, annotations: p.ingress.annotations },
+        storage,
+        data,
+        aws: p.aws,
+        trivy: p.trivy,
+        metrics: p.metrics,
+        harbor: p.harbor,
+    };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The thin Pulumi reader
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Reads this stack's config from the Pulumi runtime (once) and parses it. */
+export function loadSettings(): Settings {
+    const cfg = new pulumi.Config(PROJECT);
+    const raw: RawConfig = {};
+    const secretKeys = new Set<string>();
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!key.startsWith(`${PROJECT}:`)) continue;
+        const short = key.slice(PROJECT.length + 1);
+        if ((SECRET_KEYS as readonly string[]).includes(short) && value !== "") {
+            if (isConfigSecret(key)) secretKeys.add(key);
+            raw[key] = cfg.requireSecret(short);
+        } else {
+            raw[key] = value;
+        }
+    }
+    return parseSettings(pulumi.getStack(), raw, { secretKeys });
+}
+
+function isConfigSecret(key: string): boolean {
+    // `isConfigSecret` exists in the runtime's config module but is not in its typings.
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (k: string) => boolean };
+    return runtimeConfig.isConfigSecret ? runtimeConfig.isConfigSecret(key) : true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------------------------------
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v) && !pulumi.Output.isInstance(v);
+}
+
+/** Objects merge key by key; arrays and scalars in `over` replace. Inputs are not mutated. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+    if (over === undefined) return base;
+    if (isPlainObject(base) && isPlainObject(over)) {
+        const out: Record<string, unknown> = { ...base };
+        for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+        return out;
+    }
+    return over;
+}
+
+function getPath(obj: unknown, path: string[]): unknown {
+    let cur = obj;
+    for (const p of path) {
+        if (!isPlainObject(cur) && !Array.isArray(cur)) return undefined;
+        cur = (cur as Record<string, unknown>)[p];
+    }
+    return cur;
+}
+
+function keyOf(path: string[]): string {
+    if (path.length === 0) return `${PROJECT}:<root>`;
+    const [head, ...rest] = path;
+    return `${PROJECT}:${head}` + rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("");
+}
+
+function render(topKey: string | undefined, value: unknown): string {
+    if (topKey && (SECRET_KEYS as readonly string[]).includes(topKey)) return "[secret]";
+    if (value === undefined) return "(not set)";
+    if (pulumi.Output.isInstance(value)) return "[output]";
+    const s = JSON.stringify(value);
+    return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
+
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+    const seen = new Set<string>();
+    return issues.filter((i) => {
+        const k = `${i.key}|${i.message}`;
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+    });
+}
