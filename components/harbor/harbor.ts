@@ -1,0 +1,147 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import { HARBOR_CHART } from "../../config";
+import { BlobStorageRef, childOf, DatabaseRef, RedisRef, TOKEN_PREFIX } from "../common";
+import { buildHarborValues, HARBOR_SECRETS, HarborValuesRefs, HarborValuesSettings, REGISTRY_USER } from "./values";
+
+/** Arguments of {@link Harbor}. */
+export interface HarborArgs {
+    /** Namespace to create and install into. */
+    namespace: string;
+    /** The settings the chart values derive from. */
+    settings: HarborValuesSettings;
+    /** Blob storage (S3 or MinIO) and its credentials. */
+    storage: BlobStorageRef;
+    /** External PostgreSQL; absent means the chart's internal database (dev/previews only). */
+    database?: DatabaseRef;
+    /** External Redis; absent means the chart's internal Redis (dev/previews only). */
+    redis?: RedisRef;
+    /** Protect the namespace (prod): deleting it would take Harbor and its Secrets with it. */
+    protect: boolean;
+    /** Helm release name. Default `harbor`. */
+    releaseName?: string;
+}
+
+/**
+ * Harbor itself: its namespace, every secret the chart would otherwise regenerate on each render pinned from
+ * @pulumi/random and @pulumi/tls into Kubernetes Secrets (referenced through the chart's existingSecret keys, so
+ * nothing rolls on the next `pulumi up` and no secret sits in Helm values), and the official chart as a
+ * `helm.v3.Release` (the Helm SDK installs against the cluster, so the chart's `lookup` of the Redis Secret works).
+ */
+export class Harbor extends pulumi.ComponentResource {
+    readonly namespace: pulumi.Output<string>;
+    readonly release: k8s.helm.v3.Release;
+    readonly externalUrl: pulumi.Output<string>;
+    readonly adminUsername: pulumi.Output<string>;
+    /** Secret. Only the initial password: later changes go through Harbor's UI/API. */
+    readonly adminPassword: pulumi.Output<string>;
+
+    constructor(name: string, args: HarborArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(`${TOKEN_PREFIX}:harbor:Harbor`, name, {}, opts);
+        const S = HARBOR_SECRETS;
+
+        const ns = new k8s.core.v1.Namespace(`${name}-ns`, {
+            metadata: { name: args.namespace, labels: { "app.kubernetes.io/part-of": "harbor" } },
+        }, childOf(this, { protect: args.protect }));
+        const namespace = ns.metadata.name;
+
+        // Alphanumeric, like the chart's randAlphaNum; lengths are what Harbor requires.
+        const alnum = (id: string, length: number) =>
+            new random.RandomString(`${name}-${id}`, { length, special: false }, childOf(this, { additionalSecretOutputs: ["result"] }));
+        const adminPassword = new random.RandomPassword(`${name}-admin`, { length: 24, special: true, overrideSpecial: "!#%+-_" }, childOf(this));
+        const secretKey = alnum("secret-key", 16); // encrypts credentials stored in the database: never change it
+        const coreSecret = alnum("core-secret", 16);
+        const xsrfKey = alnum("xsrf-key", 32); // must be exactly 32 characters
+        const jobserviceSecret = alnum("jobservice-secret", 16);
+        const registryHttpSecret = alnum("registry-http-secret", 16);
+        // The registry's basic-auth user: htpasswd needs bcrypt, which RandomPassword computes once and keeps.
+        const registryPassword = new random.RandomPassword(`${name}-registry-password`, { length: 32, special: false }, childOf(this));
+
+        // Token-signing key and certificate (otherwise genCA on every render).
+        const tokenKey = new tls.PrivateKey(`${name}-token-key`, { algorithm: "RSA", rsaBits: 4096 }, childOf(this));
+        const tokenCert = new tls.SelfSignedCert(`${name}-token-cert`, {
+            privateKeyPem: tokenKey.privateKeyPem,
+            subject: { commonName: "harbor-token-ca" },
+            validityPeriodHours: 5 * 365 * 24,
+            earlyRenewalHours: 90 * 24,
+            isCaCertificate: true,
+            allowedUses: ["digital_signature", "cert_signing", "key_encipherment"],
+        }, childOf(this));
+
+        const secret = (id: string, secretName: string, stringData: Record<string, pulumi.Input<string>>, type = "Opaque") =>
+            new k8s.core.v1.Secret(`${name}-${id}`, {
+                metadata: { name: secretName, namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                type,
+                stringData,
+            }, childOf(this));
+
+        const secrets: k8s.core.v1.Secret[] = [
+            secret("admin", S.admin.name, { [S.admin.key]: adminPassword.result }),
+            secret("secret-key", S.secretKey.name, { [S.secretKey.key]: secretKey.result }),
+            secret("core-secret", S.core.name, { [S.core.key]: coreSecret.result }),
+            secret("xsrf", S.xsrf.name, { [S.xsrf.key]: xsrfKey.result }),
+            secret("token-signing", S.tokenSigning.name, { "tls.key": tokenKey.privateKeyPem, "tls.crt": tokenCert.certPem }, "kubernetes.io/tls"),
+            secret("jobservice-secret", S.jobservice.name, { [S.jobservice.key]: jobserviceSecret.result }),
+            secret("registry-http", S.registryHttp.name, { [S.registryHttp.key]: registryHttpSecret.result }),
+            secret("registry-credentials", S.registryCredentials.name, {
+                [S.registryCredentials.passwordKey]: registryPassword.result,
+                [S.registryCredentials.htpasswdKey]: pulumi.interpolate`${REGISTRY_USER}:${registryPassword.bcryptHash}`,
+            }),
+            secret("s3", S.s3.name, {
+                [S.s3.accessKeyKey]: args.storage.credentials.accessKeyId,
+                [S.s3.secretKeyKey]: args.storage.credentials.secretAccessKey,
+            }),
+        ];
+        if (args.database) secrets.push(secret("database", S.database.name, { [S.database.key]: args.database.password }));
+        if (args.redis?.password) secrets.push(secret("redis", S.redis.name, { [S.redis.key]: args.redis.password }));
+
+        const values = pulumi
+            .all([
+                args.storage.bucket, args.storage.regionEndpoint,
+                args.database?.host, args.database?.port, args.redis?.addr,
+            ])
+            .apply(([bucket, regionEndpoint, dbHost, dbPort, redisAddr]) => {
+                const refs: HarborValuesRefs = {
+                    storage: {
+                        bucket, region: args.storage.region, regionEndpoint, disableRedirect: args.storage.disableRedirect,
+                        encrypt: args.storage.encrypt, kmsKeyId: args.storage.kmsKeyId,
+                    },
+                    database: args.database && dbHost !== undefined && dbPort !== undefined
+                        ? {
+                              kind: "external", host: dbHost, port: dbPort, username: args.database.username,
+                              database: args.database.database, sslmode: args.database.sslmode,
+                          }
+                        : { kind: "internal" },
+                    redis: args.redis && redisAddr !== undefined
+                        ? { kind: "external", addr: redisAddr, tls: args.redis.tls, hasPassword: args.redis.password !== undefined }
+                        : { kind: "internal" },
+                };
+                return buildHarborValues(args.settings, refs);
+            });
+
+        this.release = new k8s.helm.v3.Release(`${name}-release`, {
+            name: args.releaseName ?? "harbor",
+            chart: HARBOR_CHART.name,
+            version: HARBOR_CHART.version,
+            repositoryOpts: { repo: HARBOR_CHART.repo },
+            namespace,
+            values,
+            timeout: 900,
+            maxHistory: 10,
+            // No atomic rollback: a failed upgrade after Harbor's DB migration cannot be rolled back by Helm anyway.
+            atomic: false,
+            waitForJobs: true,
+        }, childOf(this, { dependsOn: secrets }));
+
+        this.namespace = namespace;
+        this.externalUrl = pulumi.output(args.settings.externalUrl);
+        this.adminUsername = pulumi.output("admin");
+        this.adminPassword = pulumi.secret(adminPassword.result);
+        this.registerOutputs({
+            namespace: this.namespace, externalUrl: this.externalUrl, adminUsername: this.adminUsername,
+            adminPassword: this.adminPassword, releaseStatus: this.release.status,
+        });
+    }
+}

@@ -1,0 +1,2 @@
+export * from "./harbor";
+export * from "./values";

@@ -1,0 +1,4 @@
+export * from "./common";
+export * from "./storage";
+export * from "./data";
+export * from "./harbor";

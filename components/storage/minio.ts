@@ -1,0 +1,99 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { BlobStorageRef, childOf, TOKEN_PREFIX } from "../common";
+
+/** The MinIO community chart, pinned. */
+export const MINIO_CHART = { name: "minio", repo: "https://charts.min.io/" } as const;
+
+/** Arguments of {@link MinioStorage}. */
+export interface MinioStorageArgs {
+    /** Namespace MinIO runs in (created here). */
+    namespace: string;
+    /** Exact chart version, e.g. 5.4.0. */
+    chartVersion: string;
+    /** Bucket the chart creates for Harbor. */
+    bucket: string;
+    /** Volume size, e.g. 50Gi. */
+    size: string;
+    storageClass?: string;
+    /** MinIO's own requests/limits. */
+    resources: { requests: { cpu: string; memory: string }; limits: { cpu?: string; memory: string } };
+}
+
+/**
+ * Image storage on a single in-cluster MinIO (dev and previews): MinIO through its Helm chart, Harbor's bucket
+ * created by the chart, root and Harbor credentials from @pulumi/random in Kubernetes Secrets (never in values), and
+ * a MinIO user whose policy covers only that bucket.
+ */
+export class MinioStorage extends pulumi.ComponentResource {
+    readonly namespace: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly release: k8s.helm.v3.Release;
+    readonly ref: BlobStorageRef;
+
+    constructor(name: string, args: MinioStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(`${TOKEN_PREFIX}:storage:MinioStorage`, name, {}, opts);
+
+        const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: args.namespace } }, childOf(this));
+        const rootPassword = new random.RandomPassword(`${name}-root`, { length: 32, special: false }, childOf(this));
+        const harborSecret = new random.RandomPassword(`${name}-harbor`, { length: 40, special: false }, childOf(this));
+        const accessKey = "harbor";
+
+        const rootSecret = new k8s.core.v1.Secret(`${name}-root`, {
+            metadata: { name: "minio-root", namespace: ns.metadata.name },
+            stringData: { rootUser: "admin", rootPassword: rootPassword.result },
+        }, childOf(this));
+        const userSecret = new k8s.core.v1.Secret(`${name}-harbor-user`, {
+            metadata: { name: "minio-harbor-user", namespace: ns.metadata.name },
+            stringData: { secretKey: harborSecret.result },
+        }, childOf(this));
+
+        const fullname = "minio";
+        this.release = new k8s.helm.v3.Release(`${name}-release`, {
+            name: "minio",
+            chart: MINIO_CHART.name,
+            version: args.chartVersion,
+            repositoryOpts: { repo: MINIO_CHART.repo },
+            namespace: ns.metadata.name,
+            values: {
+                fullnameOverride: fullname,
+                mode: "standalone",
+                replicas: 1,
+                existingSecret: rootSecret.metadata.name,
+                persistence: { enabled: true, size: args.size, storageClass: args.storageClass ?? "" },
+                resources: args.resources,
+                buckets: [{ name: args.bucket, policy: "none", purge: false }],
+                policies: [{
+                    name: "harbor-registry",
+                    statements: [
+                        { resources: [`arn:aws:s3:::${args.bucket}`], actions: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"] },
+                        {
+                            resources: [`arn:aws:s3:::${args.bucket}/*`],
+                            actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
+                        },
+                    ],
+                }],
+                users: [{
+                    accessKey,
+                    existingSecret: userSecret.metadata.name,
+                    existingSecretKey: "secretKey",
+                    policy: "harbor-registry",
+                }],
+            },
+        }, childOf(this, { dependsOn: [rootSecret, userSecret] }));
+
+        this.namespace = ns.metadata.name;
+        // Scheme included: the registry's S3 driver takes it from regionendpoint (the chart drops `secure: false`).
+        this.endpoint = pulumi.interpolate`http://${fullname}.${ns.metadata.name}.svc.cluster.local:9000`;
+        this.ref = {
+            bucket: pulumi.output(args.bucket),
+            region: "us-east-1",
+            regionEndpoint: this.endpoint,
+            disableRedirect: true,
+            encrypt: false,
+            credentials: { accessKeyId: pulumi.output(accessKey), secretAccessKey: pulumi.secret(harborSecret.result) },
+        };
+        this.registerOutputs({ namespace: this.namespace, endpoint: this.endpoint, bucket: args.bucket });
+    }
+}
