@@ -1,0 +1,215 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, ConfigIssue, parseSettings, RawConfig } from "../config";
+import { installMocks, settle } from "./helpers/pulumi";
+
+const P = "harbor-platform";
+const DEV: RawConfig = { [`${P}:hostname`]: "harbor-dev.example.com", [`${P}:previewDomain`]: "preview.example.com" };
+const AWS = {
+    region: "eu-west-1", vpcId: "vpc-0123456789abcdef0",
+    subnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], clusterSecurityGroupIds: ["sg-0123456789abcdef0"],
+};
+const PROD: RawConfig = {
+    [`${P}:hostname`]: "harbor.example.com",
+    [`${P}:ingress`]: { tlsSource: "cert-manager", clusterIssuer: "letsencrypt" },
+    [`${P}:aws`]: AWS,
+};
+
+function issuesOf(stack: string, raw: RawConfig, options?: Parameters<typeof parseSettings>[2]): ConfigIssue[] {
+    try {
+        parseSettings(stack, raw, options);
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+        return e.issues;
+    }
+    assert.fail(`expected stack ${stack} to be rejected`);
+}
+
+describe("config: parseSettings", () => {
+    describe("valid stacks and per-environment defaults", () => {
+        it("dev: one replica each, MinIO, chart-internal data, nothing protected", () => {
+            const s = parseSettings("dev", DEV);
+            assert.strictEqual(s.environment, "dev");
+            assert.strictEqual(s.externalUrl, "https://harbor-dev.example.com");
+            assert.strictEqual(s.namespace, "harbor");
+            assert.deepStrictEqual(Object.values(s.replicas), [1, 1, 1, 1, 1, 1]);
+            assert.strictEqual(s.storage.mode, "minio");
+            assert.strictEqual(s.data.mode, "internal");
+            assert.strictEqual(s.protect, false);
+        });
+
+        it("prod: HA replicas, S3, AWS data, protected, metrics on", () => {
+            const s = parseSettings("prod", PROD);
+            assert.deepStrictEqual(s.replicas, { portal: 3, core: 3, jobservice: 2, registry: 3, trivy: 2, exporter: 1 });
+            assert.strictEqual(s.storage.mode, "s3");
+            assert.strictEqual(s.data.mode, "aws");
+            assert.strictEqual(s.protect, true);
+            assert.strictEqual(s.metrics.serviceMonitor, true);
+            assert.deepStrictEqual(s.ingress.tls, { source: "cert-manager", clusterIssuer: "letsencrypt", secretName: "harbor-ingress-tls" });
+        });
+
+        it("pr-<n>: dev's config plus the preview profile, whatever dev sets", () => {
+            const s = parseSettings("pr-42", {
+                ...DEV,
+                [`${P}:replicas`]: JSON.stringify({ core: 3 }),
+                [`${P}:data`]: { mode: "aws" },
+                [`${P}:storage`]: { mode: "s3" },
+                [`${P}:protect`]: "true",
+                [`${P}:aws`]: AWS,
+            });
+            assert.strictEqual(s.environment, "preview");
+            assert.strictEqual(s.pr, 42);
+            assert.strictEqual(s.namespace, "harbor-pr-42");
+            assert.strictEqual(s.hostname, "pr-42.preview.example.com");
+            assert.deepStrictEqual(Object.values(s.replicas), [1, 1, 1, 1, 1, 1]);
+            assert.strictEqual(s.data.mode, "internal");
+            assert.strictEqual(s.storage.mode, "minio");
+            assert.strictEqual(s.protect, false);
+            assert.strictEqual(s.metrics.enabled, false);
+            assert.strictEqual(s.resources.core.requests.cpu, "50m", "small preview requests");
+        });
+
+        it("pr-<n> without previewDomain derives the domain from dev's hostname", () => {
+            const s = parseSettings("pr-7", { [`${P}:hostname`]: "harbor-dev.example.com" });
+            assert.strictEqual(s.hostname, "pr-7.example.com");
+        });
+
+        it("accepts values as the runtime hands them over: JSON text, numbers and booleans as strings, empty defaults", () => {
+            const s = parseSettings("prod", {
+                ...PROD,
+                [`${P}:replicas`]: '{"core": "4", "registry": 5}',
+                [`${P}:protect`]: "false",
+                [`${P}:namespace`]: "",
+                [`${P}:trivy`]: "{}",
+                [`${P}:data`]: { postgres: { engineVersion: 16 } },
+                "aws:region": "eu-west-1",
+            });
+            assert.strictEqual(s.replicas.core, 4);
+            assert.strictEqual(s.replicas.registry, 5);
+            assert.strictEqual(s.protect, false);
+            assert.strictEqual(s.namespace, "harbor");
+            assert.strictEqual(s.data.postgres.engineVersion, "16");
+        });
+
+        it("external data: passwords become secret Outputs", async () => {
+            const s = parseSettings("prod", {
+                ...PROD,
+                [`${P}:data`]: { mode: "external", postgres: { host: "pg.example.com" }, redis: { addr: "redis.example.com:6379" } },
+                [`${P}:externalDatabasePassword`]: "s3cret-db",
+            }, { secretKeys: new Set([`${P}:externalDatabasePassword`]) });
+            assert.strictEqual(s.data.mode, "external");
+            if (s.data.mode !== "external") return;
+            assert.strictEqual(await pulumi.isSecret(s.data.databasePassword), true);
+            assert.strictEqual(s.data.redisPassword, undefined);
+        });
+    });
+
+    describe("every invalid setting is reported, with its key, its value and what is allowed", () => {
+        const table: { name: string; stack: string; raw: RawConfig; options?: Parameters<typeof parseSettings>[2]; expect: [key: string, value: string, message: RegExp][] }[] = [
+            { name: "unknown stack name", stack: "staging", raw: DEV, expect: [["stack", '"staging"', /dev, prod or pr-<n>/]] },
+            { name: "missing hostname", stack: "dev", raw: {}, expect: [[`${P}:hostname`, "(not set)", /required: a DNS hostname/]] },
+            { name: "bad hostname", stack: "dev", raw: { [`${P}:hostname`]: "Harbor_Dev" }, expect: [[`${P}:hostname`, '"Harbor_Dev"', /DNS hostname/]] },
+            { name: "typo in a top-level key", stack: "dev", raw: { ...DEV, [`${P}:replica`]: { core: 2 } }, expect: [[`${P}:replica`, '{"core":2}', /unknown setting; known settings: .*replicas/]] },
+            { name: "typo in a nested key", stack: "dev", raw: { ...DEV, [`${P}:replicas`]: { cores: 2 } }, expect: [[`${P}:replicas.cores`, "2", /unknown setting; known here: .*core/]] },
+            { name: "replicas not a number", stack: "dev", raw: { ...DEV, [`${P}:replicas`]: { core: "abc" } }, expect: [[`${P}:replicas.core`, '"abc"', /an integer from 1 to 20/]] },
+            { name: "replicas out of range", stack: "dev", raw: { ...DEV, [`${P}:replicas`]: { registry: 0 } }, expect: [[`${P}:replicas.registry`, "0", /an integer from 1 to 20/]] },
+            { name: "section not an object", stack: "dev", raw: { ...DEV, [`${P}:replicas`]: "3" }, expect: [[`${P}:replicas`, "\"3\"", /a map of settings/]] },
+            { name: "broken JSON", stack: "dev", raw: { ...DEV, [`${P}:ingress`]: "{tlsSource: none" }, expect: [[`${P}:ingress`, '"{tlsSource: none"', /not valid/]] },
+            { name: "protect not a boolean", stack: "dev", raw: { ...DEV, [`${P}:protect`]: "maybe" }, expect: [[`${P}:protect`, '"maybe"', /true or false/]] },
+            { name: "auto TLS is not an option", stack: "dev", raw: { ...DEV, [`${P}:ingress`]: { tlsSource: "auto" } }, expect: [[`${P}:ingress.tlsSource`, '"auto"', /one of cert-manager, secret, none/]] },
+            { name: "cert-manager without issuer", stack: "dev", raw: { ...DEV, [`${P}:ingress`]: { tlsSource: "cert-manager" } }, expect: [[`${P}:ingress.clusterIssuer`, '""', /required when ingress.tlsSource is cert-manager/]] },
+            { name: "TLS secret without name", stack: "dev", raw: { ...DEV, [`${P}:ingress`]: { tlsSource: "secret" } }, expect: [[`${P}:ingress.tlsSecretName`, '""', /required when ingress.tlsSource is secret/]] },
+            { name: "bad CPU quantity", stack: "dev", raw: { ...DEV, [`${P}:resources`]: { core: { requests: { cpu: "lots" } } } }, expect: [[`${P}:resources.core.requests.cpu`, '"lots"', /CPU quantity/]] },
+            { name: "prod with chart-internal data", stack: "prod", raw: { ...PROD, [`${P}:data`]: { mode: "internal" } }, expect: [[`${P}:data.mode`, '"internal"', /allowed only for dev and pr-<n>/]] },
+            { name: "prod with MinIO", stack: "prod", raw: { ...PROD, [`${P}:storage`]: { mode: "minio" } }, expect: [[`${P}:storage.mode`, '"minio"', /use s3 in prod/]] },
+            { name: "prod with one core", stack: "prod", raw: { ...PROD, [`${P}:replicas`]: { core: 1 } }, expect: [[`${P}:replicas.core`, "1", /at least 2 in prod/]] },
+            { name: "unknown data mode", stack: "dev", raw: { ...DEV, [`${P}:data`]: { mode: "rds" } }, expect: [[`${P}:data.mode`, '"rds"', /one of aws, external, internal/]] },
+            {
+                name: "aws data without network", stack: "prod", raw: { ...PROD, [`${P}:aws`]: { region: "eu-west-1" } },
+                expect: [
+                    [`${P}:aws.vpcId`, '""', /required when data.mode is aws/],
+                    [`${P}:aws.subnetIds`, "[]", /at least 2 private subnets/],
+                    [`${P}:aws.clusterSecurityGroupIds`, "[]", /reachable only from the cluster/],
+                ],
+            },
+            { name: "s3 without region", stack: "prod", raw: { ...PROD, [`${P}:aws`]: { ...AWS, region: "" } }, expect: [[`${P}:aws.region`, '""', /required when storage.mode is s3/]] },
+            { name: "bad subnet id", stack: "prod", raw: { ...PROD, [`${P}:aws`]: { ...AWS, subnetIds: ["subnet-1", "subnet-0123456789abcdef1"] } }, expect: [[`${P}:aws.subnetIds[0]`, '"subnet-1"', /subnet ids/]] },
+            {
+                name: "external data without host, address or password", stack: "dev", raw: { ...DEV, [`${P}:data`]: { mode: "external" } },
+                expect: [
+                    [`${P}:data.postgres.host`, '""', /required when data.mode is external/],
+                    [`${P}:data.redis.addr`, '""', /required when data.mode is external/],
+                    [`${P}:externalDatabasePassword`, "[secret]", /pulumi config set --secret externalDatabasePassword/],
+                ],
+            },
+            {
+                name: "a secret stored in plaintext (value never shown)", stack: "dev",
+                raw: { ...DEV, [`${P}:externalDatabasePassword`]: "hunter2" }, options: { secretKeys: new Set() },
+                expect: [[`${P}:externalDatabasePassword`, "[secret]", /stored in plaintext; store it encrypted: pulumi config set --secret/]],
+            },
+            { name: "ServiceMonitor without metrics", stack: "dev", raw: { ...DEV, [`${P}:metrics`]: { serviceMonitor: true } }, expect: [[`${P}:metrics.serviceMonitor`, "true", /needs metrics.enabled/]] },
+            { name: "idle pool above open pool", stack: "dev", raw: { ...DEV, [`${P}:data`]: { postgres: { maxOpenConns: 10, maxIdleConns: 50 } } }, expect: [[`${P}:data.postgres.maxIdleConns`, "50", /must not exceed/]] },
+            { name: "Trivy with no database source", stack: "dev", raw: { ...DEV, [`${P}:trivy`]: { dbRepositories: [] } }, expect: [[`${P}:trivy.dbRepositories`, "[]", /at least one repository/]] },
+            { name: "bad Trivy timeout", stack: "dev", raw: { ...DEV, [`${P}:trivy`]: { timeout: "soon" } }, expect: [[`${P}:trivy.timeout`, '"soon"', /Go duration/]] },
+            { name: "unpinned MinIO chart", stack: "dev", raw: { ...DEV, [`${P}:storage`]: { minio: { chartVersion: "^5" } } }, expect: [[`${P}:storage.minio.chartVersion`, '"^5"', /exact chart version/]] },
+            { name: "preview without any domain", stack: "pr-3", raw: {}, expect: [[`${P}:previewDomain`, "(not set)", /required for pr-<n> stacks/]] },
+        ];
+
+        for (const c of table) {
+            it(c.name, () => {
+                const issues = issuesOf(c.stack, c.raw, c.options);
+                for (const [key, value, message] of c.expect) {
+                    const hit = issues.find((i) => i.key === key);
+                    assert.ok(hit, `no issue for ${key}; got:\n${issues.map((i) => `${i.key}: ${i.message}`).join("\n")}`);
+                    assert.strictEqual(hit.value, value);
+                    assert.match(hit.message, message);
+                }
+                assert.strictEqual(issues.length, c.expect.length, `unexpected extra issues:\n${issues.map((i) => `${i.key}: ${i.message}`).join("\n")}`);
+            });
+        }
+
+        it("reports all problems of a stack at once, in one message naming each key", () => {
+            let err: ConfigError | undefined;
+            try {
+                parseSettings("prod", {
+                    ...PROD,
+                    [`${P}:replicas`]: { core: "abc" },
+                    [`${P}:data`]: { mode: "internal", postgres: { port: 99999 } },
+                    [`${P}:ingress`]: { tlsSource: "auto" },
+                    [`${P}:protect`]: "maybe",
+                });
+            } catch (e) {
+                err = e as ConfigError;
+            }
+            assert.ok(err instanceof ConfigError);
+            const keys = err.issues.map((i) => i.key);
+            for (const k of ["replicas.core", "data.postgres.port", "data.mode", "ingress.tlsSource", "protect"]) {
+                assert.ok(keys.includes(`${P}:${k}`), `missing ${k} in ${keys.join(", ")}`);
+                assert.ok(err.message.includes(`${P}:${k}`));
+            }
+        });
+
+        it("never prints a secret value in an error", () => {
+            const err = (() => {
+                try {
+                    parseSettings("dev", { ...DEV, [`${P}:externalDatabasePassword`]: "hunter2", [`${P}:replicas`]: { core: 0 } }, { secretKeys: new Set() });
+                } catch (e) {
+                    return e as Error;
+                }
+                return undefined;
+            })();
+            assert.ok(err);
+            assert.ok(!err.message.includes("hunter2"));
+        });
+    });
+
+    describe("no resource is registered when the config is invalid", () => {
+        it("index.ts throws the ConfigError before registering anything", async () => {
+            const { recorded } = installMocks("prod");
+            pulumi.runtime.setAllConfig({ [`${P}:hostname`]: "harbor.example.com", [`${P}:data`]: '{"mode":"internal"}' });
+            assert.throws(() => require("../index"), (e: unknown) => e instanceof ConfigError && /data\.mode/.test(e.message));
+            await settle();
+            assert.deepStrictEqual(recorded, []);
+        });
+    });
+});

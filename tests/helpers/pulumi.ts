@@ -1,0 +1,28 @@
+/**
+ * Mock-runtime helpers for specs (and for other layers' specs): the plan machinery plus small finders.
+ * `planStack` runs the real program for a stack under mocks; `installMocks` + `settle` let a spec register
+ * resources itself and inspect what was recorded.
+ */
+import { Plan, PlannedResource } from "../../scripts/plan";
+
+export { planStack, SecureValue } from "../../scripts/plan";
+export type { Plan, PlannedResource } from "../../scripts/plan";
+export { FAKE_SECRET_MARKER, installMocks, maskValue, resolveOutput, settle } from "../../scripts/lib/plan-mocks";
+export type { RecordedResource } from "../../scripts/lib/plan-mocks";
+
+export function ofType(plan: Plan, type: string): PlannedResource[] {
+    return plan.resources.filter((r) => r.type === type);
+}
+
+export function one(plan: Plan, type: string, name?: string): PlannedResource {
+    const found = ofType(plan, type).filter((r) => name === undefined || r.name === name);
+    if (found.length !== 1) {
+        throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+    }
+    return found[0];
+}
+
+/** Reads a nested value by dotted path. */
+export function at(obj: unknown, dotted: string): unknown {
+    return dotted.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);
+}

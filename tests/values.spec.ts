@@ -1,0 +1,174 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import { parseSettings, Settings } from "../config";
+import { buildHarborValues, HARBOR_SECRETS, HarborValuesRefs } from "../components/harbor/values";
+import { ChartKeys, leafPaths, readChartKeys, unknownKeys } from "./helpers/chartKeys";
+import { at } from "./helpers/pulumi";
+import { requireSharedFile } from "./helpers/shared";
+
+const DEV = { "harbor-platform:hostname": "harbor-dev.example.com", "harbor-platform:previewDomain": "preview.example.com" };
+const PROD = {
+    "harbor-platform:hostname": "harbor.example.com",
+    "harbor-platform:ingress": { tlsSource: "cert-manager", clusterIssuer: "letsencrypt" },
+    "harbor-platform:aws": {
+        region: "eu-west-1", vpcId: "vpc-0123456789abcdef0",
+        subnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], clusterSecurityGroupIds: ["sg-0123456789abcdef0"],
+    },
+    "harbor-platform:storage": { kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/abc" },
+    "harbor-platform:scheduling": { priorityClassName: "platform-critical" },
+    "harbor-platform:metrics": { scrapeInterval: "30s" },
+};
+
+const s3Refs: HarborValuesRefs = {
+    storage: { bucket: "harbor-prod-registry", region: "eu-west-1", disableRedirect: false, encrypt: true, kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/abc" },
+    database: { kind: "external", host: "db.example.com", port: 5432, username: "harbor", database: "registry", sslmode: "require" },
+    redis: { kind: "external", addr: "redis.example.com:6379", tls: true, hasPassword: true },
+};
+const minioRefs: HarborValuesRefs = {
+    storage: { bucket: "harbor", region: "us-east-1", regionEndpoint: "http://minio.harbor-minio.svc.cluster.local:9000", disableRedirect: true, encrypt: false },
+    database: { kind: "internal" },
+    redis: { kind: "internal" },
+};
+
+const cases: { name: string; settings: Settings; refs: HarborValuesRefs }[] = [
+    { name: "dev (MinIO, internal data)", settings: parseSettings("dev", DEV), refs: minioRefs },
+    { name: "pr-12 (preview profile)", settings: parseSettings("pr-12", DEV), refs: minioRefs },
+    { name: "prod (S3, external data, cert-manager)", settings: parseSettings("prod", PROD), refs: s3Refs },
+    {
+        name: "dev with a TLS secret and an air-gapped Trivy",
+        settings: parseSettings("dev", {
+            ...DEV,
+            "harbor-platform:ingress": { tlsSource: "secret", tlsSecretName: "harbor-tls", annotations: { "nginx.org/client-max-body-size": "0" } },
+            "harbor-platform:trivy": { dbRepositories: ["mirror.example.com/trivy-db"], skipUpdate: true, skipJavaDbUpdate: true, offlineScan: true, storageClass: "gp3" },
+        }),
+        refs: { ...s3Refs, redis: { kind: "external", addr: "redis.example.com:6379", tls: false, hasPassword: false } },
+    },
+];
+
+describe("buildHarborValues (pure chart values)", () => {
+    let chart: ChartKeys;
+    before(function () {
+        chart = readChartKeys(fs.readFileSync(requireSharedFile(this, "harbor/chart-values.yaml"), "utf8"));
+    });
+
+    it("the chart-key reader knows real, commented and nested commented keys", () => {
+        for (const k of ["externalURL", "core.xsrfKey", "persistence.imageChartStorage.s3.existingSecret", "core.resources.requests.cpu",
+            "redis.external.harborDatabaseIndex", "database.internal.resources", "caBundleSecretName"]) {
+            assert.ok(chart.known.has(k), `expected the chart to know ${k}`);
+        }
+        assert.ok(!chart.known.has("core.replica"), "a typo must not be known");
+        assert.deepStrictEqual(unknownKeys({ core: { replica: 2 } }, chart), ["core.replica"]);
+    });
+
+    for (const c of cases) {
+        describe(c.name, () => {
+            const values = buildHarborValues(c.settings, c.refs);
+
+            it("sets only keys that exist in the chart's values.yaml (commented keys count)", () => {
+                assert.deepStrictEqual(unknownKeys(values, chart), []);
+            });
+
+            it("holds no secret: credentials only through existingSecret names", () => {
+                const text = JSON.stringify(values);
+                for (const k of ["harborAdminPassword", "secretKey", "xsrfKey", "tokenKey", "tokenCert", "password", "accesskey", "secretkey", "htpasswdString"]) {
+                    const leaf = leafPaths(values).find((p) => p.split(".").pop() === k);
+                    assert.strictEqual(leaf, undefined, `values must not set ${leaf}`);
+                }
+                assert.ok(!/Harbor12345|not-a-secure-key/.test(text));
+                assert.strictEqual(at(values, "existingSecretAdminPassword"), HARBOR_SECRETS.admin.name);
+                assert.strictEqual(at(values, "existingSecretSecretKey"), HARBOR_SECRETS.secretKey.name);
+                assert.strictEqual(at(values, "core.existingSecret"), HARBOR_SECRETS.core.name);
+                assert.strictEqual(at(values, "core.existingXsrfSecret"), HARBOR_SECRETS.xsrf.name);
+                assert.strictEqual(at(values, "core.secretName"), HARBOR_SECRETS.tokenSigning.name);
+                assert.strictEqual(at(values, "jobservice.existingSecret"), HARBOR_SECRETS.jobservice.name);
+                assert.strictEqual(at(values, "registry.existingSecret"), HARBOR_SECRETS.registryHttp.name);
+                assert.strictEqual(at(values, "registry.credentials.existingSecret"), HARBOR_SECRETS.registryCredentials.name);
+                assert.strictEqual(at(values, "persistence.imageChartStorage.s3.existingSecret"), HARBOR_SECRETS.s3.name);
+            });
+
+            it("keeps job logs out of files, TLS off 'auto', and every part's resources set", () => {
+                assert.deepStrictEqual(at(values, "jobservice.jobLoggers"), ["database", "stdout"]);
+                assert.notStrictEqual(at(values, "expose.tls.certSource"), "auto");
+                assert.strictEqual(at(values, "expose.tls.enabled"), true);
+                for (const p of ["portal", "core", "jobservice", "trivy", "exporter", "registry.registry", "registry.controller"]) {
+                    assert.ok(at(values, `${p}.resources.requests.cpu`), `${p} has a CPU request`);
+                    assert.ok(at(values, `${p}.resources.limits.memory`), `${p} has a memory limit`);
+                }
+                const ann = at(values, "expose.ingress.annotations") as Record<string, string>;
+                assert.strictEqual(ann["nginx.ingress.kubernetes.io/proxy-body-size"], "0");
+                assert.strictEqual(ann["nginx.ingress.kubernetes.io/proxy-request-buffering"], "off");
+                assert.ok(Number(ann["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 600);
+                assert.strictEqual(at(values, "externalURL"), c.settings.externalUrl);
+                assert.strictEqual(at(values, "expose.ingress.hosts.core"), c.settings.hostname);
+            });
+
+            it("gives Harbor and the cache layer their own Redis databases", () => {
+                const r = (at(values, "redis.type") === "external" ? at(values, "redis.external") : at(values, "redis.internal")) as Record<string, string>;
+                assert.strictEqual(r.harborDatabaseIndex, "6");
+                assert.strictEqual(r.cacheLayerDatabaseIndex, "7");
+                const used = ["jobserviceDatabaseIndex", "registryDatabaseIndex", "trivyAdapterIndex", "harborDatabaseIndex", "cacheLayerDatabaseIndex"].map((k) => r[k]);
+                assert.strictEqual(new Set(used).size, used.length, "indexes are distinct");
+            });
+        });
+    }
+
+    it("prod: HA replicas with PDBs, zone spread enforced, external data over TLS, S3 encrypted with KMS", () => {
+        const v = buildHarborValues(cases[2].settings, s3Refs);
+        for (const p of ["portal", "core", "registry"]) assert.strictEqual(at(v, `${p}.replicas`), 3);
+        for (const p of ["jobservice", "trivy"]) assert.strictEqual(at(v, `${p}.replicas`), 2);
+        for (const p of ["portal", "core", "jobservice", "registry", "trivy"]) {
+            assert.strictEqual(at(v, `${p}.podDisruptionBudget.enabled`), true, `${p} PDB`);
+            const spread = at(v, `${p}.topologySpreadConstraints`) as { topologyKey: string; whenUnsatisfiable: string }[];
+            assert.ok(spread.some((t) => t.topologyKey === "topology.kubernetes.io/zone" && t.whenUnsatisfiable === "DoNotSchedule"));
+            assert.ok(spread.some((t) => t.topologyKey === "kubernetes.io/hostname"));
+            assert.strictEqual(at(v, `${p}.priorityClassName`), "platform-critical");
+        }
+        assert.strictEqual(at(v, "exporter.podDisruptionBudget.enabled"), false);
+        assert.strictEqual(at(v, "database.type"), "external");
+        assert.strictEqual(at(v, "database.external.existingSecret"), HARBOR_SECRETS.database.name);
+        assert.strictEqual(at(v, "database.external.port"), "5432");
+        assert.strictEqual(at(v, "database.external.sslmode"), "require");
+        assert.strictEqual(at(v, "redis.external.tlsOptions.enable"), true);
+        assert.strictEqual(at(v, "redis.external.existingSecret"), HARBOR_SECRETS.redis.name);
+        assert.strictEqual(at(v, "persistence.imageChartStorage.type"), "s3");
+        assert.strictEqual(at(v, "persistence.imageChartStorage.s3.encrypt"), true);
+        assert.strictEqual(at(v, "persistence.imageChartStorage.s3.keyid"), s3Refs.storage.kmsKeyId);
+        assert.strictEqual(at(v, "persistence.imageChartStorage.s3.regionendpoint"), undefined);
+        assert.strictEqual(at(v, "expose.tls.certSource"), "secret");
+        assert.strictEqual((at(v, "expose.ingress.annotations") as Record<string, string>)["cert-manager.io/cluster-issuer"], "letsencrypt");
+        assert.strictEqual(at(v, "metrics.enabled"), true);
+        assert.strictEqual(at(v, "metrics.serviceMonitor.enabled"), true);
+        assert.strictEqual(at(v, "metrics.serviceMonitor.interval"), "30s");
+    });
+
+    it("MinIO: regionendpoint with scheme, redirects off, no encrypt flag; dev spread is soft", () => {
+        const v = buildHarborValues(cases[0].settings, minioRefs);
+        assert.match(String(at(v, "persistence.imageChartStorage.s3.regionendpoint")), /^http:\/\//);
+        assert.strictEqual(at(v, "persistence.imageChartStorage.disableredirect"), true);
+        assert.strictEqual(at(v, "persistence.imageChartStorage.s3.encrypt"), undefined);
+        assert.strictEqual(at(v, "database.type"), "internal");
+        assert.strictEqual(at(v, "redis.type"), "internal");
+        assert.strictEqual(at(v, "core.podDisruptionBudget.enabled"), false, "no PDB with one replica (it would block drains)");
+        const spread = at(v, "core.topologySpreadConstraints") as { whenUnsatisfiable: string }[];
+        assert.ok(spread.every((t) => t.whenUnsatisfiable === "ScheduleAnyway"));
+    });
+
+    it("air-gapped Trivy: mirrors and offline flags reach the chart; TLS from an existing secret", () => {
+        const v = buildHarborValues(cases[3].settings, cases[3].refs);
+        assert.deepStrictEqual(at(v, "trivy.dbRepository"), ["mirror.example.com/trivy-db"]);
+        assert.strictEqual(at(v, "trivy.skipUpdate"), true);
+        assert.strictEqual(at(v, "trivy.skipJavaDBUpdate"), true);
+        assert.strictEqual(at(v, "trivy.offlineScan"), true);
+        assert.strictEqual(at(v, "persistence.persistentVolumeClaim.trivy.storageClass"), "gp3");
+        assert.strictEqual(at(v, "expose.tls.secret.secretName"), "harbor-tls");
+        assert.strictEqual((at(v, "expose.ingress.annotations") as Record<string, string>)["nginx.org/client-max-body-size"], "0");
+        assert.strictEqual(at(v, "redis.external.existingSecret"), undefined, "no Redis Secret when Redis has no password");
+    });
+
+    it("is pure: same input, same output, input untouched", () => {
+        const s = parseSettings("prod", PROD);
+        const before = JSON.stringify(s);
+        assert.deepStrictEqual(buildHarborValues(s, s3Refs), buildHarborValues(s, s3Refs));
+        assert.strictEqual(JSON.stringify(s), before);
+    });
+});
