@@ -4,7 +4,7 @@
  * Runs the real program under Pulumi's mock runtime with the stack's config read from Pulumi.<stack>.yaml (a
  * `pr-<n>` stack takes Pulumi.dev.yaml plus the preview profile), with no cloud credentials and no cluster, and
  * prints `{"stack","resources":[{"type","name","parent","inputs"}],"outputs"}` on stdout. Every secret prints as
- * "[secret]"; `secure:` config values are unknown secrets (never decrypted). Bad config exits 1 with the
+ * "[secret]"; `secure:` config values are never decrypted: they are opaque secrets. Bad config exits 1 with the
  * validation errors; any other failure exits 2. No stack traces.
  */
 import * as fs from "fs";
@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, environmentOf, parseSettings, PROJECT, RawConfig, SECRET_KEYS } from "../config";
 import { PlatformOutputs, program as defaultProgram } from "../program";
-import { installMocks, maskValue, resolveOutput, settle } from "./lib/plan-mocks";
+import { FAKE_SECRET_MARKER, installMocks, maskValue, resolveOutput, settle } from "./lib/plan-mocks";
 
 export interface PlannedResource {
     type: string;
@@ -40,7 +40,7 @@ export interface PlanOptions {
     program?: (settings: ReturnType<typeof parseSettings>) => PlatformOutputs | Record<string, unknown>;
 }
 
-/** A `secure:` value in a stack file, read without decrypting: an unknown secret. */
+/** A `secure:` value in a stack file, read without decrypting: an opaque secret. */
 export class SecureValue {
     constructor(readonly key: string) {}
 }
@@ -88,9 +88,10 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
         raw[k] = value;
         if (value instanceof SecureValue) secretKeys.add(k);
     }
-    // Secure values are never decrypted here: they become unknown secrets.
+    // Secure values are never decrypted here. They stand in as secret placeholders (the mock runtime drops truly
+    // unknown values from inputs), so everything derived from them prints as "[secret]".
     for (const [k, v] of Object.entries(raw)) {
-        if (v instanceof SecureValue) raw[k] = pulumi.secret(pulumi.output(pulumi.unknown as unknown as string));
+        if (v instanceof SecureValue) raw[k] = pulumi.secret(`${FAKE_SECRET_MARKER}-secure-config-${v.key}`);
     }
     for (const k of SECRET_KEYS) {
         const full = `${PROJECT}:${k}`;

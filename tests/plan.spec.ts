@@ -1,0 +1,91 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { ConfigError } from "../config";
+import { parsePlanArgs, PlanError } from "../scripts/plan";
+import { at, installMocks, one, planStack, SecureValue, settle } from "./helpers/pulumi";
+
+const ROOT = path.resolve(__dirname, "..");
+
+function runPlanCli(args: string[]) {
+    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", ...args], {
+        cwd: ROOT, encoding: "utf8", timeout: 60_000,
+    });
+}
+
+describe("offline plan", function () {
+    this.timeout(60_000);
+
+    for (const stack of ["dev", "prod", "pr-7"]) {
+        it(`${stack}: prints {stack, resources[{type,name,parent,inputs}], outputs} as JSON`, async () => {
+            const plan = await planStack(stack);
+            const roundTrip = JSON.parse(JSON.stringify(plan));
+            assert.strictEqual(roundTrip.stack, stack);
+            assert.ok(plan.resources.length > 10);
+            for (const r of plan.resources) {
+                assert.deepStrictEqual(Object.keys(r).filter((k) => k !== "protect").sort(), ["inputs", "name", "parent", "type"]);
+            }
+            assert.strictEqual(plan.outputs.adminPassword, "[secret]");
+        });
+    }
+
+    it("is deterministic: two plans of the same stack are identical", async () => {
+        assert.deepStrictEqual(await planStack("prod"), await planStack("prod"));
+    });
+
+    it("a secure: config value is an unknown secret, printed as [secret]", async () => {
+        const plan = await planStack("dev", {
+            configOverride: {
+                data: { mode: "external", postgres: { host: "pg.example.com" }, redis: { addr: "redis.example.com:6379" } },
+                externalDatabasePassword: new SecureValue("harbor-platform:externalDatabasePassword"),
+                externalRedisPassword: new SecureValue("harbor-platform:externalRedisPassword"),
+            },
+        });
+        assert.strictEqual(one(plan, "kubernetes:core/v1:Secret", "harbor-database").inputs.stringData, "[secret]");
+        assert.strictEqual(one(plan, "kubernetes:core/v1:Secret", "harbor-redis").inputs.stringData, "[secret]");
+        const values = one(plan, "kubernetes:helm.sh/v3:Release", "harbor-release").inputs.values;
+        assert.strictEqual(at(values, "database.external.host"), "pg.example.com");
+        assert.strictEqual(at(values, "database.external.existingSecret"), "harbor-database");
+    });
+
+    it("bad config: throws the ConfigError listing each problem and registers nothing", async () => {
+        const { recorded } = installMocks("prod");
+        await assert.rejects(
+            planStack("prod", { configOverride: { data: { mode: "internal" }, replicas: { core: 1 }, externalDatabasePassword: "plain" } }),
+            (e: unknown) => {
+                assert.ok(e instanceof ConfigError);
+                const keys = e.issues.map((i) => i.key);
+                assert.ok(keys.includes("harbor-platform:data.mode"));
+                assert.ok(keys.includes("harbor-platform:replicas.core"));
+                assert.ok(keys.includes("harbor-platform:externalDatabasePassword"), "a plaintext secret in the file is refused");
+                assert.ok(!e.message.includes("plain\""), "the secret's value is not printed");
+                return true;
+            },
+        );
+        await settle();
+        assert.deepStrictEqual(recorded, []);
+    });
+
+    it("parses --stack and refuses anything else", () => {
+        assert.deepStrictEqual(parsePlanArgs(["--stack", "prod"]), { stack: "prod" });
+        assert.deepStrictEqual(parsePlanArgs(["--stack=pr-3"]), { stack: "pr-3" });
+        assert.throws(() => parsePlanArgs([]), (e: unknown) => e instanceof PlanError && /missing --stack/.test(e.message));
+        assert.throws(() => parsePlanArgs(["--stak", "dev"]), (e: unknown) => e instanceof PlanError && /unknown argument '--stak'/.test(e.message));
+    });
+
+    it("CLI: JSON on stdout and exit 0 for a good stack", () => {
+        const r = runPlanCli(["--stack", "pr-9"]);
+        assert.strictEqual(r.status, 0, r.stderr);
+        const plan = JSON.parse(r.stdout);
+        assert.strictEqual(plan.stack, "pr-9");
+        assert.strictEqual(plan.outputs.namespace, "harbor-pr-9");
+    });
+
+    it("CLI: bad stack exits 1 with the validation error and no stack trace", () => {
+        const r = runPlanCli(["--stack", "staging"]);
+        assert.strictEqual(r.status, 1);
+        assert.strictEqual(r.stdout, "");
+        assert.match(r.stderr, /stack = "staging": the stack name must be dev, prod or pr-<n>/);
+        assert.ok(!/\n\s+at /.test(r.stderr), `no stack trace expected:\n${r.stderr}`);
+    });
+});
