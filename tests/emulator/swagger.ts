@@ -226,6 +226,9 @@ export class SwaggerSpec {
             case undefined:
                 return; // {} in the spec: anything goes
             case "object": {
+                // A bare `type: object` (no properties, no additionalProperties) is free-form: go-swagger makes it
+                // interface{}, so Harbor takes any JSON there (retention params {"latestPushedK": 10}, trigger settings).
+                if (!schema.properties && schema.additionalProperties === undefined) return;
                 if (typeof value !== "object" || Array.isArray(value)) {
                     problems.push(`${at} must be an object${name ? ` (${name})` : ""}`);
                     return;
