@@ -57,7 +57,8 @@ export function buildPlatform(settings: Settings): Platform {
                   bucket: settings.storage.bucket,
                   size: settings.storage.size,
                   storageClass: settings.storage.storageClass,
-                  resources: settings.resources.registry,
+                  // The MinIO chart requests 16Gi by default; a single dev/preview instance needs far less.
+                  resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
               });
 
     let data: AwsDatabase | undefined;
