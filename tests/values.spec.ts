@@ -21,7 +21,7 @@ const PROD = {
 
 const s3Refs: HarborValuesRefs = {
     storage: { bucket: "harbor-prod-registry", region: "eu-west-1", disableRedirect: false, encrypt: true, kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/abc" },
-    database: { kind: "external", host: "db.example.com", port: 5432, username: "harbor", database: "registry", sslmode: "require" },
+    database: { kind: "external", host: "db.example.com", port: "5432", username: "harbor", database: "registry", sslmode: "require" },
     redis: { kind: "external", addr: "redis.example.com:6379", tls: true, hasPassword: true },
 };
 const minioRefs: HarborValuesRefs = {

@@ -97,29 +97,23 @@ export class Harbor extends pulumi.ComponentResource {
         if (args.database) secrets.push(secret("database", S.database.name, { [S.database.key]: args.database.password }));
         if (args.redis?.password) secrets.push(secret("redis", S.redis.name, { [S.redis.key]: args.redis.password }));
 
-        const values = pulumi
-            .all([
-                args.storage.bucket, args.storage.regionEndpoint,
-                args.database?.host, args.database?.port, args.redis?.addr,
-            ])
-            .apply(([bucket, regionEndpoint, dbHost, dbPort, redisAddr]) => {
-                const refs: HarborValuesRefs = {
-                    storage: {
-                        bucket, region: args.storage.region, regionEndpoint, disableRedirect: args.storage.disableRedirect,
-                        encrypt: args.storage.encrypt, kmsKeyId: args.storage.kmsKeyId,
-                    },
-                    database: args.database && dbHost !== undefined && dbPort !== undefined
-                        ? {
-                              kind: "external", host: dbHost, port: dbPort, username: args.database.username,
-                              database: args.database.database, sslmode: args.database.sslmode,
-                          }
-                        : { kind: "internal" },
-                    redis: args.redis && redisAddr !== undefined
-                        ? { kind: "external", addr: redisAddr, tls: args.redis.tls, hasPassword: args.redis.password !== undefined }
-                        : { kind: "internal" },
-                };
-                return buildHarborValues(args.settings, refs);
-            });
+        // A plain object with Outputs only at the endpoint leaves: a preview shows (and policies check) the rest.
+        const refs: HarborValuesRefs = {
+            storage: {
+                bucket: args.storage.bucket, region: args.storage.region, regionEndpoint: args.storage.regionEndpoint,
+                disableRedirect: args.storage.disableRedirect, encrypt: args.storage.encrypt, kmsKeyId: args.storage.kmsKeyId,
+            },
+            database: args.database
+                ? {
+                      kind: "external", host: args.database.host, port: args.database.port.apply(String),
+                      username: args.database.username, database: args.database.database, sslmode: args.database.sslmode,
+                  }
+                : { kind: "internal" },
+            redis: args.redis
+                ? { kind: "external", addr: args.redis.addr, tls: args.redis.tls, hasPassword: args.redis.password !== undefined }
+                : { kind: "internal" },
+        };
+        const values = buildHarborValues(args.settings, refs);
 
         this.release = new k8s.helm.v3.Release(`${name}-release`, {
             name: args.releaseName ?? "harbor",

@@ -3,6 +3,7 @@
  * No secret ever goes into values: every credential reaches the chart through its existingSecret keys.
  * Every key set here exists in the official chart 1.19.1 values.yaml (tests/values.spec.ts checks that).
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { HA_PARTS, ReplicatedPart, ResourceSpec, Settings } from "../../config";
 
 /** Names of the Kubernetes Secrets the Harbor component creates, and the keys the chart reads in them. */
@@ -29,16 +30,21 @@ export const REDIS_INDEXES = {
     harborDatabaseIndex: "6", cacheLayerDatabaseIndex: "7",
 } as const;
 
-/** Plain (already resolved) references the values need. */
+/**
+ * References the values need (Secret names aside). Endpoints may still be Outputs: they are placed in the values
+ * as they are, so `values` stays a plain object in which only those leaves are unknown during a preview, and the
+ * rest (replicas, TLS, existingSecret keys) can be reviewed and checked by policy before the first deploy.
+ */
 export interface HarborValuesRefs {
     storage: {
-        bucket: string; region: string; regionEndpoint?: string; disableRedirect: boolean; encrypt: boolean; kmsKeyId?: string;
+        bucket: pulumi.Input<string>; region: string; regionEndpoint?: pulumi.Input<string>; disableRedirect: boolean;
+        encrypt: boolean; kmsKeyId?: string;
     };
     database: { kind: "internal" } | {
-        kind: "external"; host: string; port: number; username: string; database: string;
+        kind: "external"; host: pulumi.Input<string>; port: pulumi.Input<string>; username: string; database: string;
         sslmode: "disable" | "require" | "verify-ca" | "verify-full";
     };
-    redis: { kind: "internal" } | { kind: "external"; addr: string; tls: boolean; hasPassword: boolean };
+    redis: { kind: "internal" } | { kind: "external"; addr: pulumi.Input<string>; tls: boolean; hasPassword: boolean };
 }
 
 export type HarborValuesSettings = Pick<
@@ -174,7 +180,7 @@ function databaseValues(s: HarborValuesSettings, refs: HarborValuesRefs, res: (r
         type: "external",
         external: {
             host: d.host,
-            port: String(d.port),
+            port: d.port,
             username: d.username,
             coreDatabase: d.database,
             existingSecret: HARBOR_SECRETS.database.name,
