@@ -4,3 +4,4 @@ export { ConnectionArgs, HARBOR_MODULE } from "./resource";
 export { HarborApiError, HarborClient, HarborClientOptions, HarborConnection } from "./client";
 export { Ready, ReadyArgs, ReadyProvider, readyProvider } from "./ready";
 export { Project, ProjectArgs, ProjectProvider, projectProvider, SEVERITIES, Severity } from "./project";
+export { Registry, RegistryArgs, RegistryProvider, registryProvider, REGISTRY_TYPES, RegistryType } from "./registry";

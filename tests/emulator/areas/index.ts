@@ -5,5 +5,6 @@ import { healthArea } from "./health";
 import { projectsArea } from "./projects";
 import { quotasArea } from "./quotas";
 import { repositoriesArea } from "./repositories";
+import { registriesArea } from "./registries";
 
-export const ALL_AREAS: readonly Area<any>[] = [healthArea, projectsArea, quotasArea, repositoriesArea]; // eslint-disable-line @typescript-eslint/no-explicit-any
+export const ALL_AREAS: readonly Area<any>[] = [healthArea, projectsArea, quotasArea, repositoriesArea, registriesArea]; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,0 +1,264 @@
+// Registry: a replication / proxy-cache endpoint (another Harbor, Docker Hub, ECR, ...) with its credential.
+//
+// Harbor quirks handled (../shared/notes/harbor-api.md §2.6, §3.6):
+// - the access secret is write-only (GET shows "*****"): a hash of it is kept as the `accessSecretHash` output, so
+//   rotating the secret is a diff and is applied with PUT (the Terraform provider misses it, its issue #538);
+// - the endpoint and credential are pinged BEFORE the create, so a typo or a bad credential fails with a clear
+//   error instead of leaving a registry Harbor cannot use;
+// - PUT takes a flat, all-nullable body: only what changed is sent;
+// - DELETE answers 412 while a replication policy or a proxy-cache project uses the registry: a clear error says so.
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { HarborApiError, HarborClient } from "./client";
+import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+
+export const REGISTRY_TYPES = [
+    "harbor", "docker-hub", "docker-registry", "huawei-SWR", "google-gcr", "aws-ecr", "azure-acr", "ali-acr",
+    "jfrog-artifactory", "quay", "gitlab", "dtr", "tencent-tcr", "github-ghcr", "volcengine-cr", "artifact-hub",
+] as const;
+export type RegistryType = (typeof REGISTRY_TYPES)[number];
+
+export interface RegistryInputs {
+    connection: Connection;
+    name: string;
+    type: RegistryType;
+    /** Endpoint URL, without a trailing slash. */
+    url: string;
+    /** "" = anonymous. */
+    accessKey: string;
+    /** Write-only in Harbor; "" = anonymous. */
+    accessSecret: string;
+    insecure: boolean;
+    /** PEM CA for the endpoint; "" = system roots. */
+    caCertificate: string;
+    description: string;
+}
+
+export interface RegistryOutputs extends RegistryInputs {
+    registryId: number;
+    /** sha256 of the access secret (domain-separated, salted with the access key): rotation shows as a change. */
+    accessSecretHash: string;
+}
+
+/** Fields read back from Harbor. The secret is compared through its hash (see diff). */
+const READABLE = ["name", "type", "url", "accessKey", "insecure", "caCertificate", "description"] as const;
+const INPUT_KEYS = ["connection", ...READABLE, "accessSecret"] as const;
+
+/** Harbor's wire form (subset of the swagger's Registry). */
+interface ApiRegistry {
+    id: number;
+    name: string;
+    type: string;
+    url: string;
+    description?: string;
+    insecure?: boolean;
+    ca_certificate?: string | null;
+    credential?: { type?: string; access_key?: string; access_secret?: string };
+}
+
+/** The hash kept in state for a write-only secret. Not reversible; empty secret → "". */
+export function secretHash(accessKey: string, secret: string): string {
+    if (!secret) return "";
+    return createHash("sha256").update(`harbor-platform/registry-secret\0${accessKey}\0${secret}`, "utf8").digest("hex");
+}
+
+const trimUrl = (url: string) => url.replace(/\/+$/, "");
+
+export class RegistryProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<RegistryInputs, RegistryOutputs> {
+    async check(_olds: RegistryInputs, news: RegistryInputs): Promise<pulumi.dynamic.CheckResult<RegistryInputs>> {
+        const c = new InputChecker(news);
+        const url = c.string("url", { required: true, pattern: /^https?:\/\/[^\s/@]+(\/\S*)?$/, patternHint: "expected an http(s) URL without credentials, e.g. https://harbor-prod.example.com" });
+        const inputs: RegistryInputs = {
+            connection: c.connection(),
+            name: c.string("name", { required: true, minLength: 1, maxLength: 255 })!,
+            type: c.oneOf("type", REGISTRY_TYPES, { required: true })!,
+            url: typeof url === "string" ? trimUrl(url) : url!,
+            accessKey: c.string("accessKey", { default: "" })!,
+            accessSecret: takeSecret(c, "accessSecret"),
+            insecure: c.bool("insecure", false),
+            caCertificate: c.string("caCertificate", { default: "" })!,
+            description: c.string("description", { default: "" })!,
+        };
+        if (typeof inputs.caCertificate === "string" && inputs.caCertificate && !inputs.caCertificate.includes("-----BEGIN CERTIFICATE-----")) {
+            c.fail("caCertificate", "caCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), or empty for the system roots");
+        }
+        if (typeof inputs.accessKey === "string" && typeof inputs.accessSecret === "string" && !c.failures.some((f) => f.property === "accessSecret") && !!inputs.accessKey !== !!inputs.accessSecret) {
+            c.fail(inputs.accessKey ? "accessSecret" : "accessKey", "accessKey and accessSecret go together: set both, or neither for anonymous access");
+        }
+        return c.result(inputs);
+    }
+
+    /** Pure. type replaces (deleting first when the name stays: names are unique); the secret is compared by hash. */
+    async diff(_id: string, olds: RegistryOutputs, news: RegistryInputs): Promise<pulumi.dynamic.DiffResult> {
+        const d = diffManaged<RegistryInputs>(olds, news, { managed: READABLE, replaceOn: ["type"], deleteBeforeReplace: (o, n) => o.name === n.name });
+        const rotated = secretHash(news.accessKey, news.accessSecret) !== (olds.accessSecretHash ?? "");
+        return rotated ? { ...d, changes: true } : d;
+    }
+
+    async create(inputs: RegistryInputs): Promise<pulumi.dynamic.CreateResult<RegistryOutputs>> {
+        return this.withClient(inputs.connection, async (c) => {
+            await this.ping(c, inputs);
+            const created = await c.create(
+                "/registries",
+                {
+                    name: inputs.name, type: inputs.type, url: inputs.url, description: inputs.description, insecure: inputs.insecure,
+                    ...(inputs.caCertificate ? { ca_certificate: inputs.caCertificate } : {}),
+                    ...(inputs.accessKey ? { credential: { type: "basic", access_key: inputs.accessKey, access_secret: inputs.accessSecret } } : {}),
+                },
+                { probe: async () => (await this.findByName(c, inputs.name))?.id },
+            );
+            const registryId = Number(created.id);
+            if (created.adopted) {
+                // The lost response's POST carried these values; a PUT makes sure (cheap, and only after a fault).
+                await c.put(`/registries/${registryId}`, this.updateBody(undefined, inputs));
+            }
+            return { id: String(registryId), outs: { ...inputs, registryId, accessSecretHash: secretHash(inputs.accessKey, inputs.accessSecret) } };
+        });
+    }
+
+    /** One GET. The secret cannot be read back (Harbor masks it); its hash stays as stored. */
+    async read(id: string, state?: RegistryOutputs): Promise<pulumi.dynamic.ReadResult<RegistryOutputs>> {
+        const props = requireState(state, "Registry");
+        return this.withClient(props.connection, (c) =>
+            readOrGone(async () => {
+                const r = await c.get<ApiRegistry>(`/registries/${id}`);
+                const outs: RegistryOutputs = {
+                    ...props,
+                    ...fromHarbor(r),
+                    registryId: r.id,
+                };
+                return { id: String(r.id), props: outs, inputs: pick(outs, INPUT_KEYS) as RegistryOutputs };
+            }),
+        );
+    }
+
+    /** One PUT with only what changed (the secret is sent when its hash differs). */
+    async update(id: string, olds: RegistryOutputs, news: RegistryInputs): Promise<pulumi.dynamic.UpdateResult<RegistryOutputs>> {
+        return this.withClient(news.connection, async (c) => {
+            const body = this.updateBody(olds, news);
+            // A new endpoint or credential is pinged first, like on create: a bad rotation fails before Harbor stores it.
+            if (["url", "insecure", "ca_certificate", "access_key"].some((k) => k in body)) await this.ping(c, news);
+            if (Object.keys(body).length > 0) await c.put(`/registries/${id}`, body);
+            return { outs: { ...news, registryId: Number(id), accessSecretHash: secretHash(news.accessKey, news.accessSecret) } };
+        });
+    }
+
+    async delete(id: string, props: RegistryOutputs): Promise<void> {
+        await this.withClient(props.connection, async (c) => {
+            try {
+                await c.delete(`/registries/${id}`); // false (404) = already gone
+            } catch (err) {
+                if (err instanceof HarborApiError && err.status === 412) {
+                    throw new Error(
+                        `Harbor refuses to delete registry "${props.name}" (id ${id}) because it is still in use (${err.detail}). ` +
+                            `Delete the replication policies and proxy-cache projects that use it first (with Pulumi: make them depend on this registry).`,
+                    );
+                }
+                throw err;
+            }
+        });
+    }
+
+    /** POST /registries/ping with the endpoint and credential; a clear error when Harbor cannot use them. */
+    private async ping(c: HarborClient, r: RegistryInputs): Promise<void> {
+        try {
+            await c.request("POST", "/registries/ping", {
+                body: {
+                    type: r.type, url: r.url, insecure: r.insecure,
+                    ...(r.caCertificate ? { ca_certificate: r.caCertificate } : {}),
+                    ...(r.accessKey ? { credential_type: "basic", access_key: r.accessKey, access_secret: r.accessSecret } : {}),
+                },
+            });
+        } catch (err) {
+            if (err instanceof HarborApiError && (err.status === 400 || err.status === 404 || err.status === 401)) {
+                const who = r.accessKey ? `with access key "${r.accessKey}"` : "anonymously";
+                throw new Error(
+                    `registry "${r.name}": Harbor cannot reach ${r.type} endpoint ${r.url} ${who} (${err.detail || err.code}). ` +
+                        `Check url, type, accessKey/accessSecret${r.insecure ? "" : ", and caCertificate/insecure for a private CA"}.`,
+                );
+            }
+            throw err;
+        }
+    }
+
+    private async findByName(c: HarborClient, name: string): Promise<ApiRegistry | undefined> {
+        const list = await c.list<ApiRegistry>("/registries", { query: { q: `name=${name}` } });
+        return list.find((r) => r.name === name);
+    }
+
+    /** RegistryUpdate body: every field when `olds` is undefined, else only the changed ones. */
+    private updateBody(olds: RegistryOutputs | undefined, news: RegistryInputs): Record<string, unknown> {
+        const changed = (k: keyof RegistryInputs) => !olds || !deepEqual(olds[k], news[k]);
+        const body: Record<string, unknown> = {};
+        if (changed("name")) body.name = news.name;
+        if (changed("url")) body.url = news.url;
+        if (changed("description")) body.description = news.description;
+        if (changed("insecure")) body.insecure = news.insecure;
+        if (changed("caCertificate")) body.ca_certificate = news.caCertificate;
+        const secretChanged = !olds || secretHash(news.accessKey, news.accessSecret) !== olds.accessSecretHash;
+        if (changed("accessKey") || secretChanged) {
+            Object.assign(body, { credential_type: "basic", access_key: news.accessKey, access_secret: news.accessSecret });
+        }
+        return body;
+    }
+}
+
+/** A secret string input: validated without ever quoting its value in a failure. */
+function takeSecret(c: InputChecker, prop: string): string {
+    const v = c.string(prop, { default: "" });
+    const i = c.failures.findIndex((f) => f.property === prop);
+    if (i < 0) return v ?? "";
+    c.failures.splice(i, 1, { property: prop, reason: `${prop} must be a string` });
+    return "";
+}
+
+/** Harbor registry → managed fields (secret excluded: Harbor masks it). */
+function fromHarbor(r: ApiRegistry): Omit<RegistryInputs, "connection" | "accessSecret"> {
+    return {
+        name: r.name,
+        type: r.type as RegistryType,
+        url: trimUrl(r.url ?? ""),
+        accessKey: r.credential?.access_key ?? "",
+        insecure: r.insecure ?? false,
+        caCertificate: r.ca_certificate ?? "",
+        description: r.description ?? "",
+    };
+}
+
+/** The provider instance every Registry shares (serialized once). */
+export const registryProvider = new RegistryProvider();
+
+export interface RegistryArgs {
+    /** How to reach Harbor; held as a secret. */
+    connection: pulumi.Input<ConnectionArgs>;
+    /** Unique name of the endpoint in Harbor. */
+    name: pulumi.Input<string>;
+    /** Registry type, e.g. "harbor" or "docker-hub". Changing it replaces the registry. */
+    type: pulumi.Input<RegistryType>;
+    /** Endpoint URL, e.g. https://harbor-prod.example.com. */
+    url: pulumi.Input<string>;
+    /** User name / access key id; omit with accessSecret for anonymous access. */
+    accessKey?: pulumi.Input<string>;
+    /** Password / secret key. Write-only in Harbor: tracked by `accessSecretHash`, so a rotation is applied. */
+    accessSecret?: pulumi.Input<string>;
+    /** Skip TLS verification of the endpoint. Default false; prefer caCertificate. */
+    insecure?: pulumi.Input<boolean>;
+    /** PEM CA for the endpoint (Harbor ≥ 2.15). */
+    caCertificate?: pulumi.Input<string>;
+    description?: pulumi.Input<string>;
+}
+
+/** A registry endpoint (for replication or a proxy-cache project). */
+export class Registry extends pulumi.dynamic.Resource {
+    /** Harbor's numeric registry id (ReplicationPolicy.registryId, Project.registryId). */
+    declare readonly registryId: pulumi.Output<number>;
+    /** Hash of the access secret: changes when the secret is rotated. */
+    declare readonly accessSecretHash: pulumi.Output<string>;
+
+    constructor(name: string, args: RegistryArgs, opts?: pulumi.CustomResourceOptions) {
+        const props = dynamicProps(args, ["registryId", "accessSecretHash"]);
+        if (args.accessSecret !== undefined) props.accessSecret = pulumi.secret(args.accessSecret);
+        super(registryProvider, name, props, opts, HARBOR_MODULE, "Registry");
+    }
+}

@@ -1,0 +1,220 @@
+import { strict as assert } from "assert";
+import { RegistryInputs, RegistryOutputs, RegistryProvider, secretHash } from "../../harbor/registry";
+import { projectsArea } from "../emulator";
+import { registriesArea } from "../emulator/areas/registries";
+import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+
+const REMOTE = "https://harbor-prod.example.com";
+const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+
+describe("harbor/Registry", () => {
+    const h = useHarborEmulator();
+    const p = new RegistryProvider({ client: FAST_CLIENT });
+    const state = () => h.emu.area(registriesArea);
+    beforeEach(() => state().addRemote(REMOTE, "robot$replicator", "S3cret-One"));
+
+    async function checked(extra: Record<string, unknown> = {}, provider: RegistryProvider = p): Promise<RegistryInputs> {
+        const r = await provider.check({} as RegistryInputs, {
+            connection: h.connection(), name: "prod", type: "harbor", url: `${REMOTE}/`, accessKey: "robot$replicator", accessSecret: "S3cret-One", ...extra,
+        } as unknown as RegistryInputs);
+        assert.deepEqual(r.failures, []);
+        return r.inputs!;
+    }
+    async function created(extra: Record<string, unknown> = {}): Promise<{ id: string; outs: RegistryOutputs; inputs: RegistryInputs }> {
+        const inputs = await checked(extra);
+        const r = await p.create(inputs);
+        return { id: r.id, outs: r.outs!, inputs };
+    }
+
+    describe("check", () => {
+        it("applies defaults and trims the URL", async () => {
+            const i = await checked();
+            assert.deepEqual({ ...i, connection: undefined }, {
+                connection: undefined, name: "prod", type: "harbor", url: REMOTE, accessKey: "robot$replicator", accessSecret: "S3cret-One",
+                insecure: false, caCertificate: "", description: "",
+            });
+        });
+
+        it("fails on bad inputs, naming each property, never quoting the secret", async () => {
+            const r = await p.check({} as RegistryInputs, {
+                connection: h.connection(), name: "", type: "nexus", url: "ftp://x", accessKey: "user", accessSecret: 12345678, caCertificate: "not pem", insecure: "no", colour: 1,
+            } as unknown as RegistryInputs);
+            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            assert.match(byProp.name, /must not be empty/);
+            assert.match(byProp.type, /must be one of harbor, docker-hub.*got "nexus"/);
+            assert.match(byProp.url, /"ftp:\/\/x" is invalid: expected an http\(s\) URL/);
+            assert.equal(byProp.accessSecret, "accessSecret must be a string");
+            assert.match(byProp.caCertificate, /PEM/);
+            assert.match(byProp.insecure, /true or false/);
+            assert.match(byProp.colour, /not a setting/);
+            assert.ok(!JSON.stringify(r.failures).includes("12345678"));
+            const half = await p.check({} as RegistryInputs, { connection: h.connection(), name: "x", type: "harbor", url: REMOTE, accessKey: "u" } as unknown as RegistryInputs);
+            assert.deepEqual(half.failures, [{ property: "accessSecret", reason: "accessKey and accessSecret go together: set both, or neither for anonymous access" }]);
+            assert.equal(h.emu.log.length, 0);
+        });
+    });
+
+    describe("lifecycle", () => {
+        it("create: ping, then POST; Harbor holds every field; the secret is tracked by its hash", async () => {
+            const inputs = await checked({ description: "prod Harbor" });
+            const { result, calls } = await h.during(() => p.create(inputs));
+            assert.deepEqual(calls.map((c) => c.operationId), ["pingRegistry", "createRegistry"]);
+            const rec = state().byName("prod")!;
+            assert.equal(result.id, String(rec.id));
+            assert.deepEqual({ ...rec, id: 0 }, {
+                id: 0, name: "prod", type: "harbor", url: REMOTE, description: "prod Harbor", insecure: false, ca_certificate: "",
+                credential: { type: "basic", access_key: "robot$replicator", access_secret: "S3cret-One" },
+            });
+            assert.equal(result.outs!.registryId, rec.id);
+            assert.equal(result.outs!.accessSecretHash, secretHash("robot$replicator", "S3cret-One"));
+            assert.match(result.outs!.accessSecretHash, /^[0-9a-f]{64}$/);
+            assert.ok(!result.outs!.accessSecretHash.includes("S3cret"));
+        });
+
+        it("create fails clearly when the endpoint is unreachable or the credential is refused, creating nothing", async () => {
+            const bad = await rejection(created({ accessSecret: "Wrong-Secret1" }));
+            assert.match(bad.message, /registry "prod": Harbor cannot reach harbor endpoint https:\/\/harbor-prod\.example\.com with access key "robot\$replicator" \(the registry is unhealthy\)\. Check url, type, accessKey\/accessSecret/);
+            assert.ok(!bad.message.includes("Wrong-Secret1"));
+            const unreachable = await rejection(created({ url: "https://nowhere.example.com" }));
+            assert.match(unreachable.message, /cannot reach harbor endpoint https:\/\/nowhere\.example\.com/);
+            assert.equal(h.emu.count("createRegistry"), 0);
+            assert.equal(state().registries.size, 0);
+            assert.equal(h.emu.takeViolations().length, 2); // the emulator logs Harbor's 400s
+        });
+
+        it("diff: a no-op makes ZERO requests; a password change alone changes nothing", async () => {
+            const { id, outs, inputs } = await created();
+            h.emu.resetLog();
+            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other1" } })).changes, false);
+            assert.equal(h.emu.log.length, 0);
+        });
+
+        it("update: a rotated secret is a change, pinged then applied with one PUT carrying only the credential", async () => {
+            const { id, outs, inputs } = await created();
+            state().addRemote(REMOTE, "robot$replicator", "S3cret-Two");
+            const news = { ...inputs, accessSecret: "S3cret-Two" };
+            const d = await p.diff(id, outs, news);
+            assert.deepEqual(d, { changes: true, replaces: [], deleteBeforeReplace: false });
+            const { result, calls } = await h.during(() => p.update(id, outs, news));
+            assert.deepEqual(calls.map((c) => c.operationId), ["pingRegistry", "updateRegistry"]);
+            assert.deepEqual(calls[1].body, { credential_type: "basic", access_key: "robot$replicator", access_secret: "S3cret-Two" });
+            assert.equal(state().byName("prod")!.credential!.access_secret, "S3cret-Two");
+            assert.equal(result.outs!.accessSecretHash, secretHash("robot$replicator", "S3cret-Two"));
+        });
+
+        it("update: a description change is one PUT with only that field, no ping", async () => {
+            const { id, outs, inputs } = await created();
+            const { calls } = await h.during(() => p.update(id, outs, { ...inputs, description: "new" }));
+            assert.deepEqual(calls.map((c) => [c.operationId, c.body]), [["updateRegistry", { description: "new" }]]);
+        });
+
+        it("replace: type replaces, deleting first when the name stays", async () => {
+            const { id, outs, inputs } = await created();
+            assert.deepEqual(await p.diff(id, outs, { ...inputs, type: "docker-registry" }), { changes: true, replaces: ["type"], deleteBeforeReplace: true });
+            assert.deepEqual(await p.diff(id, outs, { ...inputs, type: "docker-registry", name: "prod2" }), { changes: true, replaces: ["type"], deleteBeforeReplace: false });
+            assert.deepEqual(await p.diff(id, outs, { ...inputs, name: "prod2" }), { changes: true, replaces: [], deleteBeforeReplace: false });
+        });
+
+        it("read: one GET, no phantom diff, inputs returned (secret kept from state)", async () => {
+            const { id, outs, inputs } = await created();
+            const { result, calls } = await h.during(() => p.read(id, outs));
+            assert.deepEqual(calls.map((c) => c.operationId), ["getRegistry"]);
+            assert.deepEqual(plain(result.props), plain(outs));
+            assert.deepEqual(plain(result.inputs), plain(inputs));
+            assert.equal((await p.diff(id, result.props as RegistryOutputs, inputs)).changes, false);
+        });
+
+        it("read after drift: every readable field comes back and the diff shows it", async () => {
+            const { id, outs, inputs } = await created();
+            const rec = state().byName("prod")!;
+            Object.assign(rec, { url: "https://other.example.com", description: "edited", insecure: true, ca_certificate: "-----BEGIN CERTIFICATE-----x", name: "renamed" });
+            rec.credential!.access_key = "someone";
+            const read = await p.read(id, outs);
+            const props = read.props as RegistryOutputs;
+            assert.deepEqual(
+                [props.url, props.description, props.insecure, props.caCertificate, props.name, props.accessKey],
+                ["https://other.example.com", "edited", true, "-----BEGIN CERTIFICATE-----x", "renamed", "someone"],
+            );
+            assert.equal((read.inputs as RegistryInputs).name, "renamed");
+            assert.equal((await p.diff(id, props, inputs)).changes, true);
+            state().addRemote("https://other.example.com"); // ping only matters for the re-applied endpoint
+            await p.update(id, props, inputs);
+            const again = await p.read(id, props);
+            assert.equal((await p.diff(id, again.props as RegistryOutputs, inputs)).changes, false);
+        });
+
+        it("read after a delete behind its back: gone", async () => {
+            const { id, outs } = await created();
+            state().registries.delete(Number(id));
+            assert.equal((await p.read(id, outs)).id, "");
+        });
+
+        it("delete: one request; 404 counts as gone; 412 while in use gives a clear error", async () => {
+            const { id, outs } = await created();
+            h.emu.area(projectsArea).seed("cache", { registryId: Number(id) });
+            const err = await rejection(p.delete(id, outs));
+            assert.match(err.message, /refuses to delete registry "prod" \(id \d+\) because it is still in use \(.*proxy-cache project cache\)\. Delete the replication policies and proxy-cache projects/);
+            h.emu.area(projectsArea).remove("cache");
+            assert.deepEqual(await h.opsDuring(() => p.delete(id, outs)), ["deleteRegistry"]);
+            assert.equal(state().registries.size, 0);
+            await p.delete(id, outs);
+        });
+
+        it("anonymous endpoints: no credential is sent or read back", async () => {
+            state().addRemote("https://mirror.example.com");
+            const { id, outs, inputs } = await created({ name: "hub", type: "docker-registry", url: "https://mirror.example.com", accessKey: undefined, accessSecret: undefined });
+            assert.equal(state().byName("hub")!.credential, undefined);
+            assert.equal(outs.accessSecretHash, "");
+            const read = await p.read(id, outs);
+            assert.equal((await p.diff(id, read.props as RegistryOutputs, inputs)).changes, false);
+        });
+    });
+
+    describe("faults", () => {
+        it("POST 503 before commit: probes, retries, exactly one registry", async () => {
+            h.emu.inject({ operationId: "createRegistry" }, { kind: "status", status: 503 });
+            await created();
+            assert.deepEqual(h.emu.sequence(), ["pingRegistry", "createRegistry", "listRegistries", "createRegistry"]);
+            assert.equal(state().registries.size, 1);
+        });
+
+        it("POST committed then dropped: adopts it (re-applying the settings), no duplicate", async () => {
+            h.emu.inject({ operationId: "createRegistry" }, { kind: "commitThenFail", status: "drop" });
+            const { id } = await created();
+            assert.deepEqual(h.emu.sequence(), ["pingRegistry", "createRegistry", "listRegistries", "updateRegistry"]);
+            assert.equal(state().registries.size, 1);
+            assert.equal(id, String(state().byName("prod")!.id));
+        });
+
+        it("429 on read and a slow update are retried", async () => {
+            const { id, outs, inputs } = await created();
+            h.emu.inject({ operationId: "getRegistry" }, { kind: "status", status: 429, retryAfter: 1 });
+            assert.equal((await p.read(id, outs)).id, id);
+            h.emu.inject({ operationId: "updateRegistry" }, { kind: "delay", ms: 500 });
+            await p.update(id, outs, { ...inputs, description: "slow" });
+            assert.equal(state().byName("prod")!.description, "slow");
+            assert.equal(h.emu.count("getRegistry"), 2);
+        });
+
+        it("exhausted retries give a clear error", async () => {
+            const { id, outs } = await created();
+            h.emu.inject({ operationId: "deleteRegistry" }, { kind: "status", status: 503 }, 10);
+            const err = await rejection(p.delete(id, outs));
+            assert.match(err.message, /DELETE \/api\/v2\.0\/registries\/\d+ failed: 503 INJECTED: injected 503 \(after 4 attempts\)/);
+            assert.equal(state().registries.size, 1);
+        });
+    });
+
+    it("serializes, and the serialized provider runs a full create/read/delete (no credentials captured)", async () => {
+        const { text, provider } = await reviveSerializedProvider(new RegistryProvider({ client: FAST_CLIENT }));
+        assert.ok(!text.includes(h.emu.password));
+        assert.ok(!/require\("@pulumi\/pulumi/.test(text));
+        const inputs = await checked({}, provider);
+        const { id, outs } = await provider.create(inputs);
+        assert.equal(outs!.accessSecretHash, secretHash("robot$replicator", "S3cret-One"));
+        assert.equal((await provider.read(id, outs)).id, id);
+        await provider.delete(id, outs!);
+        assert.equal(state().registries.size, 0);
+    });
+});
