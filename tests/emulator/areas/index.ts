@@ -5,6 +5,10 @@ import { healthArea } from "./health";
 import { projectsArea } from "./projects";
 import { quotasArea } from "./quotas";
 import { repositoriesArea } from "./repositories";
+import { usersArea } from "./users";
+import { userGroupsArea } from "./usergroups";
+import { membersArea } from "./members";
+import { robotsArea } from "./robots";
 import { registriesArea } from "./registries";
 
-export const ALL_AREAS: readonly Area<any>[] = [healthArea, projectsArea, quotasArea, repositoriesArea, registriesArea]; // eslint-disable-line @typescript-eslint/no-explicit-any
+export const ALL_AREAS: readonly Area<any>[] = [healthArea, projectsArea, quotasArea, repositoriesArea, registriesArea, usersArea, userGroupsArea, membersArea, robotsArea]; // eslint-disable-line @typescript-eslint/no-explicit-any
