@@ -5,3 +5,4 @@ export { HarborApiError, HarborClient, HarborClientOptions, HarborConnection } f
 export { Ready, ReadyArgs, ReadyProvider, readyProvider } from "./ready";
 export { Project, ProjectArgs, ProjectProvider, projectProvider, SEVERITIES, Severity } from "./project";
 export { Registry, RegistryArgs, RegistryProvider, registryProvider, REGISTRY_TYPES, RegistryType } from "./registry";
+export { DefaultScanner, DefaultScannerArgs, DefaultScannerProvider, defaultScannerProvider } from "./defaultScanner";

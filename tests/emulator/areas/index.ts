@@ -5,10 +5,15 @@ import { healthArea } from "./health";
 import { projectsArea } from "./projects";
 import { quotasArea } from "./quotas";
 import { repositoriesArea } from "./repositories";
+import { scannersArea } from "./scanners";
+import { configurationsArea } from "./configurations";
+import { systemSchedulesArea } from "./systemSchedules";
+import { webhooksArea } from "./webhooks";
+import { labelsArea } from "./labels";
 import { usersArea } from "./users";
 import { userGroupsArea } from "./usergroups";
 import { membersArea } from "./members";
 import { robotsArea } from "./robots";
 import { registriesArea } from "./registries";
 
-export const ALL_AREAS: readonly Area<any>[] = [healthArea, projectsArea, quotasArea, repositoriesArea, registriesArea, usersArea, userGroupsArea, membersArea, robotsArea]; // eslint-disable-line @typescript-eslint/no-explicit-any
+export const ALL_AREAS: readonly Area<any>[] = [healthArea, projectsArea, quotasArea, repositoriesArea, registriesArea, usersArea, userGroupsArea, membersArea, robotsArea, scannersArea, configurationsArea, systemSchedulesArea, webhooksArea, labelsArea]; // eslint-disable-line @typescript-eslint/no-explicit-any
