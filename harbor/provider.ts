@@ -109,6 +109,11 @@ export class InputChecker {
         return this.raw[prop];
     }
 
+    /** The raw value of a nested input (an object or a list of objects) for the caller to check; marks it as read. */
+    value(prop: string): unknown {
+        return this.take(prop);
+    }
+
     /** A string, optionally required / matching a pattern / bounded / one of a set. */
     string(prop: string, opts: Common & { default?: string; pattern?: RegExp; patternHint?: string; maxLength?: number; minLength?: number } = {}): string | undefined {
         const v = this.take(prop);
