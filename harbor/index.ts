@@ -6,3 +6,5 @@ export { Ready, ReadyArgs, ReadyProvider, readyProvider } from "./ready";
 export { Project, ProjectArgs, ProjectProvider, projectProvider, SEVERITIES, Severity } from "./project";
 export { Registry, RegistryArgs, RegistryProvider, registryProvider, REGISTRY_TYPES, RegistryType } from "./registry";
 export { DefaultScanner, DefaultScannerArgs, DefaultScannerProvider, defaultScannerProvider } from "./defaultScanner";
+export { User, UserArgs, UserProvider, userProvider } from "./user";
+export { ReplicationPolicy, ReplicationPolicyArgs, ReplicationPolicyProvider, replicationPolicyProvider, ReplicationFiltersArgs } from "./replicationPolicy";

@@ -1,0 +1,171 @@
+// User: a local Harbor user (db_auth only). The password is a secret input, written with PUT .../password when it
+// changes (Harbor never returns it, so it cannot be read back); admin is set through PUT .../sysadmin. Replaced when
+// `username` changes (Harbor cannot rename users); a replacement deletes first when the email stays (emails are
+// unique), which Harbor allows because a deleted user's name and email are released.
+//
+// Harbor quirks handled (../shared/notes/harbor-api.md §2.4, §3.2): POST /users answers 403 unless auth_mode is
+// db_auth (reported as such); password rule 8–128 chars with upper, lower and digit (checked in `check`).
+import * as pulumi from "@pulumi/pulumi";
+import { HarborApiError, HarborClient, isConflict } from "./client";
+import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { passwordProblem } from "./rbac";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs } from "./resource";
+
+export interface UserInputs {
+    connection: Connection;
+    username: string;
+    email: string;
+    /** Full name; defaults to the username. */
+    realname: string;
+    password: string;
+    admin: boolean;
+}
+
+export interface UserOutputs extends UserInputs {
+    userId: number;
+}
+
+const MANAGED = ["username", "email", "realname", "password", "admin"] as const;
+const INPUT_KEYS = ["connection", ...MANAGED] as const;
+const USERNAME_RE = /^[^,~#$%\s]+$/;
+const EMAIL_RE = /^[^<>()[\]\\.,;:\s@"]+(\.[^<>()[\]\\.,;:\s@"]+)*@([^<>()[\]\\.,;:\s@"]+\.)+[^<>()[\]\\.,;:\s@"]{2,}$/;
+const REALNAME_RE = /^[^,~#$%]+$/;
+
+interface ApiUser {
+    user_id: number;
+    username: string;
+    email?: string;
+    realname?: string;
+    sysadmin_flag?: boolean;
+}
+
+/** The password, checked apart against Harbor's rule so that no failure ever contains it. */
+function passwordInput(c: InputChecker, raw: unknown): string {
+    if (isUnknown(raw)) return raw as string;
+    if (raw === undefined || raw === null || raw === "") c.fail("password", "password is required");
+    else if (typeof raw !== "string") c.fail("password", "password must be a string");
+    else {
+        const problem = passwordProblem(raw);
+        if (problem) c.fail("password", `password ${problem}`);
+    }
+    return raw as string;
+}
+
+export class UserProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<UserInputs, UserOutputs> {
+    async check(_olds: UserInputs, news: UserInputs): Promise<pulumi.dynamic.CheckResult<UserInputs>> {
+        const c = new InputChecker(news);
+        const username = c.string("username", { required: true, minLength: 1, maxLength: 255, pattern: USERNAME_RE, patternHint: "no spaces and none of , ~ # $ %" })!;
+        const inputs: UserInputs = {
+            connection: c.connection(),
+            username,
+            email: c.string("email", { required: true, maxLength: 255, pattern: EMAIL_RE, patternHint: "expected an email address such as dev@example.com" })!,
+            realname: c.string("realname", { default: username, minLength: 1, maxLength: 255, pattern: REALNAME_RE, patternHint: "none of , ~ # $ %" })!,
+            password: passwordInput(c, c.value("password")),
+            admin: c.bool("admin", false),
+        };
+        return c.result(inputs);
+    }
+
+    /** Pure. username replaces; a same-email replacement deletes first (emails are unique in Harbor). */
+    async diff(_id: string, olds: UserOutputs, news: UserInputs): Promise<pulumi.dynamic.DiffResult> {
+        return diffManaged<UserInputs>(olds, news, { managed: MANAGED, replaceOn: ["username"], deleteBeforeReplace: (o, n) => o.email === n.email });
+    }
+
+    async create(inputs: UserInputs): Promise<pulumi.dynamic.CreateResult<UserOutputs>> {
+        return this.withClient(inputs.connection, async (c) => {
+            let created;
+            try {
+                created = await c.create(
+                    "/users",
+                    { username: inputs.username, email: inputs.email, realname: inputs.realname, password: inputs.password },
+                    { probe: async () => (await this.findByName(c, inputs.username))?.user_id },
+                );
+            } catch (err) {
+                if (err instanceof HarborApiError && err.status === 403) {
+                    throw new Error(`Harbor refused to create user "${inputs.username}" (403 ${err.code}): local users can only be created when auth_mode is db_auth and the connection is a system admin. ${err.detail}`);
+                }
+                if (isConflict(err)) throw new Error(`user "${inputs.username}" or email "${inputs.email}" already exists in Harbor (409: ${err instanceof HarborApiError ? err.detail : ""}); delete it or choose another`);
+                throw err;
+            }
+            const userId = Number(created.id);
+            const outs: UserOutputs = { ...inputs, userId };
+            try {
+                // A retry that adopted our own committed POST: the profile was sent with it, the password too.
+                if (inputs.admin) await c.put(`/users/${userId}/sysadmin`, { sysadmin_flag: true });
+            } catch (err) {
+                throw partialCreateError(String(userId), { ...outs, admin: false } as unknown as Record<string, unknown>, err);
+            }
+            return { id: String(userId), outs };
+        });
+    }
+
+    /** One GET: username, email, realname and the admin flag. The password is write-only (kept from state). */
+    async read(id: string, state?: UserOutputs): Promise<pulumi.dynamic.ReadResult<UserOutputs>> {
+        const props = requireState(state, "User");
+        return this.withClient(props.connection, (c) =>
+            readOrGone(async () => {
+                const u = await c.get<ApiUser>(`/users/${id}`);
+                const outs: UserOutputs = {
+                    connection: props.connection,
+                    username: u.username,
+                    email: u.email ?? "",
+                    realname: u.realname ?? "",
+                    password: props.password,
+                    admin: u.sysadmin_flag === true,
+                    userId: u.user_id,
+                };
+                return { id: String(u.user_id), props: outs, inputs: pick(outs, INPUT_KEYS) as UserOutputs };
+            }),
+        );
+    }
+
+    /** Only what changed: profile PUT, sysadmin PUT, password PUT. */
+    async update(id: string, olds: UserOutputs, news: UserInputs): Promise<pulumi.dynamic.UpdateResult<UserOutputs>> {
+        return this.withClient(news.connection, async (c) => {
+            if (olds.email !== news.email || olds.realname !== news.realname) {
+                await c.put(`/users/${id}`, { email: news.email, realname: news.realname });
+            }
+            if (olds.admin !== news.admin) await c.put(`/users/${id}/sysadmin`, { sysadmin_flag: news.admin });
+            if (olds.password !== news.password) await c.put(`/users/${id}/password`, { new_password: news.password });
+            return { outs: { ...news, userId: Number(id) } };
+        });
+    }
+
+    async delete(id: string, props: UserOutputs): Promise<void> {
+        await this.withClient(props.connection, (c) => c.delete(`/users/${id}`));
+    }
+
+    private async findByName(c: HarborClient, username: string): Promise<ApiUser | undefined> {
+        const users = await c.list<ApiUser>("/users", { query: { q: `username=${username}` } });
+        return users.find((u) => u.username === username);
+    }
+}
+
+/** The provider instance every User shares (serialized once). */
+export const userProvider = new UserProvider();
+
+export interface UserArgs {
+    /** How to reach Harbor; held as a secret. */
+    connection: pulumi.Input<ConnectionArgs>;
+    /** Login name (replaces the user when changed). No spaces, none of , ~ # $ %. */
+    username: pulumi.Input<string>;
+    /** Email address (unique in Harbor). */
+    email: pulumi.Input<string>;
+    /** Full name; defaults to the username. */
+    realname?: pulumi.Input<string>;
+    /** Password (8–128 chars with upper, lower and digit); held as a secret. A change is applied with PUT .../password. */
+    password: pulumi.Input<string>;
+    /** Harbor system administrator. Default false. */
+    admin?: pulumi.Input<boolean>;
+}
+
+/** A local Harbor user (auth_mode db_auth only). */
+export class User extends pulumi.dynamic.Resource {
+    /** Harbor's numeric user id. */
+    declare readonly userId: pulumi.Output<number>;
+
+    constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
+        const props = dynamicProps({ ...args, password: pulumi.secret(args.password) }, ["userId"]);
+        super(userProvider, name, props, withSecretOutputs(opts, ["password"]), HARBOR_MODULE, "User");
+    }
+}
