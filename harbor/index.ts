@@ -7,3 +7,4 @@ export { Project, ProjectArgs, ProjectProvider, projectProvider, SEVERITIES, Sev
 export { Registry, RegistryArgs, RegistryProvider, registryProvider, REGISTRY_TYPES, RegistryType } from "./registry";
 export { DefaultScanner, DefaultScannerArgs, DefaultScannerProvider, defaultScannerProvider } from "./defaultScanner";
 export { User, UserArgs, UserProvider, userProvider } from "./user";
+export { Group, GroupArgs, GroupProvider, groupProvider, GROUP_TYPE_NAMES } from "./group";

@@ -1,6 +1,6 @@
 // User groups (/usergroups). Server behaviours mirrored from Harbor v2.15 (handler/usergroup.go, pkg/usergroup):
 // - a group is unique by (name, type): a duplicate POST gets 409;
-// - an LDAP group's DN is checked against the directory (400 when not found), stored trimmed and lower-cased, and
+// - an LDAP group needs ldap_auth; its DN is checked against the directory (400 when not found), stored trimmed and lower-cased, and
 //   when no name is given the directory's name is used;
 // - GET /usergroups/{id} returns name, type and DN but NOT the id; PUT changes only the name;
 // - the list is filtered by the auth mode (ldap_auth: LDAP groups only, and only then is ldap_group_dn honoured;
@@ -94,6 +94,7 @@ export const userGroupsArea = defineArea<UserGroupsState>({
             if (![1, 2, 3].includes(type)) throw badRequest(`group_type ${type} is invalid (1 LDAP, 2 HTTP, 3 OIDC)`);
             let name = body.group_name ?? "";
             if (type === 1) {
+                if (emu.area(usersArea).settings.authMode !== "ldap_auth") throw badRequest("LDAP groups can only be added when auth_mode is ldap_auth");
                 const ldapName = emu.area(usersArea).directory.ldapGroups.get(trimLower(body.ldap_group_dn));
                 if (!body.ldap_group_dn || ldapName === undefined) throw badRequest(`LDAP Group DN is not found: ${body.ldap_group_dn ?? ""}`);
                 name = name || ldapName;

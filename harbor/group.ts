@@ -1,0 +1,145 @@
+// Group: a Harbor user group (LDAP, HTTP or OIDC), for project memberships. The name changes in place (Harbor's
+// PUT renames only); type and ldapDn replace the group. Unique by (name, type) in Harbor, so a replacement keeping
+// both deletes first.
+//
+// Harbor quirks handled (../shared/notes/harbor-api.md §2.4, §3.2; pkg/usergroup): an LDAP group's DN is checked
+// against LDAP (400 when unknown) and stored trimmed and lower-cased (normalised the same way in `check`, so a
+// refresh shows no phantom diff); GET /usergroups/{id} does not return the id; the list is filtered by auth mode.
+import * as pulumi from "@pulumi/pulumi";
+import { HarborApiError, HarborClient, isConflict } from "./client";
+import { Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
+import { GROUP_TYPES, GroupType, nameOfId } from "./rbac";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+
+export interface GroupInputs {
+    connection: Connection;
+    name: string;
+    type: GroupType;
+    /** LDAP groups only: the group's DN, trimmed and lower-cased as Harbor stores it. */
+    ldapDn?: string;
+}
+
+export interface GroupOutputs extends GroupInputs {
+    groupId: number;
+}
+
+const MANAGED = ["name", "type", "ldapDn"] as const;
+const INPUT_KEYS = ["connection", ...MANAGED] as const;
+export const GROUP_TYPE_NAMES = Object.keys(GROUP_TYPES) as GroupType[];
+
+/** Harbor's storage form of a DN (pkg/usergroup TrimLower). */
+export const normaliseDn = (dn: string) => dn.trim().toLowerCase();
+
+interface ApiGroup {
+    id?: number;
+    group_name?: string;
+    group_type?: number;
+    ldap_group_dn?: string;
+}
+
+export class GroupProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<GroupInputs, GroupOutputs> {
+    async check(_olds: GroupInputs, news: GroupInputs): Promise<pulumi.dynamic.CheckResult<GroupInputs>> {
+        const c = new InputChecker(news);
+        const type = c.oneOf("type", GROUP_TYPE_NAMES, { required: true })!;
+        const inputs: GroupInputs = {
+            connection: c.connection(),
+            name: c.string("name", { required: true, minLength: 1, maxLength: 255 })!,
+            type,
+            ldapDn: c.string("ldapDn", { minLength: 1, maxLength: 512 }),
+        };
+        if (type === "ldap" && inputs.ldapDn === undefined) c.fail("ldapDn", `ldapDn is required for an ldap group (e.g. "cn=devs,ou=groups,dc=example,dc=com")`);
+        if (type !== "ldap" && inputs.ldapDn !== undefined && type !== undefined) c.fail("ldapDn", `ldapDn is only for ldap groups, not ${type}`);
+        if (typeof inputs.ldapDn === "string" && inputs.ldapDn.includes("=")) inputs.ldapDn = normaliseDn(inputs.ldapDn);
+        else if (typeof inputs.ldapDn === "string" && type === "ldap") c.fail("ldapDn", `ldapDn "${inputs.ldapDn}" is not a DN (expected e.g. "cn=devs,ou=groups,dc=example,dc=com")`);
+        return c.result(inputs);
+    }
+
+    /** Pure. type and ldapDn replace; keeping name and type, the old group must go first (unique in Harbor). */
+    async diff(_id: string, olds: GroupOutputs, news: GroupInputs): Promise<pulumi.dynamic.DiffResult> {
+        return diffManaged<GroupInputs>(olds, news, {
+            managed: MANAGED,
+            replaceOn: ["type", "ldapDn"],
+            deleteBeforeReplace: (o, n) => o.name === n.name && o.type === n.type,
+        });
+    }
+
+    async create(inputs: GroupInputs): Promise<pulumi.dynamic.CreateResult<GroupOutputs>> {
+        return this.withClient(inputs.connection, async (c) => {
+            try {
+                const created = await c.create(
+                    "/usergroups",
+                    { group_name: inputs.name, group_type: GROUP_TYPES[inputs.type], ...(inputs.ldapDn !== undefined ? { ldap_group_dn: inputs.ldapDn } : {}) },
+                    { probe: async () => (await this.find(c, inputs))?.id },
+                );
+                const groupId = Number(created.id);
+                return { id: String(groupId), outs: { ...inputs, groupId } };
+            } catch (err) {
+                if (isConflict(err)) {
+                    throw new Error(`a ${inputs.type} group named "${inputs.name}" already exists in Harbor (409: ${(err as HarborApiError).detail}); groups are unique by name and type`);
+                }
+                throw err;
+            }
+        });
+    }
+
+    /** One GET: name, type and DN (the response has no id; the path holds it). */
+    async read(id: string, state?: GroupOutputs): Promise<pulumi.dynamic.ReadResult<GroupOutputs>> {
+        const props = requireState(state, "Group");
+        return this.withClient(props.connection, (c) =>
+            readOrGone(async () => {
+                const g = await c.get<ApiGroup>(`/usergroups/${id}`);
+                const type = nameOfId(GROUP_TYPES, g.group_type) ?? (`unknown-${g.group_type}` as GroupType);
+                const outs: GroupOutputs = {
+                    connection: props.connection,
+                    name: g.group_name ?? "",
+                    type,
+                    ldapDn: type === "ldap" ? normaliseDn(g.ldap_group_dn ?? "") : g.ldap_group_dn || undefined,
+                    groupId: Number(id),
+                };
+                return { id, props: outs, inputs: pick(outs, INPUT_KEYS) as GroupOutputs };
+            }),
+        );
+    }
+
+    /** Only the name can change in place: one PUT. */
+    async update(id: string, olds: GroupOutputs, news: GroupInputs): Promise<pulumi.dynamic.UpdateResult<GroupOutputs>> {
+        return this.withClient(news.connection, async (c) => {
+            if (olds.name !== news.name) await c.put(`/usergroups/${id}`, { group_name: news.name });
+            return { outs: { ...news, groupId: Number(id) } };
+        });
+    }
+
+    async delete(id: string, props: GroupOutputs): Promise<void> {
+        await this.withClient(props.connection, (c) => c.delete(`/usergroups/${id}`));
+    }
+
+    /** The group with this name and type (and DN), if Harbor has it. */
+    private async find(c: HarborClient, g: GroupInputs): Promise<ApiGroup | undefined> {
+        const list = await c.list<ApiGroup>("/usergroups", { query: { group_name: g.name } });
+        return list.find((x) => x.group_name === g.name && x.group_type === GROUP_TYPES[g.type] && (g.ldapDn === undefined || normaliseDn(x.ldap_group_dn ?? "") === g.ldapDn));
+    }
+}
+
+/** The provider instance every Group shares (serialized once). */
+export const groupProvider = new GroupProvider();
+
+export interface GroupArgs {
+    /** How to reach Harbor; held as a secret. */
+    connection: pulumi.Input<ConnectionArgs>;
+    /** Group name (changes in place). */
+    name: pulumi.Input<string>;
+    /** "ldap", "http" or "oidc" (replaces the group when changed). */
+    type: pulumi.Input<GroupType>;
+    /** LDAP groups only, required there: the group's DN (must exist in LDAP; replaces the group when changed). */
+    ldapDn?: pulumi.Input<string>;
+}
+
+/** A Harbor user group. */
+export class Group extends pulumi.dynamic.Resource {
+    /** Harbor's numeric group id. */
+    declare readonly groupId: pulumi.Output<number>;
+
+    constructor(name: string, args: GroupArgs, opts?: pulumi.CustomResourceOptions) {
+        super(groupProvider, name, dynamicProps(args, ["groupId"]), opts, HARBOR_MODULE, "Group");
+    }
+}

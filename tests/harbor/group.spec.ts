@@ -1,0 +1,179 @@
+import { strict as assert } from "assert";
+import { GroupInputs, GroupOutputs, GroupProvider } from "../../harbor/group";
+import { userGroupsArea } from "../emulator/areas/usergroups";
+import { usersArea } from "../emulator/areas/users";
+import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+
+const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+const DN = "cn=devs,ou=groups,dc=example,dc=com";
+
+describe("harbor/Group", () => {
+    const h = useHarborEmulator();
+    const p = new GroupProvider({ client: FAST_CLIENT });
+    const groups = () => h.emu.area(userGroupsArea);
+    const ldap = () => {
+        h.emu.area(usersArea).settings.authMode = "ldap_auth";
+        h.emu.area(usersArea).directory.ldapGroups.set(DN, "devs");
+        h.emu.area(usersArea).directory.ldapGroups.set("cn=ops,ou=groups,dc=example,dc=com", "ops");
+    };
+
+    async function checked(extra: Record<string, unknown> = {}, provider: GroupProvider = p): Promise<GroupInputs> {
+        const r = await provider.check({} as GroupInputs, { connection: h.connection(), name: "devs", type: "http", ...extra } as unknown as GroupInputs);
+        assert.deepEqual(r.failures, []);
+        return r.inputs!;
+    }
+    async function created(extra: Record<string, unknown> = {}) {
+        const inputs = await checked(extra);
+        const r = await p.create(inputs);
+        return { id: r.id, outs: r.outs!, inputs };
+    }
+
+    describe("check", () => {
+        it("normalises the DN as Harbor stores it (trimmed, lower case)", async () => {
+            const i = await checked({ type: "ldap", ldapDn: "  CN=Devs,OU=Groups,DC=example,DC=com " });
+            assert.equal(i.ldapDn, DN);
+        });
+
+        it("fails on bad inputs, naming each property", async () => {
+            const bad = async (news: Record<string, unknown>) =>
+                Object.fromEntries((await p.check({} as GroupInputs, { connection: h.connection(), ...news } as unknown as GroupInputs)).failures!.map((f) => [f.property, f.reason]));
+            assert.match((await bad({ name: "g", type: "internal" })).type, /must be one of ldap, http, oidc, got "internal"/);
+            assert.match((await bad({ name: "g", type: "ldap" })).ldapDn, /ldapDn is required for an ldap group/);
+            assert.match((await bad({ name: "g", type: "ldap", ldapDn: "devs" })).ldapDn, /"devs" is not a DN/);
+            assert.match((await bad({ name: "g", type: "oidc", ldapDn: DN })).ldapDn, /only for ldap groups, not oidc/);
+            assert.match((await bad({ type: "http" })).name, /name is required/);
+            assert.match((await bad({ name: "g", type: "http", groupType: 2 })).groupType, /not a setting/);
+            assert.equal(h.emu.log.length, 0);
+        });
+    });
+
+    describe("lifecycle", () => {
+        it("create: one POST (http and ldap); Harbor holds name, type and DN", async () => {
+            const { id, outs } = await created();
+            assert.deepEqual(h.emu.sequence(), ["createUserGroup"]);
+            assert.deepEqual(groups().groups.get(Number(id)), { id: Number(id), group_name: "devs", group_type: 2, ldap_group_dn: "" });
+            assert.equal(outs.groupId, Number(id));
+            ldap();
+            const l = await created({ type: "ldap", ldapDn: DN });
+            assert.deepEqual(groups().groups.get(Number(l.id)), { id: Number(l.id), group_name: "devs", group_type: 1, ldap_group_dn: DN });
+        });
+
+        it("diff: a no-op makes ZERO requests; a connection change alone changes nothing", async () => {
+            const { id, outs, inputs } = await created();
+            h.emu.resetLog();
+            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "x" } })).changes, false);
+            assert.equal(h.emu.log.length, 0);
+        });
+
+        it("update: a rename is one PUT, in place", async () => {
+            const { id, outs, inputs } = await created();
+            const news = { ...inputs, name: "developers" };
+            assert.deepEqual(await p.diff(id, outs, news), { changes: true, replaces: [], deleteBeforeReplace: false });
+            assert.deepEqual(await h.opsDuring(() => p.update(id, outs, news)), ["updateUserGroup"]);
+            assert.equal(groups().groups.get(Number(id))!.group_name, "developers");
+        });
+
+        it("replace: type or ldapDn; keeping name and type deletes first", async () => {
+            ldap();
+            const { id, outs, inputs } = await created({ type: "ldap", ldapDn: DN });
+            assert.deepEqual(await p.diff(id, outs, { ...inputs, ldapDn: "cn=ops,ou=groups,dc=example,dc=com" }), { changes: true, replaces: ["ldapDn"], deleteBeforeReplace: true });
+            assert.deepEqual(await p.diff(id, outs, { ...inputs, type: "oidc", ldapDn: undefined }), { changes: true, replaces: ["type", "ldapDn"], deleteBeforeReplace: false });
+        });
+
+        it("read: one GET, no phantom diff, inputs returned", async () => {
+            ldap();
+            const { id, outs, inputs } = await created({ type: "ldap", ldapDn: "CN=Devs,OU=Groups,DC=example,DC=com" });
+            const { result, calls } = await h.during(() => p.read(id, outs));
+            assert.deepEqual(calls.map((c) => c.operationId), ["getUserGroup"]);
+            assert.deepEqual(plain(result.props), plain(outs));
+            assert.deepEqual(plain(result.inputs), plain(inputs));
+            assert.equal((await p.diff(id, result.props as GroupOutputs, inputs)).changes, false);
+        });
+
+        it("read after drift (renamed behind its back): found, and the update renames it back", async () => {
+            const { id, outs, inputs } = await created();
+            groups().groups.get(Number(id))!.group_name = "renamed";
+            const read = await p.read(id, outs);
+            assert.equal((read.props as GroupOutputs).name, "renamed");
+            assert.deepEqual(plain(read.inputs), plain({ ...inputs, name: "renamed" }));
+            const d = await p.diff(id, read.props as GroupOutputs, inputs);
+            assert.deepEqual([d.changes, d.replaces], [true, []]);
+            await p.update(id, read.props as GroupOutputs, inputs);
+            assert.equal(groups().groups.get(Number(id))!.group_name, "devs");
+        });
+
+        it("read after a delete behind its back: gone", async () => {
+            const { id, outs } = await created();
+            groups().remove(Number(id));
+            assert.equal((await p.read(id, outs)).id, "");
+        });
+
+        it("delete: one request; already gone is fine", async () => {
+            const { id, outs } = await created();
+            assert.deepEqual(await h.opsDuring(() => p.delete(id, outs)), ["deleteUserGroup"]);
+            assert.equal(groups().groups.size, 0);
+            await p.delete(id, outs);
+        });
+
+        it("an existing group of the same name and type is a clear error, not an adoption", async () => {
+            groups().seed("devs", 2);
+            const err = await rejection(created());
+            assert.match(err.message, /a http group named "devs" already exists in Harbor \(409/);
+            assert.equal(groups().groups.size, 1);
+        });
+
+        it("an LDAP DN unknown to LDAP surfaces Harbor's message", async () => {
+            ldap();
+            const err = await rejection(created({ type: "ldap", ldapDn: "cn=nobody,dc=example,dc=com" }));
+            assert.match(err.message, /400 BAD_REQUEST: LDAP Group DN is not found/);
+            h.emu.takeViolations(); // provoked on purpose: only LDAP can tell
+        });
+    });
+
+    describe("faults", () => {
+        it("POST 503 before commit: probes, retries, exactly one group", async () => {
+            h.emu.inject({ operationId: "createUserGroup" }, { kind: "status", status: 503 });
+            await created();
+            assert.deepEqual(h.emu.sequence(), ["createUserGroup", "listUserGroups", "createUserGroup"]);
+            assert.equal(groups().groups.size, 1);
+        });
+
+        it("POST committed then lost (503 / drop): adopts the group, no duplicate", async () => {
+            for (const status of [503, "drop"] as const) {
+                h.emu.inject({ operationId: "createUserGroup" }, { kind: "commitThenFail", status });
+                const { id } = await created({ name: `devs-${status}` });
+                assert.equal(groups().find(`devs-${status}`, 2)!.id, Number(id));
+            }
+            assert.equal(groups().groups.size, 2);
+            assert.equal(h.emu.count("createUserGroup"), 2);
+        });
+
+        it("timeouts and 429s on read/update are retried", async () => {
+            const { id, outs, inputs } = await created();
+            h.emu.inject({ operationId: "getUserGroup" }, { kind: "delay", ms: 500 });
+            assert.equal((await p.read(id, outs)).id, id);
+            h.emu.inject({ operationId: "updateUserGroup" }, { kind: "status", status: 429, retryAfter: 1 });
+            await p.update(id, outs, { ...inputs, name: "x" });
+            assert.equal(groups().groups.get(Number(id))!.group_name, "x");
+        });
+
+        it("exhausted retries give a clear error", async () => {
+            const { id, outs } = await created();
+            h.emu.inject({ operationId: "deleteUserGroup" }, { kind: "status", status: 502 }, 10);
+            const err = await rejection(p.delete(id, outs));
+            assert.match(err.message, /DELETE \/api\/v2\.0\/usergroups\/\d+ failed: 502 INJECTED: injected 502 \(after 4 attempts\)/);
+        });
+    });
+
+    it("serializes, and the serialized provider runs create/read/delete", async () => {
+        const { text, provider } = await reviveSerializedProvider(new GroupProvider({ client: FAST_CLIENT }));
+        assert.ok(!text.includes(h.emu.password));
+        assert.ok(!/require\("@pulumi\/pulumi/.test(text));
+        const inputs = await checked({}, provider);
+        const { id, outs } = await provider.create(inputs);
+        assert.equal((await provider.read(id, outs)).id, id);
+        await provider.delete(id, outs!);
+        assert.equal(groups().groups.size, 0);
+    });
+});
