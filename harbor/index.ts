@@ -7,4 +7,5 @@ export { Project, ProjectArgs, ProjectProvider, projectProvider, SEVERITIES, Sev
 export { Registry, RegistryArgs, RegistryProvider, registryProvider, REGISTRY_TYPES, RegistryType } from "./registry";
 export { DefaultScanner, DefaultScannerArgs, DefaultScannerProvider, defaultScannerProvider } from "./defaultScanner";
 export { User, UserArgs, UserProvider, userProvider } from "./user";
+export { ReplicationPolicy, ReplicationPolicyArgs, ReplicationPolicyProvider, replicationPolicyProvider, ReplicationFiltersArgs } from "./replicationPolicy";
 export { Group, GroupArgs, GroupProvider, groupProvider, GROUP_TYPE_NAMES } from "./group";
