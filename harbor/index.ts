@@ -9,3 +9,4 @@ export { DefaultScanner, DefaultScannerArgs, DefaultScannerProvider, defaultScan
 export { User, UserArgs, UserProvider, userProvider } from "./user";
 export { ReplicationPolicy, ReplicationPolicyArgs, ReplicationPolicyProvider, replicationPolicyProvider, ReplicationFiltersArgs } from "./replicationPolicy";
 export { Group, GroupArgs, GroupProvider, groupProvider, GROUP_TYPE_NAMES } from "./group";
+export { ArtifactCheck, ArtifactCheckArgs, ArtifactCheckProvider, artifactCheckProvider, GATE_SEVERITIES, ScanGate } from "./artifactCheck";

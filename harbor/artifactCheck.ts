@@ -1,0 +1,263 @@
+// ArtifactCheck: the post-push verification of an image, and its release gate.
+//
+// After `docker push`, asks Harbor's API whether the artifact with exactly that digest is in the project
+// (GET /projects/{p}/repositories/{r}/artifacts/{digest}), adds extra tags to that same artifact (e.g. `sha-<commit>`:
+// same digest by construction, no second push), and, when `scanGate` is a severity, waits for the artifact's
+// vulnerability scan (asking Harbor to scan it if no report exists) and fails the deployment when vulnerabilities at
+// or above that severity are found, with the counts by severity in the message.
+//
+// Nothing is deleted with it (the artifact belongs to the registry's lifecycle: retention, not Pulumi). Any change of
+// an input re-runs the check (replace), so a new digest is always verified and gated.
+import * as pulumi from "@pulumi/pulumi";
+import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
+import { Connection, diffManaged, HarborProvider, HarborProviderOptions, InputChecker, pick, readOrGone, requireState } from "./provider";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+
+/** Severities in ascending order, as the gate setting names them. */
+export const GATE_SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export type GateSeverity = (typeof GATE_SEVERITIES)[number];
+export type ScanGate = GateSeverity | "off";
+
+/** Harbor's severity names in the scan summary, ascending; each maps to the gate level it counts for. */
+const HARBOR_SEVERITY_LEVEL: Record<string, number> = {
+    None: -1, Unknown: -1, Negligible: -1, Low: 0, Medium: 1, High: 2, Critical: 3,
+};
+
+const IN_PROGRESS = ["Pending", "Running", "Scheduled"];
+const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
+const PROJECT_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const REPO_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+export interface ArtifactCheckInputs {
+    connection: Connection;
+    project: string;
+    /** Repository inside the project (e.g. "go-app"), without the project prefix. */
+    repository: string;
+    /** The pushed manifest digest, sha256:<64 hex>. */
+    digest: string;
+    /** Tags to add to this artifact (sorted, unique). */
+    tags: string[];
+    /** Fail when vulnerabilities at or above this severity are found; "off" = no scan wait. */
+    scanGate: ScanGate;
+    scanTimeoutSeconds: number;
+    scanIntervalSeconds: number;
+    /** Ask Harbor to scan when no report exists (e.g. the project does not scan on push). */
+    requestScan: boolean;
+}
+
+export interface ArtifactCheckOutputs extends ArtifactCheckInputs {
+    artifactId: number;
+    /** Harbor's scan status ("Success", ...), or "" when the gate is off and no scan ran. */
+    scanStatus: string;
+    /** Vulnerability counts by Harbor severity (Critical, High, ...). */
+    vulnerabilities: Record<string, number>;
+}
+
+const MANAGED = ["project", "repository", "digest", "tags", "scanGate", "scanTimeoutSeconds", "scanIntervalSeconds", "requestScan"] as const;
+const INPUT_KEYS = ["connection", ...MANAGED] as const;
+
+interface ApiReportSummary {
+    scan_status?: string;
+    severity?: string;
+    summary?: { total?: number; fixable?: number; summary?: Record<string, number> };
+}
+interface ApiArtifact {
+    id: number;
+    digest: string;
+    tags?: { name: string }[] | null;
+    scan_overview?: Record<string, ApiReportSummary> | null;
+}
+
+export interface ArtifactCheckProviderOptions extends HarborProviderOptions {
+    /** Injected for tests. */
+    sleep?: (ms: number) => Promise<void>;
+    now?: () => number;
+}
+
+/** Blocking counts (severity at or above the gate), and every count, from a scan summary. */
+export function gateFindings(counts: Record<string, number>, gate: GateSeverity): { blocking: [string, number][]; all: [string, number][] } {
+    const level = GATE_SEVERITIES.indexOf(gate);
+    const all = Object.entries(counts)
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => (HARBOR_SEVERITY_LEVEL[b[0]] ?? -1) - (HARBOR_SEVERITY_LEVEL[a[0]] ?? -1));
+    return { blocking: all.filter(([s]) => (HARBOR_SEVERITY_LEVEL[s] ?? -1) >= level), all };
+}
+
+const show = (pairs: [string, number][]) => pairs.map(([s, n]) => `${s} ${n}`).join(", ");
+
+export class ArtifactCheckProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ArtifactCheckInputs, ArtifactCheckOutputs> {
+    constructor(protected readonly checkOptions: ArtifactCheckProviderOptions = {}) {
+        super(checkOptions);
+    }
+
+    async check(_olds: ArtifactCheckInputs, news: ArtifactCheckInputs): Promise<pulumi.dynamic.CheckResult<ArtifactCheckInputs>> {
+        const c = new InputChecker(news);
+        const inputs: ArtifactCheckInputs = {
+            connection: c.connection(),
+            project: c.string("project", { required: true, maxLength: 255, pattern: PROJECT_RE, patternHint: "a Harbor project name (lower-case letters and digits separated by '.', '_' or '-')" })!,
+            repository: c.string("repository", { required: true, maxLength: 255, pattern: REPO_RE, patternHint: "a repository name inside the project, e.g. go-app or team/go-app" })!,
+            digest: c.string("digest", { required: true, pattern: DIGEST_RE, patternHint: "the pushed manifest digest, sha256:<64 hex characters>" })!,
+            tags: c.stringList("tags", { default: [], pattern: TAG_RE, patternHint: "a Docker tag (letters, digits, '_', '.', '-'; at most 128)", normalise: true })!,
+            scanGate: c.oneOf("scanGate", ["off", ...GATE_SEVERITIES] as const, { default: "off" })!,
+            scanTimeoutSeconds: c.number("scanTimeoutSeconds", { default: 600, integer: false, min: 0.001, max: 86_400 })!,
+            scanIntervalSeconds: c.number("scanIntervalSeconds", { default: 10, integer: false, min: 0.001, max: 3600 })!,
+            requestScan: c.bool("requestScan", true),
+        };
+        return c.result(inputs);
+    }
+
+    /** Any change re-runs the verification: it is a check, not an object to update in place. */
+    async diff(_id: string, olds: ArtifactCheckOutputs, news: ArtifactCheckInputs): Promise<pulumi.dynamic.DiffResult> {
+        return diffManaged<ArtifactCheckInputs>(olds, news, { managed: MANAGED, replaceOn: MANAGED });
+    }
+
+    async create(inputs: ArtifactCheckInputs): Promise<pulumi.dynamic.CreateResult<ArtifactCheckOutputs>> {
+        return this.withClient(inputs.connection, async (c) => {
+            const where = `${inputs.project}/${inputs.repository}@${inputs.digest}`;
+            let artifact = await c.find<ApiArtifact>(this.artifactPath(inputs, inputs.digest), { query: { with_scan_overview: true } });
+            if (!artifact) {
+                throw new Error(
+                    `post-push check failed: Harbor has no artifact ${where}. The push did not land in project "${inputs.project}" ` +
+                        `(wrong project in the image name, the project was deleted, or the push went to another registry).`,
+                );
+            }
+            for (const tag of inputs.tags) await this.ensureTag(c, inputs, artifact, tag);
+            let scanStatus = "";
+            let vulnerabilities: Record<string, number> = {};
+            if (inputs.scanGate !== "off") {
+                const report = await this.waitForScan(c, inputs, artifact);
+                artifact = report.artifact;
+                scanStatus = report.summary.scan_status ?? "";
+                vulnerabilities = { ...(report.summary.summary?.summary ?? {}) };
+                const { blocking, all } = gateFindings(vulnerabilities, inputs.scanGate);
+                if (blocking.length > 0) {
+                    throw new Error(
+                        `release gate: ${where} has vulnerabilities at or above ${inputs.scanGate}: ${show(blocking)} ` +
+                            `(all findings: ${show(all)}). Fix them and push a new version, allowlist accepted CVEs in the project's cveAllowlist, ` +
+                            `or change images[].scanGate.`,
+                    );
+                }
+            }
+            return { id: `${inputs.project}/${inputs.repository}@${inputs.digest}`, outs: { ...inputs, artifactId: artifact.id, scanStatus, vulnerabilities } };
+        });
+    }
+
+    /** One GET: the artifact still there (else gone), and its current scan status and counts. */
+    async read(id: string, state?: ArtifactCheckOutputs): Promise<pulumi.dynamic.ReadResult<ArtifactCheckOutputs>> {
+        const props = requireState(state, "ArtifactCheck");
+        return this.withClient(props.connection, (c) =>
+            readOrGone(async () => {
+                const artifact = await c.get<ApiArtifact>(this.artifactPath(props, props.digest), { query: { with_scan_overview: true } });
+                const summary = firstReport(artifact);
+                const present = new Set((artifact.tags ?? []).map((t) => t.name));
+                const outs: ArtifactCheckOutputs = {
+                    ...props,
+                    // A tag moved or deleted behind our back shows as a diff (and re-adds it on the next up).
+                    tags: props.tags.filter((t) => present.has(t)),
+                    artifactId: artifact.id,
+                    scanStatus: summary?.scan_status ?? props.scanStatus,
+                    vulnerabilities: summary?.summary?.summary ?? props.vulnerabilities,
+                };
+                return { id, props: outs, inputs: pick(outs, INPUT_KEYS) as ArtifactCheckOutputs };
+            }),
+        );
+    }
+
+    /** Nothing to delete: the artifact's lifecycle is retention's job. */
+    async delete(): Promise<void> {}
+
+    private artifactPath(i: Pick<ArtifactCheckInputs, "project" | "repository">, reference: string): string {
+        return `/projects/${seg(i.project)}/repositories/${repoSeg(i.repository)}/artifacts/${seg(reference)}`;
+    }
+
+    /** Adds `tag` to the artifact unless it has it; a tag already on another artifact is a clear error. */
+    private async ensureTag(c: HarborClient, i: ArtifactCheckInputs, artifact: ApiArtifact, tag: string): Promise<void> {
+        if ((artifact.tags ?? []).some((t) => t.name === tag)) return;
+        try {
+            await c.request("POST", `${this.artifactPath(i, i.digest)}/tags`, { body: { name: tag } });
+        } catch (err) {
+            if (!(err instanceof HarborApiError) || (err.status !== 409 && err.status !== 412)) throw err;
+            const holder = await c.find<ApiArtifact>(this.artifactPath(i, tag));
+            if (holder?.digest === i.digest) return; // an earlier attempt added it
+            throw new Error(
+                `tag conflict: ${i.project}/${i.repository}:${tag} ${holder ? `already points to ${holder.digest}` : "cannot be added"}, not to ${i.digest} ` +
+                    `(${err.status} ${err.code}: ${err.detail}). Tags are unique per repository and may be immutable; use a new version or commit.`,
+            );
+        }
+    }
+
+    private async waitForScan(c: HarborClient, i: ArtifactCheckInputs, first: ApiArtifact): Promise<{ artifact: ApiArtifact; summary: ApiReportSummary }> {
+        const sleep = this.checkOptions.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+        const now = this.checkOptions.now ?? Date.now;
+        const deadline = now() + i.scanTimeoutSeconds * 1000;
+        const where = `${i.project}/${i.repository}@${i.digest}`;
+        let artifact = first;
+        let requested = false;
+        let checks = 1;
+        for (;;) {
+            const summary = firstReport(artifact);
+            const status = summary?.scan_status ?? "Not Scanned";
+            if (status === "Success") return { artifact, summary: summary! };
+            if (status === "Error" || status === "Stopped") {
+                throw new Error(`release gate: the vulnerability scan of ${where} ended with status ${status}; see the scan log in Harbor (project ${i.project} → ${i.repository}), then re-run.`);
+            }
+            if (!IN_PROGRESS.includes(status) && !requested) {
+                if (!i.requestScan) {
+                    throw new Error(`release gate: ${where} has no vulnerability scan report and requestScan is off; turn on autoScan for project ${i.project} or allow requestScan.`);
+                }
+                await c.request("POST", `${this.artifactPath(i, i.digest)}/scan`, { body: { scan_type: "vulnerability" } });
+                requested = true;
+            }
+            const left = deadline - now();
+            if (left <= 0) {
+                throw new Error(`release gate: the vulnerability scan of ${where} did not finish within ${i.scanTimeoutSeconds} s (${checks} checks; last status: ${status}). Raise images[].scanTimeoutSeconds or check Harbor's job service and Trivy.`);
+            }
+            await sleep(Math.min(i.scanIntervalSeconds * 1000, left));
+            checks++;
+            artifact = await c.get<ApiArtifact>(this.artifactPath(i, i.digest), { query: { with_scan_overview: true } });
+        }
+    }
+}
+
+/** The vulnerability report summary (the scan overview is keyed by report MIME type; there is one per scanner). */
+function firstReport(a: ApiArtifact): ApiReportSummary | undefined {
+    const overview = a.scan_overview ?? {};
+    const key = Object.keys(overview).find((k) => k.includes("vulnerability") || k.includes("vuln")) ?? Object.keys(overview)[0];
+    return key === undefined ? undefined : overview[key];
+}
+
+/** The provider instance every ArtifactCheck shares (serialized once). */
+export const artifactCheckProvider = new ArtifactCheckProvider();
+
+export interface ArtifactCheckArgs {
+    /** How to reach Harbor; held as a secret. */
+    connection: pulumi.Input<ConnectionArgs>;
+    /** Project name. */
+    project: pulumi.Input<string>;
+    /** Repository inside the project, e.g. "go-app". */
+    repository: pulumi.Input<string>;
+    /** The pushed manifest digest (sha256:...), e.g. from docker.Image's repoDigest. */
+    digest: pulumi.Input<string>;
+    /** Extra tags to put on the same artifact, e.g. ["sha-<commit>"]. */
+    tags?: pulumi.Input<pulumi.Input<string>[]>;
+    /** "off" (default) or the lowest severity that fails the deployment: low, medium, high, critical. */
+    scanGate?: pulumi.Input<ScanGate>;
+    /** How long to wait for the scan (default 600). */
+    scanTimeoutSeconds?: pulumi.Input<number>;
+    /** Seconds between scan status checks (default 10). */
+    scanIntervalSeconds?: pulumi.Input<number>;
+    /** Ask Harbor to scan when no report exists (default true). */
+    requestScan?: pulumi.Input<boolean>;
+}
+
+/** Verifies a pushed image through Harbor's API, tags it, and gates the release on its vulnerability scan. */
+export class ArtifactCheck extends pulumi.dynamic.Resource {
+    declare readonly artifactId: pulumi.Output<number>;
+    declare readonly scanStatus: pulumi.Output<string>;
+    declare readonly vulnerabilities: pulumi.Output<Record<string, number>>;
+
+    constructor(name: string, args: ArtifactCheckArgs, opts?: pulumi.CustomResourceOptions) {
+        super(artifactCheckProvider, name, dynamicProps(args, ["artifactId", "scanStatus", "vulnerabilities"]), opts, HARBOR_MODULE, "ArtifactCheck");
+    }
+}
