@@ -10,3 +10,5 @@ export { User, UserArgs, UserProvider, userProvider } from "./user";
 export { ReplicationPolicy, ReplicationPolicyArgs, ReplicationPolicyProvider, replicationPolicyProvider, ReplicationFiltersArgs } from "./replicationPolicy";
 export { Group, GroupArgs, GroupProvider, groupProvider, GROUP_TYPE_NAMES } from "./group";
 export { ArtifactCheck, ArtifactCheckArgs, ArtifactCheckProvider, artifactCheckProvider, GATE_SEVERITIES, ScanGate } from "./artifactCheck";
+export { GarbageCollectionSchedule, GarbageCollectionScheduleArgs, GarbageCollectionScheduleProvider, garbageCollectionScheduleProvider } from "./gcSchedule";
+export { PurgeAuditSchedule, PurgeAuditScheduleArgs, PurgeAuditScheduleProvider, purgeAuditScheduleProvider } from "./purgeAuditSchedule";

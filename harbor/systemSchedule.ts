@@ -5,7 +5,9 @@
 // is no schedule (not a 404); `type: "None"` in a PUT removes the schedule; PUT creates or replaces it (POST 412s or
 // 409s when one exists, so these resources only PUT). GC and purge report their parameters as a JSON *string*
 // (`job_parameters`); GC's handler writes into the parameters map, so it must always be sent (a missing map is a 500).
-import { fromHarborCron, harborScheduleType, HarborScheduleType, toHarborCron } from "./cron";
+import type * as pulumi from "@pulumi/pulumi";
+import { fromHarborCron, harborScheduleType, HarborScheduleType, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
+import { Connection, diffManaged, GONE, HarborProvider, InputChecker, isUnknown, pick, requireState } from "./provider";
 
 /** The body of PUT /system/{scanAll,gc,purgeaudit}/schedule. */
 export interface ScheduleBody {
@@ -53,4 +55,92 @@ export function readScheduleParameters(body: ApiSchedule | undefined | null | st
         }
     }
     return body.parameters ?? {};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Singleton schedule resources (garbage collection, audit-log purge): one PUT to create, update or delete, one GET
+// to read. They share this base; each supplies its path, id, parameters and how to read them back.
+
+/** Inputs every singleton schedule has. */
+export interface SingletonScheduleInputs {
+    connection: Connection;
+    /** 5-field cron or hourly/daily/weekly; "" = no schedule. */
+    schedule: string;
+}
+
+/** Outputs every singleton schedule adds: the cron Harbor holds (6 fields, seconds first). */
+export interface SingletonScheduleOutputs {
+    harborCron: string;
+}
+
+export abstract class SingletonScheduleProvider<I extends SingletonScheduleInputs> extends HarborProvider
+    implements pulumi.dynamic.ResourceProvider<I, I & SingletonScheduleOutputs> {
+    /** API path, e.g. /system/gc/schedule. */
+    protected abstract readonly path: string;
+    /** The resource id (there is one such schedule per Harbor). */
+    protected abstract readonly singletonId: string;
+    /** Resource type, for messages. */
+    protected abstract readonly typeName: string;
+    /** Managed input keys (schedule included, connection never). */
+    protected abstract readonly managed: readonly (keyof I)[];
+
+    abstract check(olds: I, news: I): Promise<pulumi.dynamic.CheckResult<I>>;
+    /** The `parameters` Harbor needs with every PUT (None included). */
+    protected abstract parameters(inputs: I): Record<string, unknown>;
+    /** Managed fields other than schedule, from the parameters Harbor reports. */
+    protected abstract fromParameters(params: Record<string, unknown>, previous: I): Partial<I>;
+
+    /** Reads and checks `schedule` (shared by the subclasses' check). */
+    protected checkSchedule(c: InputChecker): string {
+        const schedule = c.string("schedule", { required: true })!;
+        const problem = typeof schedule === "string" && !isUnknown(schedule) ? scheduleProblem(schedule) : undefined;
+        if (problem) c.fail("schedule", `schedule ${problem}`);
+        return problem || typeof schedule !== "string" || isUnknown(schedule) ? schedule : normalizeSchedule(schedule);
+    }
+
+    /** Pure: nothing replaces (it is one object per Harbor); no request. */
+    async diff(_id: string, olds: I & SingletonScheduleOutputs, news: I): Promise<pulumi.dynamic.DiffResult> {
+        return diffManaged<I>(olds, news, { managed: this.managed });
+    }
+
+    /** One PUT (creates or replaces; idempotent, so retried safely). */
+    async create(inputs: I): Promise<pulumi.dynamic.CreateResult<I & SingletonScheduleOutputs>> {
+        return this.withClient(inputs.connection, async (c) => {
+            const body = scheduleBody(inputs.schedule, this.parameters(inputs));
+            await c.put(this.path, body);
+            return { id: this.singletonId, outs: { ...inputs, harborCron: body.schedule.cron } };
+        });
+    }
+
+    /** One GET; no schedule while one is wanted = gone (a later `up` puts it back). */
+    async read(id: string, state?: I & SingletonScheduleOutputs): Promise<pulumi.dynamic.ReadResult<I & SingletonScheduleOutputs>> {
+        const props = requireState(state, this.typeName);
+        return this.withClient(props.connection, async (c) => {
+            const body = await c.get<ApiSchedule | undefined>(this.path);
+            if (isNoSchedule(body) && props.schedule !== "") return GONE;
+            // With no schedule Harbor keeps no parameters either: the stored ones stand.
+            const params = isNoSchedule(body) ? {} : this.fromParameters(readScheduleParameters(body), props);
+            const outs = {
+                ...props,
+                ...params,
+                schedule: readScheduleCron(body, props.schedule),
+                harborCron: isNoSchedule(body) ? "" : (body as ApiSchedule).schedule?.cron ?? "",
+            } as I & SingletonScheduleOutputs;
+            return { id, props: outs, inputs: pick(outs, ["connection", ...this.managed] as (keyof (I & SingletonScheduleOutputs))[]) as I & SingletonScheduleOutputs };
+        });
+    }
+
+    /** One PUT with the new schedule and parameters. */
+    async update(_id: string, _olds: I & SingletonScheduleOutputs, news: I): Promise<pulumi.dynamic.UpdateResult<I & SingletonScheduleOutputs>> {
+        return this.withClient(news.connection, async (c) => {
+            const body = scheduleBody(news.schedule, this.parameters(news));
+            await c.put(this.path, body);
+            return { outs: { ...news, harborCron: body.schedule.cron } };
+        });
+    }
+
+    /** One PUT of type None (the schedule is removed; parameters are still sent, Harbor validates them first). */
+    async delete(_id: string, props: I & SingletonScheduleOutputs): Promise<void> {
+        await this.withClient(props.connection, (c) => c.put(this.path, scheduleBody("", this.parameters(props))));
+    }
 }

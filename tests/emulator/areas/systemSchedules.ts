@@ -71,9 +71,8 @@ function gcParameters(req: EmuRequest, body: ScheduleReq): void {
     if (workers !== undefined && (typeof workers !== "number" || !Number.isInteger(workers) || workers < 1 || workers > 10)) {
         throw badRequest(`workers must be an integer from 1 to 10, got ${JSON.stringify(workers)}`);
     }
-    // What Harbor's handler adds before storing.
-    body.parameters.redis_url_reg = "redis://redis:6379/1";
-    body.parameters.time_window = 2;
+    // What Harbor's handler adds before storing (on a copy: the logged request stays as sent).
+    body.parameters = { ...body.parameters, redis_url_reg: "redis://redis:6379/1", time_window: 2 };
 }
 
 function purgeParameters(body: ScheduleReq): void {
@@ -92,13 +91,13 @@ export const systemSchedulesArea = defineArea<SystemSchedulesState>({
     handlers: (state, emu) => ({
         getGCSchedule: () => (state.gc ? ok(view(state.gc)) : ok()),
         updateGCSchedule: (req) => {
-            const body = req.body as ScheduleReq;
+            const body = { ...(req.body as ScheduleReq) };
             gcParameters(req, body);
             state.gc = kick(emu, state, "gc", body);
             return ok();
         },
         createGCSchedule: (req) => {
-            const body = req.body as ScheduleReq;
+            const body = { ...(req.body as ScheduleReq) };
             gcParameters(req, body);
             if (state.gc && body.schedule?.type !== "Manual") throw conflict("a GC schedule already exists");
             state.gc = kick(emu, state, "gc", body);
