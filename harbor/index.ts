@@ -12,3 +12,4 @@ export { Group, GroupArgs, GroupProvider, groupProvider, GROUP_TYPE_NAMES } from
 export { ArtifactCheck, ArtifactCheckArgs, ArtifactCheckProvider, artifactCheckProvider, GATE_SEVERITIES, ScanGate } from "./artifactCheck";
 export { GarbageCollectionSchedule, GarbageCollectionScheduleArgs, GarbageCollectionScheduleProvider, garbageCollectionScheduleProvider } from "./gcSchedule";
 export { PurgeAuditSchedule, PurgeAuditScheduleArgs, PurgeAuditScheduleProvider, purgeAuditScheduleProvider } from "./purgeAuditSchedule";
+export { ProjectMember, ProjectMemberArgs, ProjectMemberGroupArgs, ProjectMemberProvider, projectMemberProvider, MEMBER_ROLE_NAMES } from "./projectMember";

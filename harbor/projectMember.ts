@@ -1,0 +1,245 @@
+// ProjectMember: a user or a group (LDAP, HTTP or OIDC) in a project, with a role (projectAdmin, maintainer,
+// developer, guest, limitedGuest). Only the role changes in place; project, user and group replace the membership.
+//
+// Harbor quirks handled (../shared/notes/harbor-api.md §2.3, §3.2; controller/member): POST onboards a user or
+// group that Harbor does not know yet from LDAP/OIDC/HTTP auth; the same entity twice gives 409 (e.g. the project's
+// creator is already a projectAdmin): the membership is adopted ONLY when it is exactly this entity (same user; same
+// group type and name, or same DN for LDAP), its role then set; anything else is a clear error. limitedGuest is
+// role 5, accepted though the spec text lists 1–4. An LDAP group is identified by its DN (Harbor may name it after
+// the DN on a name clash), so its `name` is only the name given when Harbor onboards it.
+import * as pulumi from "@pulumi/pulumi";
+import { HarborApiError, HarborClient, isConflict, seg } from "./client";
+import { GROUP_TYPE_NAMES, normaliseDn } from "./group";
+import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { GROUP_TYPES, GroupType, MEMBER_ROLES, MemberRole, nameOfId } from "./rbac";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+
+export const MEMBER_ROLE_NAMES = Object.keys(MEMBER_ROLES) as MemberRole[];
+
+export interface MemberGroup {
+    name: string;
+    type: GroupType;
+    /** LDAP groups: the DN (their identity), trimmed and lower-cased as Harbor stores it. */
+    ldapDn?: string;
+}
+
+export interface ProjectMemberInputs {
+    connection: Connection;
+    /** Project name. */
+    project: string;
+    /** A user's name, or... */
+    user?: string;
+    /** ...a group. Exactly one of the two. */
+    group?: MemberGroup;
+    role: MemberRole;
+}
+
+export interface ProjectMemberOutputs extends ProjectMemberInputs {
+    memberId: number;
+}
+
+const MANAGED = ["project", "user", "group", "role"] as const;
+const INPUT_KEYS = ["connection", ...MANAGED] as const;
+const PROJECT_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+interface ApiMember {
+    id: number;
+    entity_name?: string;
+    entity_type?: string;
+    entity_id?: number;
+    role_id?: number;
+}
+interface ApiGroup {
+    id?: number;
+    group_name?: string;
+    group_type?: number;
+    ldap_group_dn?: string;
+}
+
+/** Two member specs name the same Harbor entity (an LDAP group by DN, others by name and type). */
+function sameEntity(a: Partial<ProjectMemberInputs>, b: Partial<ProjectMemberInputs>): boolean {
+    if (a.user !== undefined || b.user !== undefined) return a.user === b.user;
+    if (!a.group || !b.group || a.group.type !== b.group.type) return false;
+    return a.group.type === "ldap" ? a.group.ldapDn === b.group.ldapDn : a.group.name === b.group.name;
+}
+
+function describeEntity(m: ProjectMemberInputs): string {
+    if (m.user !== undefined) return `user "${m.user}"`;
+    return m.group!.type === "ldap" ? `ldap group "${m.group!.ldapDn}"` : `${m.group!.type} group "${m.group!.name}"`;
+}
+
+function checkGroup(c: InputChecker, raw: unknown): MemberGroup | undefined {
+    if (raw === undefined || raw === null || isUnknown(raw)) return raw as undefined;
+    if (typeof raw !== "object" || Array.isArray(raw)) {
+        c.fail("group", "group must be an object { name, type, ldapDn? }");
+        return undefined;
+    }
+    const sub = new InputChecker(raw);
+    const type = sub.oneOf("type", GROUP_TYPE_NAMES, { required: true })!;
+    const name = sub.string("name", { required: true, minLength: 1, maxLength: 255 })!;
+    let ldapDn = sub.string("ldapDn", { minLength: 1, maxLength: 512 });
+    if (type === "ldap" && ldapDn === undefined) sub.fail("ldapDn", "ldapDn is required for an ldap group (its identity in Harbor)");
+    if (type !== undefined && type !== "ldap" && ldapDn !== undefined) sub.fail("ldapDn", `ldapDn is only for ldap groups, not ${type}`);
+    if (typeof ldapDn === "string" && !isUnknown(ldapDn)) {
+        if (!ldapDn.includes("=")) sub.fail("ldapDn", `ldapDn "${ldapDn}" is not a DN (expected e.g. "cn=devs,ou=groups,dc=example,dc=com")`);
+        ldapDn = normaliseDn(ldapDn);
+    }
+    sub.rejectUnknown();
+    for (const f of sub.failures) c.fail(`group.${f.property}`, `group.${f.reason}`);
+    return { name, type, ...(ldapDn !== undefined ? { ldapDn } : {}) };
+}
+
+export class ProjectMemberProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ProjectMemberInputs, ProjectMemberOutputs> {
+    async check(_olds: ProjectMemberInputs, news: ProjectMemberInputs): Promise<pulumi.dynamic.CheckResult<ProjectMemberInputs>> {
+        const c = new InputChecker(news);
+        const inputs: ProjectMemberInputs = {
+            connection: c.connection(),
+            project: c.string("project", { required: true, maxLength: 255, pattern: PROJECT_RE, patternHint: "a project name: lower-case letters and digits, separated by single '.', '_' or '-'" })!,
+            user: c.string("user", { minLength: 1, maxLength: 255 }),
+            group: checkGroup(c, c.value("group")),
+            role: c.oneOf("role", MEMBER_ROLE_NAMES, { required: true })!,
+        };
+        if (inputs.user === undefined && inputs.group === undefined) c.fail("user", "set exactly one of user or group (neither is set)");
+        if (inputs.user !== undefined && inputs.group !== undefined) c.fail("group", "set exactly one of user or group (both are set)");
+        return c.result(inputs);
+    }
+
+    /** Pure. Only the role changes in place; the same entity again (e.g. an LDAP group renamed) deletes first. */
+    async diff(_id: string, olds: ProjectMemberOutputs, news: ProjectMemberInputs): Promise<pulumi.dynamic.DiffResult> {
+        return diffManaged<ProjectMemberInputs>(olds, news, {
+            managed: MANAGED,
+            replaceOn: ["project", "user", "group"],
+            deleteBeforeReplace: (o, n) => o.project === n.project && sameEntity(o, n),
+        });
+    }
+
+    async create(inputs: ProjectMemberInputs): Promise<pulumi.dynamic.CreateResult<ProjectMemberOutputs>> {
+        return this.withClient(inputs.connection, async (c) => {
+            const path = `/projects/${seg(inputs.project)}/members`;
+            let found: ApiMember | undefined;
+            const probe = async () => (found = await this.findMember(c, inputs))?.id;
+            let memberId: number;
+            try {
+                const created = await c.create(path, { role_id: MEMBER_ROLES[inputs.role], ...this.entityBody(inputs) }, { byName: true, probe });
+                memberId = Number(created.id);
+                if (!created.adopted) found = undefined; // our own POST: the role is as sent
+            } catch (err) {
+                if (!isConflict(err)) throw err;
+                // Already a member: adopt only this very entity.
+                if (!(await probe())) {
+                    throw new Error(
+                        `Harbor says ${describeEntity(inputs)} is already a member of project "${inputs.project}" (409: ${(err as HarborApiError).detail}), ` +
+                            `but no membership of exactly that ${inputs.user !== undefined ? "user" : "group"} was found (a user or group of another kind with the same name?)`,
+                    );
+                }
+                memberId = found!.id;
+            }
+            const outs: ProjectMemberOutputs = { ...inputs, memberId };
+            // An adopted membership may hold another role.
+            if (found && found.role_id !== MEMBER_ROLES[inputs.role]) {
+                try {
+                    await c.put(`${path}/${memberId}`, { role_id: MEMBER_ROLES[inputs.role] }, { byName: true });
+                } catch (err) {
+                    const recorded = { ...outs, role: nameOfId(MEMBER_ROLES, found.role_id) ?? (`custom-${found.role_id}` as MemberRole) };
+                    throw partialCreateError(String(memberId), recorded as unknown as Record<string, unknown>, err);
+                }
+            }
+            return { id: String(memberId), outs };
+        });
+    }
+
+    /**
+     * One GET: the role and the entity's name. A membership's entity (and a group's type and DN, which Harbor's
+     * PUT /usergroups cannot change) is fixed for its id, so no further request is needed to read them back.
+     */
+    async read(id: string, state?: ProjectMemberOutputs): Promise<pulumi.dynamic.ReadResult<ProjectMemberOutputs>> {
+        const props = requireState(state, "ProjectMember");
+        return this.withClient(props.connection, (c) =>
+            readOrGone(async () => {
+                const m = await c.get<ApiMember>(`/projects/${seg(props.project)}/members/${id}`, { byName: true });
+                const outs: ProjectMemberOutputs = {
+                    connection: props.connection,
+                    project: props.project,
+                    ...(m.entity_type === "u" ? { user: m.entity_name ?? "" } : {}),
+                    ...(m.entity_type === "g" && props.group
+                        ? { group: props.group.type === "ldap" ? props.group : { ...props.group, name: m.entity_name ?? "" } }
+                        : {}),
+                    role: nameOfId(MEMBER_ROLES, m.role_id) ?? (`custom-${m.role_id}` as MemberRole),
+                    memberId: m.id,
+                };
+                return { id: String(m.id), props: outs, inputs: pick(outs, INPUT_KEYS) as ProjectMemberOutputs };
+            }),
+        );
+    }
+
+    /** Only the role: one PUT. */
+    async update(id: string, olds: ProjectMemberOutputs, news: ProjectMemberInputs): Promise<pulumi.dynamic.UpdateResult<ProjectMemberOutputs>> {
+        return this.withClient(news.connection, async (c) => {
+            if (olds.role !== news.role) await c.put(`/projects/${seg(news.project)}/members/${id}`, { role_id: MEMBER_ROLES[news.role] }, { byName: true });
+            return { outs: { ...news, memberId: Number(id) } };
+        });
+    }
+
+    /** One DELETE; a missing project or membership counts as gone. */
+    async delete(id: string, props: ProjectMemberOutputs): Promise<void> {
+        await this.withClient(props.connection, (c) => c.delete(`/projects/${seg(props.project)}/members/${id}`, { byName: true }));
+    }
+
+    private entityBody(m: ProjectMemberInputs): Record<string, unknown> {
+        if (m.user !== undefined) return { member_user: { username: m.user } };
+        const g = m.group!;
+        // An LDAP group goes by DN (Harbor onboards it under the given name); others by name and type.
+        return { member_group: g.type === "ldap" ? { ldap_group_dn: g.ldapDn, group_name: g.name } : { group_name: g.name, group_type: GROUP_TYPES[g.type] } };
+    }
+
+    /** The membership of exactly this entity, if any (a user by name; a group by type and name, or DN for LDAP). */
+    private async findMember(c: HarborClient, m: ProjectMemberInputs): Promise<ApiMember | undefined> {
+        const list = (entityname: string) => c.list<ApiMember>(`/projects/${seg(m.project)}/members`, { byName: true, query: { entityname } });
+        if (m.user !== undefined) return (await list(m.user)).find((x) => x.entity_type === "u" && x.entity_name === m.user);
+        const g = m.group!;
+        const query = g.type === "ldap" ? { ldap_group_dn: g.ldapDn } : { group_name: g.name };
+        const groups = (await c.list<ApiGroup>("/usergroups", { query })).filter(
+            (x) => x.group_type === GROUP_TYPES[g.type] && (g.type === "ldap" ? normaliseDn(x.ldap_group_dn ?? "") === g.ldapDn : x.group_name === g.name),
+        );
+        for (const group of groups) {
+            const hit = (await list(group.group_name ?? "")).find((x) => x.entity_type === "g" && x.entity_id === group.id);
+            if (hit) return hit;
+        }
+        return undefined;
+    }
+}
+
+/** The provider instance every ProjectMember shares (serialized once). */
+export const projectMemberProvider = new ProjectMemberProvider();
+
+export interface ProjectMemberGroupArgs {
+    /** Group name (for an LDAP group: the name Harbor gives it when onboarding it). */
+    name: pulumi.Input<string>;
+    /** "ldap", "http" or "oidc". */
+    type: pulumi.Input<GroupType>;
+    /** LDAP groups only, required there: the group's DN (its identity). */
+    ldapDn?: pulumi.Input<string>;
+}
+
+export interface ProjectMemberArgs {
+    /** How to reach Harbor; held as a secret. */
+    connection: pulumi.Input<ConnectionArgs>;
+    /** Project name (replaces the membership when changed). */
+    project: pulumi.Input<string>;
+    /** A user name (onboarded from LDAP/OIDC when Harbor does not know it yet). Exactly one of user or group. */
+    user?: pulumi.Input<string>;
+    /** A group (onboarded when Harbor does not know it yet). Exactly one of user or group. */
+    group?: pulumi.Input<ProjectMemberGroupArgs>;
+    /** "projectAdmin", "maintainer", "developer", "guest" or "limitedGuest" (changes in place). */
+    role: pulumi.Input<MemberRole>;
+}
+
+/** A user's or group's membership of a Harbor project. */
+export class ProjectMember extends pulumi.dynamic.Resource {
+    /** Harbor's member id (the `mid`). */
+    declare readonly memberId: pulumi.Output<number>;
+
+    constructor(name: string, args: ProjectMemberArgs, opts?: pulumi.CustomResourceOptions) {
+        super(projectMemberProvider, name, dynamicProps(args, ["memberId"]), opts, HARBOR_MODULE, "ProjectMember");
+    }
+}
