@@ -13,3 +13,4 @@ export { ArtifactCheck, ArtifactCheckArgs, ArtifactCheckProvider, artifactCheckP
 export { GarbageCollectionSchedule, GarbageCollectionScheduleArgs, GarbageCollectionScheduleProvider, garbageCollectionScheduleProvider } from "./gcSchedule";
 export { PurgeAuditSchedule, PurgeAuditScheduleArgs, PurgeAuditScheduleProvider, purgeAuditScheduleProvider } from "./purgeAuditSchedule";
 export { ProjectMember, ProjectMemberArgs, ProjectMemberGroupArgs, ProjectMemberProvider, projectMemberProvider, MEMBER_ROLE_NAMES } from "./projectMember";
+export { Label, LabelArgs, LabelProvider, labelProvider } from "./label";
