@@ -13,4 +13,5 @@ export { ArtifactCheck, ArtifactCheckArgs, ArtifactCheckProvider, artifactCheckP
 export { GarbageCollectionSchedule, GarbageCollectionScheduleArgs, GarbageCollectionScheduleProvider, garbageCollectionScheduleProvider } from "./gcSchedule";
 export { PurgeAuditSchedule, PurgeAuditScheduleArgs, PurgeAuditScheduleProvider, purgeAuditScheduleProvider } from "./purgeAuditSchedule";
 export { ProjectMember, ProjectMemberArgs, ProjectMemberGroupArgs, ProjectMemberProvider, projectMemberProvider, MEMBER_ROLE_NAMES } from "./projectMember";
+export { RetentionPolicy, RetentionPolicyArgs, RetentionPolicyProvider, retentionPolicyProvider, RetentionRuleArgs, RETENTION_TEMPLATES } from "./retentionPolicy";
 export { Label, LabelArgs, LabelProvider, labelProvider } from "./label";

@@ -12,6 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient } from "./client";
 import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
+import { nested, objectInput } from "./nestedInputs";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
 
@@ -136,26 +137,6 @@ function fromHarbor(a: ApiPolicy, previous?: ReplicationTrigger): Omit<Replicati
         enabled: a.enabled ?? false,
         description: a.description ?? "",
     };
-}
-
-/** Validate a nested object input with a fixed set of keys; returns it as a record (or undefined). */
-function objectInput(c: InputChecker, prop: string, value: unknown, keys: readonly string[]): Record<string, unknown> | undefined {
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== "object" || Array.isArray(value)) {
-        c.fail(prop, `${prop} must be an object with ${keys.join(", ")}`);
-        return undefined;
-    }
-    const rec = value as Record<string, unknown>;
-    for (const k of Object.keys(rec)) if (!keys.includes(k) && rec[k] !== undefined) c.fail(`${prop}.${k}`, `${prop}.${k} is not a setting (allowed: ${keys.join(", ")})`);
-    return rec;
-}
-
-/** A sub-checker for a nested object, whose failures are reported under `prefix.`. */
-function nested<T>(c: InputChecker, prefix: string, rec: Record<string, unknown>, read: (sub: InputChecker) => T): T {
-    const sub = new InputChecker(rec);
-    const out = read(sub);
-    for (const f of sub.failures) c.fail(`${prefix}.${f.property}`, `${prefix}.${f.reason}`);
-    return out;
 }
 
 function checkFilters(c: InputChecker, raw: unknown): ReplicationFilters {

@@ -1,0 +1,267 @@
+// RetentionPolicy: a project's tag-retention policy (rules + schedule).
+//
+// Harbor quirks handled (../shared/notes/harbor-api.md §2.8, §3.4, §4.2, §5 #17 #18):
+// - a project has at most one policy, found through its metadata `retention_id` (there is no list endpoint);
+//   proxy-cache projects get one automatically. create ADOPTS an existing policy (PUT) instead of POSTing (which
+//   would fail), and looks it up first rather than after a blind failed POST;
+// - delete REALLY deletes it (DELETE /retentions/{id}, which also clears `retention_id`); the Terraform provider
+//   only empties it;
+// - every rule always carries a tag AND a repository selector (a rule without a tag selector fails at run time);
+// - at most 15 rules, no two identical (Harbor answers 409): both checked in `check`;
+// - the schedule is a 5-field cron or preset in, 6-field out ("" = no schedule), validated in check.
+import * as pulumi from "@pulumi/pulumi";
+import { HarborClient, seg } from "./client";
+import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
+import { objectList } from "./nestedInputs";
+import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
+
+export const RETENTION_TEMPLATES = ["latestPushedK", "latestPulledN", "nDaysSinceLastPush", "nDaysSinceLastPull", "always"] as const;
+export type RetentionTemplate = (typeof RETENTION_TEMPLATES)[number];
+export const MAX_RETENTION_RULES = 15;
+const PROJECT_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+export interface RetentionRule extends Selectors {
+    template: RetentionTemplate;
+    /** Count (latestPushedK, latestPulledN) or days (nDaysSince*); absent for "always". */
+    value?: number;
+    /** Also apply to untagged artifacts. Default true. */
+    untagged: boolean;
+    disabled: boolean;
+}
+
+export interface RetentionPolicyInputs {
+    connection: Connection;
+    /** Project name. */
+    project: string;
+    /** 5-field cron, hourly/daily/weekly, or "" for none (normalised). */
+    schedule: string;
+    rules: RetentionRule[];
+}
+
+export interface RetentionPolicyOutputs extends RetentionPolicyInputs {
+    retentionId: number;
+    projectId: number;
+}
+
+const MANAGED = ["project", "schedule", "rules"] as const;
+const INPUT_KEYS = ["connection", ...MANAGED] as const;
+const RULE_KEYS = ["template", "value", "untagged", "disabled", ...SELECTOR_KEYS] as const;
+
+interface ApiRule extends ApiSelectorRule {
+    id?: number;
+    priority?: number;
+    disabled?: boolean;
+    action?: string;
+    template?: string;
+    params?: Record<string, unknown> | null;
+}
+interface ApiRetention {
+    id: number;
+    algorithm?: string;
+    rules?: ApiRule[] | null;
+    trigger?: { kind?: string; settings?: { cron?: string } | null; references?: unknown } | null;
+    scope?: { level?: string; ref?: number } | null;
+}
+interface ApiProject {
+    project_id: number;
+    metadata?: Record<string, string | undefined>;
+}
+
+/** Inputs → Harbor's RetentionPolicy body. */
+function toHarbor(p: RetentionPolicyInputs, projectId: number, id?: number): Record<string, unknown> {
+    return {
+        ...(id !== undefined ? { id } : {}),
+        algorithm: "or",
+        rules: p.rules.map((r) => ({
+            disabled: r.disabled,
+            action: "retain",
+            template: r.template,
+            params: r.template === "always" ? {} : { [r.template]: r.value },
+            ...selectorsToHarbor(r, JSON.stringify({ untagged: r.untagged })),
+        })),
+        trigger: { kind: "Schedule", settings: { cron: toHarborCron(p.schedule) }, references: {} },
+        scope: { level: "project", ref: projectId },
+    };
+}
+
+function ruleFromHarbor(r: ApiRule): RetentionRule {
+    const template = (r.template ?? "") as RetentionTemplate;
+    const raw = r.params?.[template];
+    let untagged = false;
+    try {
+        untagged = (JSON.parse(r.tag_selectors?.[0]?.extras || "{}") as { untagged?: boolean }).untagged === true;
+    } catch {
+        // unparsable extras: Harbor treats them as "not untagged"
+    }
+    return {
+        template,
+        ...(template === "always" ? {} : { value: raw === undefined || raw === null ? undefined : Number(raw) }),
+        untagged,
+        disabled: r.disabled ?? false,
+        ...selectorsFromHarbor(r),
+    };
+}
+
+/** A rule as a comparable key (for the "no two identical rules" check). */
+const ruleKey = (r: RetentionRule) => JSON.stringify([r.template, r.value, r.untagged, r.tagPattern, r.tagDecoration, r.repoPattern, r.repoDecoration]);
+
+export class RetentionPolicyProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<RetentionPolicyInputs, RetentionPolicyOutputs> {
+    async check(_olds: RetentionPolicyInputs, news: RetentionPolicyInputs): Promise<pulumi.dynamic.CheckResult<RetentionPolicyInputs>> {
+        const c = new InputChecker(news);
+        const schedule = c.string("schedule", { default: "" })!;
+        const problem = typeof schedule === "string" && !isUnknown(schedule) ? scheduleProblem(schedule) : undefined;
+        if (problem) c.fail("schedule", `schedule ${problem}`);
+        const rules = objectList(c, "rules", c.value("rules"), RULE_KEYS, (sub, at) => checkRule(sub, at), { min: 1, max: MAX_RETENTION_RULES });
+        const seen = new Map<string, number>();
+        rules.forEach((r, i) => {
+            const prev = seen.get(ruleKey(r));
+            if (prev !== undefined) c.fail(`rules[${i}]`, `rules[${i}] is identical to rules[${prev}] (Harbor refuses duplicate rules)`);
+            else seen.set(ruleKey(r), i);
+        });
+        const inputs: RetentionPolicyInputs = {
+            connection: c.connection(),
+            project: c.string("project", { required: true, maxLength: 255, pattern: PROJECT_RE, patternHint: "expected a project name (Project.name)" })!,
+            schedule: typeof schedule === "string" && !problem && !isUnknown(schedule) ? normalizeSchedule(schedule) : schedule,
+            rules,
+        };
+        return c.result(inputs);
+    }
+
+    /** Pure. A different project is a different policy: replace. */
+    async diff(_id: string, olds: RetentionPolicyOutputs, news: RetentionPolicyInputs): Promise<pulumi.dynamic.DiffResult> {
+        return diffManaged<RetentionPolicyInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] });
+    }
+
+    /** GET the project (id + retention_id), then PUT the existing policy (adopt) or POST a new one. */
+    async create(inputs: RetentionPolicyInputs): Promise<pulumi.dynamic.CreateResult<RetentionPolicyOutputs>> {
+        return this.withClient(inputs.connection, async (c) => {
+            const project = await this.projectOf(c, inputs.project);
+            const existing = retentionIdOf(project);
+            let retentionId: number;
+            if (existing !== undefined) {
+                retentionId = existing;
+                await c.put(`/retentions/${retentionId}`, toHarbor(inputs, project.project_id, retentionId));
+            } else {
+                const created = await c.create("/retentions", toHarbor(inputs, project.project_id), {
+                    // A committed POST wrote retention_id into the project: that is the probe.
+                    probe: async () => retentionIdOf(await this.projectOf(c, inputs.project)),
+                });
+                retentionId = Number(created.id);
+                if (created.adopted) await c.put(`/retentions/${retentionId}`, toHarbor(inputs, project.project_id, retentionId));
+            }
+            return { id: String(retentionId), outs: { ...inputs, retentionId, projectId: project.project_id } };
+        });
+    }
+
+    /** One GET: rules, schedule and scope are all in the policy. */
+    async read(id: string, state?: RetentionPolicyOutputs): Promise<pulumi.dynamic.ReadResult<RetentionPolicyOutputs>> {
+        const props = requireState(state, "RetentionPolicy");
+        return this.withClient(props.connection, (c) =>
+            readOrGone(async () => {
+                const a = await c.get<ApiRetention>(`/retentions/${id}`);
+                const outs: RetentionPolicyOutputs = {
+                    connection: props.connection,
+                    project: props.project,
+                    schedule: fromHarborCron(a.trigger?.settings?.cron, props.schedule),
+                    rules: (a.rules ?? []).map(ruleFromHarbor),
+                    retentionId: a.id,
+                    projectId: a.scope?.ref ?? props.projectId,
+                };
+                // The policy moved to another project (it cannot, through the API): show it as a replace.
+                if (props.projectId && outs.projectId !== props.projectId) outs.project = `(project id ${outs.projectId})`;
+                return { id: String(a.id), props: outs, inputs: pick(outs, INPUT_KEYS) as RetentionPolicyOutputs };
+            }),
+        );
+    }
+
+    /** One PUT of the whole policy. */
+    async update(id: string, olds: RetentionPolicyOutputs, news: RetentionPolicyInputs): Promise<pulumi.dynamic.UpdateResult<RetentionPolicyOutputs>> {
+        return this.withClient(news.connection, async (c) => {
+            if (!deepEqual(olds.rules, news.rules) || olds.schedule !== news.schedule) {
+                await c.put(`/retentions/${id}`, toHarbor(news, olds.projectId, Number(id)));
+            }
+            return { outs: { ...news, retentionId: Number(id), projectId: olds.projectId } };
+        });
+    }
+
+    /** DELETE /retentions/{id}: the policy is gone and the project's retention_id cleared. 404 = already gone. */
+    async delete(id: string, props: RetentionPolicyOutputs): Promise<void> {
+        await this.withClient(props.connection, (c) => c.delete(`/retentions/${id}`));
+    }
+
+    private async projectOf(c: HarborClient, name: string): Promise<ApiProject> {
+        const p = await c.find<ApiProject>(`/projects/${seg(name)}`, { byName: true });
+        if (!p) throw new Error(`retention policy: project "${name}" does not exist in Harbor (create it first, e.g. make this resource depend on the Project)`);
+        return p;
+    }
+}
+
+function retentionIdOf(p: ApiProject): number | undefined {
+    const v = p.metadata?.retention_id;
+    return v && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+function checkRule(sub: InputChecker, at: string): RetentionRule {
+    const template = sub.oneOf("template", RETENTION_TEMPLATES, { required: true })!;
+    const counted = template !== "always";
+    const what = template === "latestPushedK" || template === "latestPulledN" ? "the number of artifacts to keep" : "days";
+    const value = sub.number("value", { min: 1, max: 2 ** 31 - 1, hint: what });
+    if (template !== undefined && !isUnknown(template)) {
+        if (counted && value === undefined) sub.fail("value", `value is required with template "${template}" (${what})`);
+        if (!counted && value !== undefined) sub.fail("value", `value is not used with template "always"; remove it`);
+    }
+    void at;
+    return {
+        template,
+        ...(counted ? { value } : {}),
+        untagged: sub.bool("untagged", true),
+        disabled: sub.bool("disabled", false),
+        ...checkSelectors(sub),
+    };
+}
+
+/** The provider instance every RetentionPolicy shares (serialized once). */
+export const retentionPolicyProvider = new RetentionPolicyProvider();
+
+export interface RetentionRuleArgs {
+    /** What to retain: latestPushedK / latestPulledN (count), nDaysSinceLastPush / nDaysSinceLastPull (days), always. */
+    template: pulumi.Input<RetentionTemplate>;
+    /** The count or the days; not used with "always". */
+    value?: pulumi.Input<number>;
+    /** Tag pattern (doublestar; several as {a,b}). Default "**". */
+    tagPattern?: pulumi.Input<string>;
+    /** "matches" (default) or "excludes". */
+    tagDecoration?: pulumi.Input<TagDecoration>;
+    /** Also retain untagged artifacts. Default true. */
+    untagged?: pulumi.Input<boolean>;
+    /** Repository pattern (doublestar). Default "**". */
+    repoPattern?: pulumi.Input<string>;
+    /** "repoMatches" (default) or "repoExcludes". */
+    repoDecoration?: pulumi.Input<RepoDecoration>;
+    /** Default false. */
+    disabled?: pulumi.Input<boolean>;
+}
+
+export interface RetentionPolicyArgs {
+    /** How to reach Harbor; held as a secret. */
+    connection: pulumi.Input<ConnectionArgs>;
+    /** Project name (Project.name). Changing it replaces the policy. */
+    project: pulumi.Input<string>;
+    /** 5-field cron, "hourly", "daily", "weekly", or "" (default) for manual runs only. */
+    schedule?: pulumi.Input<string>;
+    /** 1 to 15 rules (an artifact is kept when ANY rule retains it). */
+    rules: pulumi.Input<pulumi.Input<RetentionRuleArgs>[]>;
+}
+
+/** A project's tag-retention policy (adopts the one Harbor may already have; delete really deletes it). */
+export class RetentionPolicy extends pulumi.dynamic.Resource {
+    /** Harbor's retention policy id (the project's metadata retention_id). */
+    declare readonly retentionId: pulumi.Output<number>;
+    declare readonly projectId: pulumi.Output<number>;
+
+    constructor(name: string, args: RetentionPolicyArgs, opts?: pulumi.CustomResourceOptions) {
+        super(retentionPolicyProvider, name, dynamicProps(args, ["retentionId", "projectId"]), opts, HARBOR_MODULE, "RetentionPolicy");
+    }
+}

@@ -1,0 +1,215 @@
+import { strict as assert } from "assert";
+import { RetentionPolicyInputs, RetentionPolicyOutputs, RetentionPolicyProvider } from "../../harbor/retentionPolicy";
+import { projectsArea } from "../emulator";
+import { retentionsArea } from "../emulator/areas/retentions";
+import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+
+const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+const RULES = [
+    { template: "latestPushedK", value: 10, tagPattern: "{v*,release-*}" },
+    { template: "nDaysSinceLastPull", value: 30, repoPattern: "tmp/**", repoDecoration: "repoExcludes", untagged: false },
+    { template: "always", tagPattern: "stable", disabled: true },
+];
+
+describe("harbor/RetentionPolicy", () => {
+    const h = useHarborEmulator();
+    const p = new RetentionPolicyProvider({ client: FAST_CLIENT });
+    const state = () => h.emu.area(retentionsArea);
+    const projects = () => h.emu.area(projectsArea);
+    beforeEach(() => projects().seed("web"));
+
+    async function checked(extra: Record<string, unknown> = {}, provider: RetentionPolicyProvider = p): Promise<RetentionPolicyInputs> {
+        const r = await provider.check({} as RetentionPolicyInputs, { connection: h.connection(), project: "web", schedule: "daily", rules: RULES, ...extra } as unknown as RetentionPolicyInputs);
+        assert.deepEqual(r.failures, []);
+        return r.inputs!;
+    }
+    async function created(extra: Record<string, unknown> = {}): Promise<{ id: string; outs: RetentionPolicyOutputs; inputs: RetentionPolicyInputs }> {
+        const inputs = await checked(extra);
+        const r = await p.create(inputs);
+        return { id: r.id, outs: r.outs!, inputs };
+    }
+
+    describe("check", () => {
+        it("applies defaults to every rule (both selectors always present)", async () => {
+            const i = await checked({ schedule: " 0 3 * * * ", rules: [{ template: "latestPulledN", value: 5 }] });
+            assert.equal(i.schedule, "0 3 * * *");
+            assert.deepEqual(i.rules, [{ template: "latestPulledN", value: 5, untagged: true, disabled: false, tagPattern: "**", tagDecoration: "matches", repoPattern: "**", repoDecoration: "repoMatches" }]);
+        });
+
+        it("fails on bad inputs, naming each property", async () => {
+            const r = await p.check({} as RetentionPolicyInputs, {
+                connection: h.connection(), project: "Web!", schedule: "0 0 0 * * *",
+                rules: [
+                    { template: "latestPushedK" },
+                    { template: "always", value: 3 },
+                    { template: "newest", value: 1 },
+                    { template: "nDaysSinceLastPush", value: 0, tagPattern: "v1,v2", repoDecoration: "matches", colour: "red" },
+                    "not a rule",
+                ],
+            } as unknown as RetentionPolicyInputs);
+            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            assert.match(byProp.project, /"Web!" is invalid/);
+            assert.match(byProp.schedule, /has 6 fields/);
+            assert.match(byProp["rules[0].value"], /value is required with template "latestPushedK" \(the number of artifacts to keep\)/);
+            assert.match(byProp["rules[1].value"], /not used with template "always"/);
+            assert.match(byProp["rules[2].template"], /one of latestPushedK, latestPulledN, nDaysSinceLastPush, nDaysSinceLastPull, always, got "newest"/);
+            assert.match(byProp["rules[3].value"], /at least 1, got 0 \(days\)/);
+            assert.match(byProp["rules[3].tagPattern"], /"v1,v2" several patterns must be written as \{a,b\}/);
+            assert.match(byProp["rules[3].repoDecoration"], /one of repoMatches, repoExcludes/);
+            assert.match(byProp["rules[3].colour"], /not a setting/);
+            assert.match(byProp["rules[4]"], /must be an object/);
+        });
+
+        it("at most 15 rules, at least one, no duplicates", async () => {
+            const many = Array.from({ length: 16 }, (_, i) => ({ template: "latestPushedK", value: i + 1 }));
+            const fail = async (rules: unknown) => (await p.check({} as RetentionPolicyInputs, { connection: h.connection(), project: "web", rules } as unknown as RetentionPolicyInputs)).failures!;
+            assert.match((await fail(many))[0].reason, /rules has 16 items; at most 15/);
+            assert.match((await fail([]))[0].reason, /rules needs at least 1 item/);
+            assert.deepEqual(await fail([{ template: "always" }, { template: "always", tagPattern: "**" }]), [{ property: "rules[1]", reason: "rules[1] is identical to rules[0] (Harbor refuses duplicate rules)" }]);
+        });
+    });
+
+    describe("lifecycle", () => {
+        it("create: GET the project then POST; rules carry both selectors; retention_id is coupled", async () => {
+            const inputs = await checked();
+            const { result, calls } = await h.during(() => p.create(inputs));
+            assert.deepEqual(calls.map((c) => c.operationId), ["getProject", "createRetention"]);
+            const body = calls[1].body as { rules: unknown[]; trigger: unknown; scope: unknown };
+            assert.deepEqual(body.rules[0], {
+                disabled: false, action: "retain", template: "latestPushedK", params: { latestPushedK: 10 },
+                tag_selectors: [{ kind: "doublestar", decoration: "matches", pattern: "{v*,release-*}", extras: "{\"untagged\":true}" }],
+                scope_selectors: { repository: [{ kind: "doublestar", decoration: "repoMatches", pattern: "**" }] },
+            });
+            assert.deepEqual((body.rules[2] as { params: unknown }).params, {});
+            assert.deepEqual(body.trigger, { kind: "Schedule", settings: { cron: "0 0 0 * * *" }, references: {} });
+            const web = projects().byName("web")!;
+            assert.deepEqual(body.scope, { level: "project", ref: web.project_id });
+            assert.equal(web.metadata.retention_id, result.id);
+            assert.equal(result.outs!.retentionId, Number(result.id));
+            assert.equal(result.outs!.projectId, web.project_id);
+            assert.equal(state().rulesWithoutTagSelector, 0);
+        });
+
+        it("create ADOPTS the project's existing policy (proxy cache) with a PUT instead of a failing POST", async () => {
+            const auto = state().seedProxyPolicy("web");
+            const { result, calls } = await h.during(async () => p.create(await checked()));
+            assert.deepEqual(calls.map((c) => c.operationId), ["getProject", "updateRetention"]);
+            assert.equal(result.id, String(auto.id));
+            assert.equal(state().policies.size, 1);
+            assert.equal(state().policies.get(auto.id)!.rules.length, 3);
+            assert.equal(state().policies.get(auto.id)!.cron, "0 0 0 * * *");
+        });
+
+        it("create on a missing project fails clearly", async () => {
+            const err = await rejection(created({ project: "nope" }));
+            assert.match(err.message, /project "nope" does not exist in Harbor \(create it first/);
+        });
+
+        it("diff: a no-op makes ZERO requests; a password change alone changes nothing; project replaces", async () => {
+            const { id, outs, inputs } = await created();
+            h.emu.resetLog();
+            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other1" } })).changes, false);
+            assert.deepEqual((await p.diff(id, outs, { ...inputs, project: "api" })).replaces, ["project"]);
+            assert.equal(h.emu.log.length, 0);
+        });
+
+        it("update: one PUT with the new rules and schedule", async () => {
+            const { id, outs } = await created();
+            const news = await checked({ schedule: "", rules: [{ template: "latestPushedK", value: 3 }] });
+            assert.deepEqual(await h.opsDuring(() => p.update(id, outs, news)), ["updateRetention"]);
+            const rec = state().policies.get(Number(id))!;
+            assert.equal(rec.cron, "");
+            assert.equal(rec.rules.length, 1);
+            const read = await p.read(id, { ...outs, ...news });
+            assert.equal((await p.diff(id, read.props as RetentionPolicyOutputs, news)).changes, false);
+        });
+
+        it("read: one GET, every rule field back, no phantom diff, inputs returned", async () => {
+            const { id, outs, inputs } = await created({ schedule: "30 1 * * 0" });
+            const { result, calls } = await h.during(() => p.read(id, outs));
+            assert.deepEqual(calls.map((c) => c.operationId), ["getRetention"]);
+            assert.deepEqual(plain(result.props), plain(outs));
+            assert.deepEqual(plain(result.inputs), plain(inputs));
+        });
+
+        it("read after drift: rules and schedule edited in the UI are found", async () => {
+            const { id, outs, inputs } = await created();
+            const rec = state().policies.get(Number(id))!;
+            rec.cron = "0 0 5 * * *";
+            rec.rules[0].params = { latestPushedK: 99 };
+            rec.rules[1].tag_selectors[0].extras = "{\"untagged\":true}";
+            rec.rules[2].disabled = false;
+            rec.rules[2].scope_selectors.repository[0].pattern = "web/**";
+            const read = await p.read(id, outs);
+            const props = read.props as RetentionPolicyOutputs;
+            assert.equal(props.schedule, "0 5 * * *");
+            assert.deepEqual([props.rules[0].value, props.rules[1].untagged, props.rules[2].disabled, props.rules[2].repoPattern], [99, true, false, "web/**"]);
+            assert.equal((read.inputs as RetentionPolicyInputs).schedule, "0 5 * * *");
+            assert.equal((await p.diff(id, props, inputs)).changes, true);
+            await p.update(id, props, inputs);
+            const again = await p.read(id, props);
+            assert.equal((await p.diff(id, again.props as RetentionPolicyOutputs, inputs)).changes, false);
+        });
+
+        it("read after a delete behind its back: gone", async () => {
+            const { id, outs } = await created();
+            state().detach(Number(id));
+            assert.equal((await p.read(id, outs)).id, "");
+        });
+
+        it("delete REALLY deletes (DELETE /retentions/{id}) and clears retention_id; 404 counts as gone; a new create POSTs again", async () => {
+            const { id, outs } = await created();
+            assert.deepEqual(await h.opsDuring(() => p.delete(id, outs)), ["deleteRetention"]);
+            assert.equal(state().policies.size, 0);
+            assert.equal(projects().byName("web")!.metadata.retention_id, undefined);
+            await p.delete(id, outs);
+            h.emu.resetLog();
+            await created();
+            assert.deepEqual(h.emu.sequence(), ["getProject", "createRetention"]);
+        });
+    });
+
+    describe("faults", () => {
+        it("POST 503 before commit: probes through the project's retention_id, retries, one policy", async () => {
+            h.emu.inject({ operationId: "createRetention" }, { kind: "status", status: 503 });
+            await created();
+            assert.deepEqual(h.emu.sequence(), ["getProject", "createRetention", "getProject", "createRetention"]);
+            assert.equal(state().policies.size, 1);
+        });
+
+        it("POST committed then dropped: adopts it via retention_id (PUT), no duplicate, no 400", async () => {
+            h.emu.inject({ operationId: "createRetention" }, { kind: "commitThenFail", status: "drop" });
+            const { id } = await created();
+            assert.deepEqual(h.emu.sequence(), ["getProject", "createRetention", "getProject", "updateRetention"]);
+            assert.equal(state().policies.size, 1);
+            assert.equal(projects().byName("web")!.metadata.retention_id, id);
+        });
+
+        it("slow and 502 reads are retried", async () => {
+            const { id, outs } = await created();
+            h.emu.inject({ operationId: "getRetention" }, { kind: "delay", ms: 500 });
+            h.emu.inject({ operationId: "getRetention" }, { kind: "status", status: 502 });
+            assert.equal((await p.read(id, outs)).id, id);
+            assert.equal(h.emu.count("getRetention"), 3);
+        });
+
+        it("exhausted retries give a clear error", async () => {
+            const { id, outs, inputs } = await created();
+            h.emu.inject({ operationId: "updateRetention" }, { kind: "status", status: 504 }, 10);
+            const err = await rejection(p.update(id, outs, { ...inputs, schedule: "" }));
+            assert.match(err.message, /PUT \/api\/v2\.0\/retentions\/\d+ failed: 504 INJECTED: injected 504 \(after 4 attempts\)/);
+        });
+    });
+
+    it("serializes, and the serialized provider runs a full create/read/delete (no credentials captured)", async () => {
+        const { text, provider } = await reviveSerializedProvider(new RetentionPolicyProvider({ client: FAST_CLIENT }));
+        assert.ok(!text.includes(h.emu.password));
+        assert.ok(!/require\("@pulumi\/pulumi/.test(text));
+        const inputs = await checked({}, provider);
+        const { id, outs } = await provider.create(inputs);
+        assert.equal((await provider.read(id, outs)).id, id);
+        await provider.delete(id, outs!);
+        assert.equal(state().policies.size, 0);
+    });
+});
