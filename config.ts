@@ -15,6 +15,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { scheduleProblem } from "./harbor/cron";
+import { accessProblem } from "./harbor/rbac";
 
 export const PROJECT = "harbor-platform";
 
@@ -35,7 +37,12 @@ export const RESOURCE_PARTS = [
 export type ResourcePart = (typeof RESOURCE_PARTS)[number];
 
 /** Config keys that hold secrets: set them with `pulumi config set --secret <key>`; never shown in errors. */
-export const SECRET_KEYS = ["externalDatabasePassword", "externalRedisPassword"] as const;
+export const SECRET_KEYS = [
+    "externalDatabasePassword", "externalRedisPassword",
+    // Content layer: an existing Harbor's admin password, the prod endpoint's password (explicit replication
+    // endpoint), and the directory secrets of LDAP / OIDC authentication.
+    "existingHarborPassword", "replicationPassword", "ldapSearchPassword", "oidcClientSecret",
+] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -88,6 +95,180 @@ const resourceSpec = obj({
     limits: obj({ cpu: cpu().optional(), memory: memory() }),
 });
 export type ResourceSpec = z.infer<typeof resourceSpec>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Content layer (projects, system, existingHarbor, replication, images): what lives inside Harbor.
+// ---------------------------------------------------------------------------------------------------------------
+
+const NAME_RULE = "lower-case letters and digits separated by single '.', '_' or '-'";
+/** Harbor's rule for project and robot names (and a replication namespace). */
+export const HARBOR_NAME = /^(?=.{1,255}$)[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const REPOSITORY = /^(?=.{1,255}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+/** SemVer 2.0 (optionally v-prefixed) without build metadata: a Docker tag cannot hold '+'. */
+export const IMAGE_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+const COMMIT = /^[0-9a-f]{7,40}$/;
+const STACK_REF = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
+const HTTP_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[^\s?#]*)?$/;
+const CVE = /^CVE-\d{4}-\d{4,}$/;
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+export const SEVERITY_LEVELS = ["low", "medium", "high", "critical"] as const;
+export const MEMBER_ROLE_NAMES = ["projectAdmin", "maintainer", "developer", "guest", "limitedGuest"] as const;
+export const RETENTION_TEMPLATES = ["latestPushedK", "latestPulledN", "nDaysSinceLastPush", "nDaysSinceLastPull", "always"] as const;
+
+const harborName = (what: string) => str(`${what} (${NAME_RULE}, at most 255)`, HARBOR_NAME);
+const SCHEDULE_HINT = 'a 5-field cron like "0 2 * * *", or hourly, daily, weekly, or "" for none';
+/** A schedule as users write it (5-field cron or preset); `extra` adds a rule (e.g. replication's). */
+const schedule = (extra?: (s: string) => string | undefined) =>
+    z.preprocess(numberAsText, z.string({ error: SCHEDULE_HINT }).superRefine((v, ctx) => {
+        const problem = scheduleProblem(v) ?? extra?.(v);
+        if (problem) ctx.addIssue({ code: "custom", message: `${SCHEDULE_HINT}; ${problem}` });
+    }));
+const gate = () => oneOf(["off", ...SEVERITY_LEVELS] as const);
+const DAYS = "a number of days from 1 to 3650, or -1 for never";
+const days = () => z.preprocess(fromString, z.number({ error: DAYS }).int({ error: DAYS }).refine((n) => n === -1 || (n >= 1 && n <= 3650), { error: DAYS }));
+const QUOTA = "a storage quota in GiB (more than 0, at most 1048576), or -1 for unlimited";
+const text = () => z.preprocess(numberAsText, z.string({ error: "a string" }));
+
+const memberSchema = obj({
+    user: str("a Harbor user name").optional(),
+    group: str("a group name").optional(),
+    groupType: oneOf(["ldap", "oidc", "http"] as const).optional(),
+    ldapDn: str("the group's LDAP DN like cn=devs,ou=groups,dc=example,dc=com").optional(),
+    role: oneOf(MEMBER_ROLE_NAMES),
+});
+const robotSchema = obj({
+    name: harborName("a robot name"),
+    /** push = push and pull on its own project; pull = pull only; custom = `permissions`. */
+    preset: oneOf(["push", "pull", "custom"] as const).default("push"),
+    permissions: z.array(obj({
+        resource: str("a project-level resource like repository or artifact"),
+        action: str("an action like pull, push, read or list"),
+        effect: oneOf(["allow", "deny"] as const).default("allow"),
+    }), { error: "a list of {resource, action}" }).default([]),
+    durationDays: days().default(90),
+    description: text().default(""),
+    /** Change it (any value) to rotate the robot's secret. */
+    rotateTrigger: text().default(""),
+});
+const retentionSchema = obj({
+    schedule: schedule().default("daily"),
+    rules: z.array(obj({
+        template: oneOf(RETENTION_TEMPLATES),
+        value: int(1, 100_000).optional(),
+        tagPattern: str("a tag pattern like v* or **").default("**"),
+        tagDecoration: oneOf(["matches", "excludes"] as const).default("matches"),
+        untagged: bool().default(false),
+        repoPattern: str("a repository pattern like ** or go-*").default("**"),
+        repoDecoration: oneOf(["repoMatches", "repoExcludes"] as const).default("repoMatches"),
+    }), { error: "a list of retention rules" }).min(1, { error: "at least 1 rule" }).max(15, { error: "at most 15 rules (Harbor's limit)" }),
+});
+const immutableSchema = obj({
+    tagPattern: str("a tag pattern like v*"),
+    tagDecoration: oneOf(["matches", "excludes"] as const).default("matches"),
+    repoPattern: str("a repository pattern like **").default("**"),
+    repoDecoration: oneOf(["repoMatches", "repoExcludes"] as const).default("repoMatches"),
+});
+const projectSchema = obj({
+    name: harborName("a project name"),
+    public: bool().default(false),
+    storageQuotaGiB: z.preprocess(fromString, z.number({ error: QUOTA }).refine((n) => n === -1 || (n > 0 && n <= 1_048_576), { error: QUOTA })).default(-1),
+    autoScan: bool().default(true),
+    /** Block pulls of images with vulnerabilities at or above this severity ("off" = never). */
+    preventVulnerable: gate().default("off"),
+    cosign: bool().default(false),
+    autoSbom: bool().default(false),
+    cveAllowlist: strList("CVE ids like CVE-2024-12345", CVE).optional(),
+    members: z.array(memberSchema, { error: "a list of {user | group, role}" }).default([]),
+    robots: z.array(robotSchema, { error: "a list of robots" }).default([]),
+    retention: retentionSchema.optional(),
+    immutable: z.array(immutableSchema, { error: "a list of immutable tag rules" }).default([]),
+    forceDestroy: bool().default(false),
+});
+const imageSchema = obj({
+    name: str(`a repository name like go-app or team/go-app (${NAME_RULE}; '/' between parts)`, REPOSITORY),
+    project: harborName("the name of a project declared in projects"),
+    version: str("a SemVer version like v1.2.3 or 1.2.3 (optionally -prerelease; no +build, Docker tags cannot hold '+')", IMAGE_VERSION),
+    context: str("a build context directory like apps/go-app"),
+    dockerfile: str("a Dockerfile path relative to the context").default("Dockerfile"),
+    platform: str("a platform like linux/amd64 or linux/arm64", PLATFORM).default("linux/amd64"),
+    buildArgs: strMap().default({}),
+    cache: bool().default(true),
+    cacheFrom: strList("image references to use as build cache").default([]),
+    commit: optStr("a git commit SHA (7 to 40 lower-case hex characters), or empty", COMMIT).default(""),
+    robot: optStr("the name of a robot of the image's project, or empty for its push robot", HARBOR_NAME).default(""),
+    scanGate: gate().default("off"),
+    scanTimeoutSeconds: int(10, 7200).default(600),
+});
+
+const contentSections = {
+    projects: z.array(projectSchema, { error: "a list of projects" }),
+    images: z.array(imageSchema, { error: "a list of images" }),
+    system: obj({
+        manage: bool(),
+        scanner: obj({ name: str("a scanner registration name like Trivy"), scanAllSchedule: schedule() }),
+        gc: obj({ schedule: schedule(), deleteUntagged: bool(), workers: int(1, 10) }),
+        auditLog: obj({
+            purgeSchedule: schedule(),
+            retentionHours: int(1, 240_000),
+            includeEventTypes: strList("event types like create_artifact", /^[a-z_]+$/),
+            forwardEndpoint: optStr("a syslog endpoint host:port, or empty", /^[A-Za-z0-9.-]+:\d{1,5}$/),
+            skipDatabase: bool(),
+        }),
+        auth: obj({
+            mode: oneOf(["db_auth", "ldap_auth", "oidc_auth"] as const),
+            ldap: obj({
+                url: optStr("an LDAP URL like ldaps://ldap.example.com, or empty", /^ldaps?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/),
+                searchDn: text(), baseDn: text(), filter: text(), uid: text(),
+                scope: oneOf(["base", "onelevel", "subtree"] as const),
+                groupBaseDn: text(), groupFilter: text(), groupAttribute: text(), groupAdminDn: text(),
+                verifyCert: bool(),
+            }),
+            oidc: obj({
+                name: text(),
+                endpoint: optStr("an https:// OIDC issuer URL, or empty", HTTP_URL),
+                clientId: text(), scope: text(), groupsClaim: text(), adminGroup: text(), userClaim: text(),
+                autoOnboard: bool(), verifyCert: bool(),
+            }),
+        }),
+        robotTokenExpirationDays: int(1, 3650),
+        projectCreation: oneOf(["adminonly", "everyone"] as const),
+    }),
+    existingHarbor: obj({
+        url: optStr("an https:// URL like https://harbor.example.com, or empty (manage the Harbor this stack deploys)", HTTP_URL),
+        username: str("an admin user name"),
+        caCert: z.string({ error: "a PEM CA bundle, or empty" }),
+        insecure: bool(),
+    }),
+    replication: obj({
+        /** prod side: a system robot that the dev Harbor replicates with. */
+        inbound: obj({
+            enabled: bool(),
+            robotName: harborName("a robot name"),
+            projects: strList(`project names (${NAME_RULE})`, HARBOR_NAME),
+            allowProjectCreation: bool(),
+            durationDays: days(),
+            rotateTrigger: text(),
+        }),
+        /** dev side: a Registry for prod and a push ReplicationPolicy. */
+        outbound: obj({
+            enabled: bool(),
+            prodStack: optStr("a stack reference like my-org/harbor-platform/prod, or empty", STACK_REF),
+            url: optStr("an https:// URL like https://harbor.example.com, or empty", HTTP_URL),
+            username: text(),
+            insecure: bool(),
+            registryName: harborName("a registry endpoint name"),
+            policyName: harborName("a replication policy name"),
+            sourceProject: optStr(`a project name (${NAME_RULE}), or empty`, HARBOR_NAME),
+            tagPattern: str("a tag pattern like v*"),
+            destNamespace: optStr(`a project name at the destination (${NAME_RULE}), or empty to keep the source's`, HARBOR_NAME),
+            trigger: oneOf(["manual", "event_based", "scheduled"] as const),
+            schedule: schedule((v) => (v.trim().split(/\s+/)[0] === "*" ? 'replication schedules need a fixed minute (not "*")' : undefined)),
+            override: bool(),
+            replicateDeletion: bool(),
+            speedKbps: int(0, 10_000_000),
+        }),
+    }),
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // One schema per config section (top-level key). Values here are AFTER defaults are merged in.
@@ -185,6 +366,11 @@ const sections = {
     }),
     externalDatabasePassword: z.any(),
     externalRedisPassword: z.any(),
+    ...contentSections,
+    existingHarborPassword: z.any(),
+    replicationPassword: z.any(),
+    ldapSearchPassword: z.any(),
+    oidcClientSecret: z.any(),
 };
 
 type Sections = typeof sections;
@@ -258,6 +444,39 @@ const commonDefaults: Defaults = {
     },
     metrics: { enabled: false, serviceMonitor: false, serviceMonitorLabels: {}, scrapeInterval: "" },
     harbor: { logLevel: "info", cacheEnabled: false, relativeUrls: false },
+    projects: [],
+    images: [],
+    system: {
+        manage: true,
+        scanner: { name: "Trivy", scanAllSchedule: "daily" },
+        gc: { schedule: "weekly", deleteUntagged: true, workers: 1 },
+        auditLog: {
+            purgeSchedule: "weekly", retentionHours: 24 * 90,
+            includeEventTypes: ["create_artifact", "delete_artifact", "pull_artifact"], forwardEndpoint: "", skipDatabase: false,
+        },
+        auth: {
+            mode: "db_auth",
+            ldap: {
+                url: "", searchDn: "", baseDn: "", filter: "", uid: "uid", scope: "subtree", groupBaseDn: "", groupFilter: "",
+                groupAttribute: "cn", groupAdminDn: "", verifyCert: true,
+            },
+            oidc: {
+                name: "oidc", endpoint: "", clientId: "", scope: "openid,profile,email,offline_access", groupsClaim: "groups",
+                adminGroup: "", userClaim: "", autoOnboard: true, verifyCert: true,
+            },
+        },
+        robotTokenExpirationDays: 90,
+        projectCreation: "adminonly",
+    },
+    existingHarbor: { url: "", username: "admin", caCert: "", insecure: false },
+    replication: {
+        inbound: { enabled: false, robotName: "replication-inbound", projects: [], allowProjectCreation: false, durationDays: 90, rotateTrigger: "" },
+        outbound: {
+            enabled: false, prodStack: "", url: "", username: "", insecure: false, registryName: "prod", policyName: "prod-replication",
+            sourceProject: "", tagPattern: "v*", destNamespace: "", trigger: "event_based", schedule: "", override: true,
+            replicateDeletion: false, speedKbps: 0,
+        },
+    },
 };
 
 /** Defaults per environment; stack config overrides them key by key (objects merge, lists replace). */
@@ -285,7 +504,7 @@ environmentDefaults.preview = environmentDefaults.dev;
 /**
  * The preview profile, forced on top of dev's config for a `pr-<n>` stack: its own namespace and hostname, one
  * replica of each part, chart-internal PostgreSQL and Redis, MinIO, nothing protected, small requests, no metrics.
- * (The content layer adds "no replication to prod" to its own section.)
+ * No replication: a preview neither replicates to prod nor accepts replication.
  */
 export function previewProfile(pr: number, merged: Record<string, unknown>): Defaults {
     const devHost = typeof merged.hostname === "string" ? merged.hostname : "";
@@ -300,6 +519,8 @@ export function previewProfile(pr: number, merged: Record<string, unknown>): Def
         data: { mode: "internal" },
         metrics: { enabled: false, serviceMonitor: false },
         trivy: { storageSize: "5Gi" },
+        // A preview never talks to production.
+        replication: { inbound: { enabled: false }, outbound: { enabled: false } },
     };
 }
 
@@ -359,6 +580,48 @@ export interface Settings {
     trivy: Parsed["trivy"];
     metrics: Parsed["metrics"];
     harbor: Parsed["harbor"];
+    /** What lives inside Harbor: projects, system settings, replication, and how to connect. */
+    content: ContentSettings;
+    /** Images to build, push and verify. */
+    images: ImageSettings[];
+}
+
+export type ProjectSettings = Parsed["projects"][number];
+export type RobotSettings = ProjectSettings["robots"][number];
+export type MemberSettings = ProjectSettings["members"][number];
+export type ImageSettings = Parsed["images"][number];
+export type SystemSettings = Parsed["system"];
+
+/** A Harbor this stack did not deploy (config `existingHarbor` + secret `existingHarborPassword`). */
+export interface ExistingHarborSettings {
+    url: string;
+    username: string;
+    /** Secret. */
+    password: pulumi.Output<string>;
+    caCert?: string;
+    insecure: boolean;
+}
+
+/** prod: the system robot dev's Harbor pushes with. */
+export type InboundReplicationSettings = Parsed["replication"]["inbound"];
+
+/** dev: where prod is (a StackReference, or an explicit endpoint) and the push policy. */
+export type OutboundReplicationSettings = Omit<Parsed["replication"]["outbound"], "enabled" | "prodStack" | "url" | "username"> & {
+    /** Where prod's endpoint and robot credentials come from. */
+    endpoint:
+        | { kind: "stackReference"; stack: string }
+        | { kind: "explicit"; url: string; username: string; /** Secret. */ password: pulumi.Output<string> };
+    sourceProject: string;
+};
+
+export interface ContentSettings {
+    projects: ProjectSettings[];
+    system: SystemSettings;
+    /** Set: manage this Harbor instead of the one the stack deploys. */
+    existingHarbor?: ExistingHarborSettings;
+    replication: { inbound?: InboundReplicationSettings; outbound?: OutboundReplicationSettings };
+    /** Secret directory credentials for system.auth. */
+    authSecrets: { ldapSearchPassword?: pulumi.Output<string>; oidcClientSecret?: pulumi.Output<string> };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -539,8 +802,115 @@ function crossChecks(
         add(["data", "postgres", "maxAllocatedStorageGiB"], "must be at least data.postgres.allocatedStorageGiB");
     }
     if (metrics?.serviceMonitor && !metrics.enabled) add(["metrics", "serviceMonitor"], "needs metrics.enabled true");
+    contentChecks(v, add);
     if (trivy?.enabled && trivy.dbRepositories.length === 0 && !trivy.skipUpdate) {
         add(["trivy", "dbRepositories"], "needs at least one repository unless trivy.skipUpdate is true");
+    }
+}
+
+/** Project-level permissions a robot needs to push (and pull: docker push reads layers it mounts). */
+export const PUSH_ACCESS = [{ resource: "repository", action: "pull" }, { resource: "repository", action: "push" }] as const;
+
+/** Whether a robot may push into its project. */
+export function robotCanPush(r: RobotSettings): boolean {
+    if (r.preset === "push") return true;
+    if (r.preset === "pull") return false;
+    return r.permissions.some((p) => p.resource === "repository" && p.action === "push" && p.effect === "allow");
+}
+
+/** The robot an image pushes with: the named one, else the project's first push robot. */
+export function pushRobotOf(project: ProjectSettings, robotName: string): RobotSettings | undefined {
+    return robotName ? project.robots.find((r) => r.name === robotName) : project.robots.find(robotCanPush);
+}
+
+/** Rules across the content sections (names that must be declared, exclusive settings, required secrets). */
+function contentChecks(v: Partial<Parsed>, add: (path: string[], message: string) => void): void {
+    const { projects, images, replication, system, existingHarbor } = v;
+    const declared = new Map<string, ProjectSettings>();
+    projects?.forEach((p, i) => {
+        const at = (...rest: (string | number)[]) => ["projects", String(i), ...rest.map(String)];
+        if (declared.has(p.name)) add(at("name"), "is declared twice; project names are unique");
+        declared.set(p.name, p);
+        p.members.forEach((m, j) => {
+            const mp = (k: string) => at("members", j, k);
+            if ((m.user === undefined) === (m.group === undefined)) add(at("members", j), "needs exactly one of user or group");
+            if (m.group !== undefined && m.groupType === undefined) add(mp("groupType"), "is required for a group member: ldap, oidc or http");
+            if (m.groupType === "ldap" && !m.ldapDn) add(mp("ldapDn"), "is required for an LDAP group (its DN)");
+            if (m.ldapDn && m.groupType !== "ldap") add(mp("ldapDn"), "is only for groupType ldap");
+            if (m.user !== undefined && m.groupType !== undefined) add(mp("groupType"), "is only for group members");
+        });
+        const robots = new Set<string>();
+        p.robots.forEach((r, j) => {
+            if (robots.has(r.name)) add(at("robots", j, "name"), `is declared twice in project ${p.name}`);
+            robots.add(r.name);
+            if (r.preset === "custom" && r.permissions.length === 0) add(at("robots", j, "permissions"), "is required for preset custom (a list of {resource, action})");
+            if (r.preset !== "custom" && r.permissions.length > 0) add(at("robots", j, "permissions"), `must be empty for preset ${r.preset} (use preset custom for explicit permissions)`);
+            r.permissions.forEach((perm, k) => {
+                const problem = accessProblem("project", perm.resource, perm.action);
+                if (problem) add(at("robots", j, "permissions", k), problem);
+            });
+        });
+        p.retention?.rules.forEach((rule, j) => {
+            if (rule.template !== "always" && rule.value === undefined) add(at("retention", "rules", j, "value"), `is required for template ${rule.template} (a count or a number of days)`);
+            if (rule.template === "always" && rule.value !== undefined) add(at("retention", "rules", j, "value"), "must not be set for template always");
+        });
+    });
+    const known = () => (declared.size ? [...declared.keys()].join(", ") : "none declared");
+    if (projects && images) {
+        const seen = new Set<string>();
+        images.forEach((img, i) => {
+            const at = (k: string) => ["images", String(i), k];
+            const project = declared.get(img.project);
+            if (!project) {
+                add(at("project"), `is not a project declared in projects (declared: ${known()}); images are pushed into a declared project, never a catch-all`);
+                return;
+            }
+            if (seen.has(`${img.project}/${img.name}`)) add(at("name"), `is declared twice in project ${img.project}`);
+            seen.add(`${img.project}/${img.name}`);
+            const robot = pushRobotOf(project, img.robot);
+            if (img.robot && !robot) add(at("robot"), `is not a robot of project ${img.project} (robots: ${project.robots.map((r) => r.name).join(", ") || "none"})`);
+            else if (robot && !robotCanPush(robot)) add(at("robot"), `robot ${robot.name} cannot push (preset ${robot.preset}); use a robot with preset push`);
+            else if (!robot) add(at("project"), `project ${img.project} has no robot that can push; add one with preset push (CI pushes with it)`);
+        });
+    }
+    if (replication && projects) {
+        const inb = replication.inbound;
+        if (inb.enabled) {
+            if (inb.projects.length === 0) add(["replication", "inbound", "projects"], "needs at least one target project when replication.inbound.enabled is true");
+            inb.projects.forEach((name, i) => {
+                if (!declared.has(name) && !inb.allowProjectCreation) {
+                    add(["replication", "inbound", "projects", String(i)], `is not a project declared in projects (declared: ${known()}); declare it so it exists before replication, or set replication.inbound.allowProjectCreation`);
+                }
+            });
+        }
+        const out = replication.outbound;
+        if (out.enabled) {
+            const o = (k: string) => ["replication", "outbound", k];
+            if (!out.sourceProject) add(o("sourceProject"), "is required when replication.outbound.enabled is true");
+            else if (!declared.has(out.sourceProject)) add(o("sourceProject"), `is not a project declared in projects (declared: ${known()})`);
+            if (!out.prodStack && !out.url) add(o("prodStack"), "is required (or replication.outbound.url with username and the secret replicationPassword): where is prod?");
+            if (out.prodStack && out.url) add(o("url"), "must be empty when replication.outbound.prodStack is set (the endpoint comes from the prod stack's outputs)");
+            if (out.url && !out.username) add(o("username"), "is required with replication.outbound.url (e.g. the prod stack's replicationRobotName)");
+            if (out.url && v.replicationPassword === undefined) add(["replicationPassword"], "is required with replication.outbound.url: pulumi config set --secret replicationPassword");
+            if (out.trigger === "scheduled" && !out.schedule) add(o("schedule"), "is required when replication.outbound.trigger is scheduled");
+            if (out.trigger !== "scheduled" && out.schedule) add(o("schedule"), "is only used when replication.outbound.trigger is scheduled");
+        }
+    }
+    if (system) {
+        const a = system.auth;
+        if (a.mode === "ldap_auth") {
+            if (!a.ldap.url) add(["system", "auth", "ldap", "url"], "is required when system.auth.mode is ldap_auth");
+            if (!a.ldap.baseDn) add(["system", "auth", "ldap", "baseDn"], "is required when system.auth.mode is ldap_auth");
+            if (a.ldap.searchDn && v.ldapSearchPassword === undefined) add(["ldapSearchPassword"], "is required with system.auth.ldap.searchDn: pulumi config set --secret ldapSearchPassword");
+        }
+        if (a.mode === "oidc_auth") {
+            if (!a.oidc.endpoint) add(["system", "auth", "oidc", "endpoint"], "is required when system.auth.mode is oidc_auth");
+            if (!a.oidc.clientId) add(["system", "auth", "oidc", "clientId"], "is required when system.auth.mode is oidc_auth");
+            if (v.oidcClientSecret === undefined) add(["oidcClientSecret"], "is required when system.auth.mode is oidc_auth: pulumi config set --secret oidcClientSecret");
+        }
+    }
+    if (existingHarbor?.url && v.existingHarborPassword === undefined) {
+        add(["existingHarborPassword"], "is required with existingHarbor.url: pulumi config set --secret existingHarborPassword");
     }
 }
 
@@ -606,6 +976,37 @@ function toSettings(stack: string, env: { environment: Environment; pr?: number 
         trivy: p.trivy,
         metrics: p.metrics,
         harbor: p.harbor,
+        content: toContentSettings(p),
+        images: p.images,
+    };
+}
+
+const secretOf = (v: unknown): pulumi.Output<string> | undefined => (v === undefined ? undefined : pulumi.secret(v as pulumi.Input<string>));
+
+function toContentSettings(p: Parsed): ContentSettings {
+    const { inbound, outbound } = p.replication;
+    const { enabled: _on, prodStack, url, username, ...policy } = outbound;
+    return {
+        projects: p.projects,
+        system: p.system,
+        existingHarbor: p.existingHarbor.url
+            ? {
+                  url: p.existingHarbor.url, username: p.existingHarbor.username, password: secretOf(p.existingHarborPassword)!,
+                  caCert: p.existingHarbor.caCert || undefined, insecure: p.existingHarbor.insecure,
+              }
+            : undefined,
+        replication: {
+            inbound: inbound.enabled ? inbound : undefined,
+            outbound: outbound.enabled
+                ? {
+                      ...policy,
+                      endpoint: prodStack
+                          ? { kind: "stackReference", stack: prodStack }
+                          : { kind: "explicit", url, username, password: secretOf(p.replicationPassword)! },
+                  }
+                : undefined,
+        },
+        authSecrets: { ldapSearchPassword: secretOf(p.ldapSearchPassword), oidcClientSecret: secretOf(p.oidcClientSecret) },
     };
 }
 
