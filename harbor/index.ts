@@ -15,3 +15,4 @@ export { PurgeAuditSchedule, PurgeAuditScheduleArgs, PurgeAuditScheduleProvider,
 export { ProjectMember, ProjectMemberArgs, ProjectMemberGroupArgs, ProjectMemberProvider, projectMemberProvider, MEMBER_ROLE_NAMES } from "./projectMember";
 export { RetentionPolicy, RetentionPolicyArgs, RetentionPolicyProvider, retentionPolicyProvider, RetentionRuleArgs, RETENTION_TEMPLATES } from "./retentionPolicy";
 export { Label, LabelArgs, LabelProvider, labelProvider } from "./label";
+export { RobotAccount, RobotAccountArgs, RobotAccountProvider, robotAccountProvider, RobotPermissionArgs, RobotAccessArgs, ROBOT_LEVELS } from "./robotAccount";
