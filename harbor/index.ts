@@ -16,3 +16,4 @@ export { ProjectMember, ProjectMemberArgs, ProjectMemberGroupArgs, ProjectMember
 export { RetentionPolicy, RetentionPolicyArgs, RetentionPolicyProvider, retentionPolicyProvider, RetentionRuleArgs, RETENTION_TEMPLATES } from "./retentionPolicy";
 export { Label, LabelArgs, LabelProvider, labelProvider } from "./label";
 export { RobotAccount, RobotAccountArgs, RobotAccountProvider, robotAccountProvider, RobotPermissionArgs, RobotAccessArgs, ROBOT_LEVELS } from "./robotAccount";
+export { Webhook, WebhookArgs, WebhookProvider, webhookProvider, WEBHOOK_EVENT_TYPES } from "./webhook";
