@@ -288,7 +288,7 @@ describe("harbor/RobotAccount", () => {
             const r = new RobotAccount("ci", { connection: { url: "https://harbor.example.com", username: "admin", password: "Harbor12345" }, name: "ci", project: "web", permissions: projectPerm() as never });
             const urn = await new Promise<string>((res) => r.urn.apply(res));
             assert.match(urn, /pulumi-nodejs:dynamic\/harbor:RobotAccount::ci$/);
-            assert.equal(await r.secret.isSecret, true);
+            assert.equal(await pulumi.isSecret(r.secret), true);
             assert.equal(await new Promise((res) => r.fullName.apply(res)), "robot$web+ci");
         });
     });
