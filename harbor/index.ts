@@ -15,5 +15,6 @@ export { PurgeAuditSchedule, PurgeAuditScheduleArgs, PurgeAuditScheduleProvider,
 export { ProjectMember, ProjectMemberArgs, ProjectMemberGroupArgs, ProjectMemberProvider, projectMemberProvider, MEMBER_ROLE_NAMES } from "./projectMember";
 export { RetentionPolicy, RetentionPolicyArgs, RetentionPolicyProvider, retentionPolicyProvider, RetentionRuleArgs, RETENTION_TEMPLATES } from "./retentionPolicy";
 export { Label, LabelArgs, LabelProvider, labelProvider } from "./label";
+export { ImmutableTagRule, ImmutableTagRuleArgs, ImmutableTagRuleProvider, immutableTagRuleProvider } from "./immutableTagRule";
 export { RobotAccount, RobotAccountArgs, RobotAccountProvider, robotAccountProvider, RobotPermissionArgs, RobotAccessArgs, ROBOT_LEVELS } from "./robotAccount";
 export { Webhook, WebhookArgs, WebhookProvider, webhookProvider, WEBHOOK_EVENT_TYPES } from "./webhook";

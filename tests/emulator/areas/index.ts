@@ -18,5 +18,6 @@ import { registriesArea } from "./registries";
 import { replicationArea } from "./replication";
 import { artifactsArea } from "./artifacts";
 import { retentionsArea } from "./retentions";
+import { immutableTagRulesArea } from "./immutabletagrules";
 
-export const ALL_AREAS: readonly Area<any>[] = [healthArea, projectsArea, quotasArea, repositoriesArea, registriesArea, usersArea, userGroupsArea, membersArea, robotsArea, scannersArea, configurationsArea, systemSchedulesArea, webhooksArea, labelsArea, replicationArea, artifactsArea, retentionsArea]; // eslint-disable-line @typescript-eslint/no-explicit-any
+export const ALL_AREAS: readonly Area<any>[] = [healthArea, projectsArea, quotasArea, repositoriesArea, registriesArea, usersArea, userGroupsArea, membersArea, robotsArea, scannersArea, configurationsArea, systemSchedulesArea, webhooksArea, labelsArea, replicationArea, artifactsArea, retentionsArea, immutableTagRulesArea]; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,0 +1,173 @@
+// ImmutableTagRule: tags matching it cannot be overwritten or deleted in a project.
+//
+// Harbor quirks handled (../shared/notes/harbor-api.md §2.9, §3.5, §4.2):
+// - create always stores disabled=false: a disabled rule is POST then PUT (a failed PUT is a partial create);
+// - PUT quirk: when `disabled` differs from the stored value, Harbor ONLY toggles it and ignores selector changes in
+//   the same request, so a change of both is two PUTs (selectors first, with the stored disabled value);
+// - the PUT body's `id` must equal the path id;
+// - there is no GET by id: read lists the project's rules and filters by id;
+// - an identical rule in the project gives 409: a clear error naming the existing rule.
+import * as pulumi from "@pulumi/pulumi";
+import { HarborApiError, HarborClient, seg } from "./client";
+import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
+
+const PROJECT_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+export interface ImmutableTagRuleInputs extends Selectors {
+    connection: Connection;
+    /** Project name. */
+    project: string;
+    disabled: boolean;
+}
+
+export interface ImmutableTagRuleOutputs extends ImmutableTagRuleInputs {
+    ruleId: number;
+}
+
+const MANAGED = ["project", ...SELECTOR_KEYS, "disabled"] as const;
+const INPUT_KEYS = ["connection", ...MANAGED] as const;
+
+interface ApiRule extends ApiSelectorRule {
+    id: number;
+    disabled?: boolean;
+}
+
+/** The ImmutableRule body. */
+function toHarbor(s: Selectors, disabled: boolean, id?: number): Record<string, unknown> {
+    return {
+        ...(id !== undefined ? { id } : {}),
+        disabled,
+        action: "immutable",
+        template: "immutable_template",
+        params: {},
+        ...selectorsToHarbor(s),
+    };
+}
+
+const sameSelectors = (a: Selectors, b: Selectors) => SELECTOR_KEYS.every((k) => a[k] === b[k]);
+
+export class ImmutableTagRuleProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ImmutableTagRuleInputs, ImmutableTagRuleOutputs> {
+    async check(_olds: ImmutableTagRuleInputs, news: ImmutableTagRuleInputs): Promise<pulumi.dynamic.CheckResult<ImmutableTagRuleInputs>> {
+        const c = new InputChecker(news);
+        const inputs: ImmutableTagRuleInputs = {
+            connection: c.connection(),
+            project: c.string("project", { required: true, maxLength: 255, pattern: PROJECT_RE, patternHint: "expected a project name (Project.name)" })!,
+            ...checkSelectors(c),
+            disabled: c.bool("disabled", false),
+        };
+        return c.result(inputs);
+    }
+
+    /** Pure. The project replaces; selectors and disabled change in place. */
+    async diff(_id: string, olds: ImmutableTagRuleOutputs, news: ImmutableTagRuleInputs): Promise<pulumi.dynamic.DiffResult> {
+        return diffManaged<ImmutableTagRuleInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] });
+    }
+
+    /** POST (always stored enabled), then PUT when the rule must be disabled. */
+    async create(inputs: ImmutableTagRuleInputs): Promise<pulumi.dynamic.CreateResult<ImmutableTagRuleOutputs>> {
+        return this.withClient(inputs.connection, async (c) => {
+            const path = this.rulesPath(inputs.project);
+            let created;
+            try {
+                created = await c.create(path, toHarbor(inputs, false), {
+                    byName: true,
+                    probe: async () => (await this.list(c, inputs.project)).find((r) => sameSelectors(selectorsFromHarbor(r), inputs))?.id,
+                });
+            } catch (err) {
+                if (err instanceof HarborApiError && err.status === 409) {
+                    const twin = (await this.list(c, inputs.project)).find((r) => sameSelectors(selectorsFromHarbor(r), inputs));
+                    throw new Error(
+                        `project "${inputs.project}" already has an identical immutable tag rule${twin ? ` (id ${twin.id})` : ""} ` +
+                            `(tags ${inputs.tagDecoration} "${inputs.tagPattern}", repositories ${inputs.repoDecoration} "${inputs.repoPattern}"); ` +
+                            `delete it in Harbor or change this rule's selectors`,
+                    );
+                }
+                throw err;
+            }
+            const ruleId = Number(created.id);
+            const outs: ImmutableTagRuleOutputs = { ...inputs, ruleId };
+            // An adopted rule (the POST was committed, its response lost) may have been disabled since: set it anyway.
+            if (inputs.disabled || created.adopted) {
+                try {
+                    await c.put(`${path}/${ruleId}`, toHarbor(inputs, inputs.disabled, ruleId), { byName: true });
+                } catch (err) {
+                    throw partialCreateError(String(ruleId), { ...outs, disabled: false } as unknown as Record<string, unknown>, err);
+                }
+            }
+            return { id: String(ruleId), outs };
+        });
+    }
+
+    /** No GET by id: one list of the project's rules (usually one page), filtered by id. */
+    async read(id: string, state?: ImmutableTagRuleOutputs): Promise<pulumi.dynamic.ReadResult<ImmutableTagRuleOutputs>> {
+        const props = requireState(state, "ImmutableTagRule");
+        return this.withClient(props.connection, (c) =>
+            readOrGone(async () => {
+                const rule = (await this.list(c, props.project)).find((r) => String(r.id) === id);
+                if (!rule) return { id: "" };
+                const outs: ImmutableTagRuleOutputs = {
+                    connection: props.connection,
+                    project: props.project,
+                    ...selectorsFromHarbor(rule),
+                    disabled: rule.disabled ?? false,
+                    ruleId: rule.id,
+                };
+                return { id, props: outs, inputs: pick(outs, INPUT_KEYS) as ImmutableTagRuleOutputs };
+            }),
+        );
+    }
+
+    /** One PUT per kind of change; two when selectors AND disabled change (Harbor's toggle ignores selectors). */
+    async update(id: string, olds: ImmutableTagRuleOutputs, news: ImmutableTagRuleInputs): Promise<pulumi.dynamic.UpdateResult<ImmutableTagRuleOutputs>> {
+        return this.withClient(news.connection, async (c) => {
+            const path = `${this.rulesPath(news.project)}/${id}`;
+            if (!sameSelectors(olds, news)) await c.put(path, toHarbor(news, olds.disabled, Number(id)), { byName: true });
+            if (olds.disabled !== news.disabled) await c.put(path, toHarbor(news, news.disabled, Number(id)), { byName: true });
+            return { outs: { ...news, ruleId: Number(id) } };
+        });
+    }
+
+    async delete(id: string, props: ImmutableTagRuleOutputs): Promise<void> {
+        await this.withClient(props.connection, (c) => c.delete(`${this.rulesPath(props.project)}/${id}`, { byName: true })); // 404 = gone
+    }
+
+    private rulesPath(project: string): string {
+        return `/projects/${seg(project)}/immutabletagrules`;
+    }
+
+    private list(c: HarborClient, project: string): Promise<ApiRule[]> {
+        return c.list<ApiRule>(this.rulesPath(project), { byName: true });
+    }
+}
+
+/** The provider instance every ImmutableTagRule shares (serialized once). */
+export const immutableTagRuleProvider = new ImmutableTagRuleProvider();
+
+export interface ImmutableTagRuleArgs {
+    /** How to reach Harbor; held as a secret. */
+    connection: pulumi.Input<ConnectionArgs>;
+    /** Project name (Project.name). Changing it replaces the rule. */
+    project: pulumi.Input<string>;
+    /** Tag pattern (doublestar; several as {a,b}). Default "**". */
+    tagPattern?: pulumi.Input<string>;
+    /** "matches" (default) or "excludes". */
+    tagDecoration?: pulumi.Input<TagDecoration>;
+    /** Repository pattern (doublestar). Default "**". */
+    repoPattern?: pulumi.Input<string>;
+    /** "repoMatches" (default) or "repoExcludes". */
+    repoDecoration?: pulumi.Input<RepoDecoration>;
+    /** Keep the rule but do not enforce it. Default false. */
+    disabled?: pulumi.Input<boolean>;
+}
+
+/** An immutable tag rule of a project. */
+export class ImmutableTagRule extends pulumi.dynamic.Resource {
+    /** Harbor's rule id. */
+    declare readonly ruleId: pulumi.Output<number>;
+
+    constructor(name: string, args: ImmutableTagRuleArgs, opts?: pulumi.CustomResourceOptions) {
+        super(immutableTagRuleProvider, name, dynamicProps(args, ["ruleId"]), opts, HARBOR_MODULE, "ImmutableTagRule");
+    }
+}

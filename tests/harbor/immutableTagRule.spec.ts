@@ -1,0 +1,193 @@
+import { strict as assert } from "assert";
+import { ImmutableTagRuleInputs, ImmutableTagRuleOutputs, ImmutableTagRuleProvider } from "../../harbor/immutableTagRule";
+import { projectsArea } from "../emulator";
+import { immutableTagRulesArea } from "../emulator/areas/immutabletagrules";
+import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+
+const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+
+describe("harbor/ImmutableTagRule", () => {
+    const h = useHarborEmulator();
+    const p = new ImmutableTagRuleProvider({ client: FAST_CLIENT });
+    const state = () => h.emu.area(immutableTagRulesArea);
+    const rule = () => state().ofProject("web")[0];
+    beforeEach(() => h.emu.area(projectsArea).seed("web"));
+
+    async function checked(extra: Record<string, unknown> = {}, provider: ImmutableTagRuleProvider = p): Promise<ImmutableTagRuleInputs> {
+        const r = await provider.check({} as ImmutableTagRuleInputs, { connection: h.connection(), project: "web", tagPattern: "v*", ...extra } as unknown as ImmutableTagRuleInputs);
+        assert.deepEqual(r.failures, []);
+        return r.inputs!;
+    }
+    async function created(extra: Record<string, unknown> = {}): Promise<{ id: string; outs: ImmutableTagRuleOutputs; inputs: ImmutableTagRuleInputs }> {
+        const inputs = await checked(extra);
+        const r = await p.create(inputs);
+        return { id: r.id, outs: r.outs!, inputs };
+    }
+
+    describe("check", () => {
+        it("applies defaults", async () => {
+            const i = await checked({ tagPattern: undefined });
+            assert.deepEqual({ ...i, connection: undefined }, { connection: undefined, project: "web", tagPattern: "**", tagDecoration: "matches", repoPattern: "**", repoDecoration: "repoMatches", disabled: false });
+        });
+
+        it("fails on bad inputs, naming each property", async () => {
+            const r = await p.check({} as ImmutableTagRuleInputs, {
+                connection: h.connection(), tagPattern: "", tagDecoration: "repoMatches", repoPattern: "a, b", repoDecoration: "excludes", disabled: "yes", priority: 1,
+            } as unknown as ImmutableTagRuleInputs);
+            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            assert.match(byProp.project, /project is required/);
+            assert.match(byProp.tagPattern, /must not be empty/);
+            assert.match(byProp.tagDecoration, /one of matches, excludes, got "repoMatches"/);
+            assert.match(byProp.repoPattern, /several patterns must be written as \{a,b\}/);
+            assert.match(byProp.repoDecoration, /one of repoMatches, repoExcludes, got "excludes"/);
+            assert.match(byProp.disabled, /true or false/);
+            assert.match(byProp.priority, /not a setting/);
+        });
+    });
+
+    describe("lifecycle", () => {
+        it("create (enabled): one POST with both selectors", async () => {
+            const inputs = await checked({ repoPattern: "web/**", repoDecoration: "repoExcludes" });
+            const { result, calls } = await h.during(() => p.create(inputs));
+            assert.deepEqual(calls.map((c) => c.operationId), ["CreateImmuRule"]);
+            assert.deepEqual(calls[0].body, {
+                disabled: false, action: "immutable", template: "immutable_template", params: {},
+                tag_selectors: [{ kind: "doublestar", decoration: "matches", pattern: "v*" }],
+                scope_selectors: { repository: [{ kind: "doublestar", decoration: "repoExcludes", pattern: "web/**" }] },
+            });
+            assert.equal(result.id, String(rule().id));
+            assert.equal(result.outs!.ruleId, rule().id);
+        });
+
+        it("create (disabled): POST then PUT, because Harbor stores every new rule enabled", async () => {
+            const { outs } = await created({ disabled: true });
+            assert.deepEqual(h.emu.sequence(), ["CreateImmuRule", "UpdateImmuRule"]);
+            assert.equal(rule().disabled, true);
+            assert.equal(outs.disabled, true);
+        });
+
+        it("create of a rule identical to an existing one fails clearly, naming it", async () => {
+            const first = await created();
+            const err = await rejection(created());
+            assert.match(err.message, new RegExp(`project "web" already has an identical immutable tag rule \\(id ${first.id}\\) \\(tags matches "v\\*", repositories repoMatches "\\*\\*"\\)`));
+            assert.equal(state().rules.size, 1);
+        });
+
+        it("diff: a no-op makes ZERO requests; a password change alone changes nothing; project replaces", async () => {
+            const { id, outs, inputs } = await created();
+            h.emu.resetLog();
+            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other1" } })).changes, false);
+            assert.deepEqual((await p.diff(id, outs, { ...inputs, project: "api" })).replaces, ["project"]);
+            assert.deepEqual(await p.diff(id, outs, { ...inputs, tagPattern: "release-*" }), { changes: true, replaces: [], deleteBeforeReplace: false });
+            assert.equal(h.emu.log.length, 0);
+        });
+
+        it("update: one PUT for selectors, one for disabled, TWO (selectors first) when both change", async () => {
+            const { id, outs, inputs } = await created();
+            const sel = { ...inputs, tagPattern: "release-*" };
+            assert.deepEqual(await h.opsDuring(() => p.update(id, outs, sel)), ["UpdateImmuRule"]);
+            assert.equal(rule().tag_selectors[0].pattern, "release-*");
+
+            const dis = { ...sel, disabled: true };
+            assert.deepEqual(await h.opsDuring(() => p.update(id, { ...outs, ...sel }, dis)), ["UpdateImmuRule"]);
+            assert.equal(rule().disabled, true);
+
+            const both = { ...dis, disabled: false, repoPattern: "api/**" };
+            assert.deepEqual(await h.opsDuring(() => p.update(id, { ...outs, ...dis }, both)), ["UpdateImmuRule", "UpdateImmuRule"]);
+            assert.equal(rule().disabled, false);
+            assert.equal(rule().scope_selectors.repository[0].pattern, "api/**", "the selector change was not lost to Harbor's toggle quirk");
+            const read = await p.read(id, { ...outs, ...both });
+            assert.equal((await p.diff(id, read.props as ImmutableTagRuleOutputs, both)).changes, false);
+        });
+
+        it("read: one list request (no GET by id), no phantom diff, inputs returned", async () => {
+            const { id, outs, inputs } = await created({ disabled: true, tagDecoration: "excludes" });
+            const { result, calls } = await h.during(() => p.read(id, outs));
+            assert.deepEqual(calls.map((c) => c.operationId), ["ListImmuRules"]);
+            assert.deepEqual(plain(result.props), plain(outs));
+            assert.deepEqual(plain(result.inputs), plain(inputs));
+        });
+
+        it("read after drift: selectors and disabled edited in the UI are found", async () => {
+            const { id, outs, inputs } = await created();
+            Object.assign(rule(), { disabled: true, tag_selectors: [{ kind: "doublestar", decoration: "excludes", pattern: "dev-*" }] });
+            rule().scope_selectors.repository[0] = { kind: "doublestar", decoration: "repoExcludes", pattern: "tmp/**" };
+            const read = await p.read(id, outs);
+            assert.deepEqual(plain(read.inputs), plain({ ...inputs, disabled: true, tagDecoration: "excludes", tagPattern: "dev-*", repoDecoration: "repoExcludes", repoPattern: "tmp/**" }));
+            const props = read.props as ImmutableTagRuleOutputs;
+            assert.equal((await p.diff(id, props, inputs)).changes, true);
+            await p.update(id, props, inputs); // both changed: two PUTs put everything back
+            const again = await p.read(id, props);
+            assert.equal((await p.diff(id, again.props as ImmutableTagRuleOutputs, inputs)).changes, false);
+        });
+
+        it("read after a delete behind its back (rule, or the whole project): gone", async () => {
+            const { id, outs } = await created();
+            state().rules.delete(Number(id));
+            assert.equal((await p.read(id, outs)).id, "");
+            h.emu.area(projectsArea).remove("web");
+            assert.equal((await p.read(id, outs)).id, "");
+        });
+
+        it("delete: one request; 404 counts as gone", async () => {
+            const { id, outs } = await created();
+            assert.deepEqual(await h.opsDuring(() => p.delete(id, outs)), ["DeleteImmuRule"]);
+            assert.equal(state().rules.size, 0);
+            await p.delete(id, outs);
+        });
+    });
+
+    describe("faults", () => {
+        it("POST 503 before commit: probes the list, retries, one rule", async () => {
+            h.emu.inject({ operationId: "CreateImmuRule" }, { kind: "status", status: 503 });
+            await created();
+            assert.deepEqual(h.emu.sequence(), ["CreateImmuRule", "ListImmuRules", "CreateImmuRule"]);
+            assert.equal(state().rules.size, 1);
+        });
+
+        it("POST committed then 502: adopts the rule (no 409, no duplicate) and applies disabled", async () => {
+            h.emu.inject({ operationId: "CreateImmuRule" }, { kind: "commitThenFail", status: 502 });
+            const { id } = await created({ disabled: true });
+            assert.deepEqual(h.emu.sequence(), ["CreateImmuRule", "ListImmuRules", "UpdateImmuRule"]);
+            assert.equal(state().rules.size, 1);
+            assert.equal(id, String(rule().id));
+            assert.equal(rule().disabled, true);
+        });
+
+        it("the disabling PUT failing after the POST is a partial create that keeps the id (recorded enabled)", async () => {
+            h.emu.inject({ operationId: "UpdateImmuRule" }, { kind: "status", status: 500 });
+            const err = (await rejection(created({ disabled: true }))) as Error & { id?: string; properties?: Record<string, unknown> };
+            assert.equal(err.id, String(rule().id));
+            assert.equal(err.properties?.disabled, false);
+            assert.match(err.message, /created \d+, but could not finish configuring it/);
+        });
+
+        it("a dropped list and a slow delete are retried", async () => {
+            const { id, outs } = await created();
+            h.emu.inject({ operationId: "ListImmuRules" }, { kind: "drop" });
+            assert.equal((await p.read(id, outs)).id, id);
+            h.emu.inject({ operationId: "DeleteImmuRule" }, { kind: "delay", ms: 500 });
+            await p.delete(id, outs);
+            assert.equal(state().rules.size, 0);
+        });
+
+        it("exhausted retries give a clear error", async () => {
+            const { id, outs } = await created();
+            h.emu.inject({ operationId: "ListImmuRules" }, { kind: "status", status: 503 }, 10);
+            const err = await rejection(p.read(id, outs));
+            assert.match(err.message, /GET \/api\/v2\.0\/projects\/web\/immutabletagrules\?page=1&page_size=100 failed: 503 INJECTED: injected 503 \(after 4 attempts\)/);
+        });
+    });
+
+    it("serializes, and the serialized provider runs a full create/read/delete (no credentials captured)", async () => {
+        const { text, provider } = await reviveSerializedProvider(new ImmutableTagRuleProvider({ client: FAST_CLIENT }));
+        assert.ok(!text.includes(h.emu.password));
+        assert.ok(!/require\("@pulumi\/pulumi/.test(text));
+        const inputs = await checked({ disabled: true }, provider);
+        const { id, outs } = await provider.create(inputs);
+        assert.equal((await provider.read(id, outs)).id, id);
+        await provider.delete(id, outs!);
+        assert.equal(state().rules.size, 0);
+    });
+});
