@@ -18,3 +18,4 @@ export { Label, LabelArgs, LabelProvider, labelProvider } from "./label";
 export { ImmutableTagRule, ImmutableTagRuleArgs, ImmutableTagRuleProvider, immutableTagRuleProvider } from "./immutableTagRule";
 export { RobotAccount, RobotAccountArgs, RobotAccountProvider, robotAccountProvider, RobotPermissionArgs, RobotAccessArgs, ROBOT_LEVELS } from "./robotAccount";
 export { Webhook, WebhookArgs, WebhookProvider, webhookProvider, WEBHOOK_EVENT_TYPES } from "./webhook";
+export { SystemConfig, SystemConfigArgs, SystemConfigProvider, systemConfigProvider, AUTH_MODES, LDAP_SCOPES } from "./systemConfig";

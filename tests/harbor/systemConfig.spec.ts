@@ -1,0 +1,217 @@
+import { strict as assert } from "assert";
+import { configSecretHash, SystemConfigInputs, SystemConfigOutputs, SystemConfigProvider } from "../../harbor/systemConfig";
+import { configurationsArea } from "../emulator/areas/configurations";
+import { usersArea } from "../emulator/areas/users";
+import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+
+const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+const LDAP = { url: "ldaps://ldap.example.com", searchDn: "cn=svc,dc=example,dc=com", searchPassword: "Ld4p-Secret", baseDn: "dc=example,dc=com", uid: "uid" };
+const OIDC = { name: "sso", endpoint: "https://sso.example.com/realms/harbor", clientId: "harbor", clientSecret: "0idc-Secret", scope: "openid,profile,offline_access", groupsClaim: "groups" };
+
+describe("harbor/SystemConfig", () => {
+    const h = useHarborEmulator();
+    const p = new SystemConfigProvider({ client: FAST_CLIENT });
+    const cfg = () => h.emu.area(configurationsArea);
+
+    async function checked(extra: Record<string, unknown> = {}, provider = p): Promise<SystemConfigInputs> {
+        const r = await provider.check({} as SystemConfigInputs, { connection: h.connection(), ...extra } as unknown as SystemConfigInputs);
+        assert.deepEqual(r.failures, []);
+        return r.inputs!;
+    }
+    async function created(extra: Record<string, unknown>) {
+        const inputs = await checked(extra);
+        const r = await p.create(inputs);
+        return { id: r.id, outs: r.outs!, inputs };
+    }
+    const lastBody = () => h.emu.calls("updateConfigurations").at(-1)!.body as Record<string, unknown>;
+
+    describe("check", () => {
+        it("applies LDAP/OIDC defaults and normalises the OIDC scopes", async () => {
+            const i = await checked({ authMode: "oidc_auth", oidc: OIDC });
+            assert.deepEqual(i.oidc, { ...OIDC, scope: ["offline_access", "openid", "profile"], verifyCert: true, autoOnboard: false, userClaim: "", adminGroup: "", groupFilter: "", logout: false });
+            const l = await checked({ ldap: { url: "ldap://ldap.example.com", baseDn: "dc=x" } });
+            assert.deepEqual(l.ldap, {
+                url: "ldap://ldap.example.com", searchDn: "", searchPassword: undefined, baseDn: "dc=x", filter: "", uid: "cn", scope: "subtree", timeoutSeconds: 5, verifyCert: true,
+                groupBaseDn: "", groupFilter: "", groupAttribute: "", groupAdminDn: "", groupMembershipAttribute: "memberof", groupSearchScope: "subtree",
+            });
+            assert.equal(i.robotTokenExpirationDays, undefined, "unset settings stay unmanaged");
+        });
+
+        it("fails on bad inputs, naming the property (nested too), never echoing a secret", async () => {
+            const r = await p.check({} as SystemConfigInputs, {
+                connection: h.connection(), authMode: "ldap", robotTokenExpirationDays: 0, projectCreationRestriction: "admins", auditLogForwardEndpoint: "udp://x",
+                skipAuditLogDatabase: true, oidc: { name: "sso", endpoint: "http://sso", clientId: "", clientSecret: 12345678, scope: ["profile"], colour: 1 }, readOnly: true,
+            } as unknown as SystemConfigInputs);
+            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            assert.match(byProp.authMode, /one of db_auth, ldap_auth, oidc_auth, got "ldap"/);
+            assert.match(byProp.robotTokenExpirationDays, /at least 1, got 0 \(days\)/);
+            assert.match(byProp.projectCreationRestriction, /adminonly, everyone/);
+            assert.match(byProp.auditLogForwardEndpoint, /"host:port"/);
+            assert.match(byProp["oidc.endpoint"], /issuer URL, https/);
+            assert.match(byProp["oidc.clientId"], /must not be empty/);
+            assert.equal(byProp["oidc.clientSecret"], "oidc.clientSecret must be a string");
+            assert.match(byProp["oidc.scope"], /must include "openid"/);
+            assert.match(byProp["oidc.colour"], /not a setting/);
+            assert.match(byProp.readOnly, /not a setting/);
+            assert.ok(!JSON.stringify(r.failures).includes("12345678"));
+            const r2 = await p.check({} as SystemConfigInputs, { connection: h.connection(), authMode: "ldap_auth", skipAuditLogDatabase: true } as unknown as SystemConfigInputs);
+            const byProp2 = Object.fromEntries(r2.failures!.map((f) => [f.property, f.reason]));
+            assert.match(byProp2.ldap, /required when authMode is "ldap_auth"/);
+            assert.match(byProp2.skipAuditLogDatabase, /needs auditLogForwardEndpoint/);
+            const empty = await p.check({} as SystemConfigInputs, { connection: h.connection() } as unknown as SystemConfigInputs);
+            assert.match(empty.failures![0].reason, /manages nothing/);
+            assert.equal(h.emu.log.length, 0);
+        });
+    });
+
+    describe("lifecycle", () => {
+        it("create: GET, then one PUT of only the owned keys that differ, secrets included; outputs hold hashes, not secrets", async () => {
+            const { id, outs } = await created({ authMode: "ldap_auth", ldap: LDAP, robotTokenExpirationDays: 30, projectCreationRestriction: "adminonly" });
+            assert.deepEqual(h.emu.sequence(), ["getConfigurations", "updateConfigurations"]);
+            const body = lastBody();
+            assert.equal(body.robot_token_duration, undefined, "30 days is already Harbor's value: not sent");
+            assert.deepEqual(
+                Object.keys(body).sort(),
+                ["auth_mode", "ldap_base_dn", "ldap_search_dn", "ldap_search_password", "ldap_uid", "ldap_url", "project_creation_restriction"],
+            );
+            assert.equal(cfg().values.auth_mode, "ldap_auth");
+            assert.equal(cfg().values.ldap_url, "ldaps://ldap.example.com");
+            assert.equal(cfg().secrets.ldap_search_password, "Ld4p-Secret");
+            assert.equal(cfg().values.self_registration, false, "keys it does not own are untouched");
+            assert.equal(id, "system-config");
+            assert.equal(outs.ldap!.searchPassword, undefined);
+            assert.ok(!JSON.stringify(outs).includes("Ld4p-Secret"));
+            assert.equal(outs.ldapSearchPasswordHash, configSecretHash("ldap_search_password", "Ld4p-Secret"));
+            assert.equal(outs.oidcClientSecretHash, "");
+        });
+
+        it("create when Harbor already holds every value: GET only (adopts, no PUT)", async () => {
+            assert.deepEqual(await h.opsDuring(() => created({ projectCreationRestriction: "everyone", robotTokenExpirationDays: 30 })), ["getConfigurations"]);
+        });
+
+        it("diff: a no-op makes ZERO requests; password alone changes nothing; a rotated secret is a change; nothing replaces", async () => {
+            const { id, outs, inputs } = await created({ authMode: "oidc_auth", oidc: OIDC });
+            h.emu.resetLog();
+            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other-Passw0rd" } })).changes, false);
+            assert.deepEqual(await p.diff(id, outs, { ...inputs, oidc: { ...inputs.oidc!, clientSecret: "Rotated-0idc" } }), { changes: true, replaces: [], deleteBeforeReplace: false });
+            assert.equal(h.emu.log.length, 0);
+        });
+
+        it("update: one PUT of exactly what changed; a rotated secret is sent, an unchanged one never", async () => {
+            const { id, outs, inputs } = await created({ authMode: "oidc_auth", oidc: OIDC, robotTokenExpirationDays: 30 });
+            const news = { ...inputs, robotTokenExpirationDays: 90, oidc: { ...inputs.oidc!, autoOnboard: true } };
+            assert.deepEqual(await h.opsDuring(() => p.update(id, outs, news)), ["updateConfigurations"]);
+            assert.deepEqual(lastBody(), { robot_token_duration: 90, oidc_auto_onboard: true });
+            const rotated = { ...news, oidc: { ...news.oidc, clientSecret: "Rotated-0idc" } };
+            const r = await p.update(id, { ...outs, ...(await p.update(id, outs, news)).outs! }, rotated);
+            assert.deepEqual(lastBody(), { oidc_client_secret: "Rotated-0idc" });
+            assert.equal(cfg().secrets.oidc_client_secret, "Rotated-0idc");
+            assert.equal(r.outs!.oidcClientSecretHash, configSecretHash("oidc_client_secret", "Rotated-0idc"));
+        });
+
+        it("read: one GET, only owned keys read back, no phantom diff, inputs returned (without secrets)", async () => {
+            const { id, outs, inputs } = await created({ authMode: "ldap_auth", ldap: { ...LDAP, scope: "onelevel" }, auditLogForwardEndpoint: "audit.example.com:514", skipAuditLogDatabase: true });
+            const { result, calls } = await h.during(() => p.read(id, outs));
+            assert.deepEqual(calls.map((c) => c.operationId), ["getConfigurations"]);
+            assert.deepEqual(plain(result.props), plain(outs));
+            const { searchPassword: _pw, ...ldapNoSecret } = inputs.ldap!;
+            assert.deepEqual(plain(result.inputs), plain({ ...inputs, ldap: ldapNoSecret }));
+            assert.equal((await p.diff(id, result.props as SystemConfigOutputs, inputs)).changes, false);
+        });
+
+        it("read after drift (UI edits): every owned key is read back and the update puts it back", async () => {
+            const { id, outs, inputs } = await created({ authMode: "ldap_auth", ldap: LDAP, projectCreationRestriction: "adminonly", robotTokenExpirationDays: 30 });
+            Object.assign(cfg().values, { ldap_scope: 0, ldap_verify_cert: false, project_creation_restriction: "everyone", robot_token_duration: 7, self_registration: true });
+            const read = await p.read(id, outs);
+            const props = read.props as SystemConfigOutputs;
+            assert.deepEqual([props.ldap!.scope, props.ldap!.verifyCert, props.projectCreationRestriction, props.robotTokenExpirationDays], ["base", false, "everyone", 7]);
+            assert.equal((await p.diff(id, props, inputs)).changes, true);
+            await p.update(id, props, inputs);
+            assert.deepEqual(lastBody(), { ldap_scope: 2, ldap_verify_cert: true, project_creation_restriction: "adminonly", robot_token_duration: 30 });
+            assert.equal(cfg().values.self_registration, true, "a key it does not own stays as the UI set it");
+            assert.equal((await p.diff(id, (await p.read(id, props)).props as SystemConfigOutputs, inputs)).changes, false);
+        });
+
+        it("delete: no request; Harbor's configuration stays as it is", async () => {
+            const { id, outs } = await created({ projectCreationRestriction: "adminonly" });
+            assert.deepEqual(await h.opsDuring(() => p.delete()), []);
+            assert.equal(cfg().values.project_creation_restriction, "adminonly");
+            assert.equal((await p.read(id, outs)).id, id, "a singleton is never gone");
+        });
+    });
+
+    describe("Harbor's refusals", () => {
+        it("auth mode locked by existing users: a clear error before any PUT", async () => {
+            h.emu.area(usersArea).seed("alice");
+            const err = await rejection(created({ authMode: "oidc_auth", oidc: OIDC }));
+            assert.match(err.message, /authMode cannot change from "db_auth" to "oidc_auth": Harbor locks the auth mode once users other than admin exist/);
+            assert.deepEqual(h.emu.sequence(), ["getConfigurations"]);
+            assert.ok(!err.message.includes("0idc-Secret"));
+            // Keeping the current mode is fine even with users.
+            await created({ authMode: "db_auth", robotTokenExpirationDays: 10 });
+            assert.equal(cfg().values.robot_token_duration, 10);
+        });
+
+        it("auth mode locked between read and update (Harbor's 400): the same clear error", async () => {
+            const { id, outs, inputs } = await created({ authMode: "db_auth" });
+            h.emu.area(usersArea).seed("bob");
+            const err = await rejection(p.update(id, outs, { ...inputs, authMode: "ldap_auth", ldap: (await checked({ ldap: LDAP })).ldap }));
+            assert.match(err.message, /authMode cannot change to "ldap_auth".*Harbor said: the auth mode cannot be modified as new users have been inserted into database/);
+            h.emu.takeViolations(); // Harbor's own 400 (the emulator records every 400)
+        });
+
+        it("CONFIG_OVERWRITE_JSON: keys that differ are named in a clear error; matching ones adopt without a PUT", async () => {
+            cfg().overwrite = true;
+            const err = await rejection(created({ projectCreationRestriction: "adminonly", robotTokenExpirationDays: 30 }));
+            assert.match(err.message, /Harbor reports project_creation_restriction as not editable: core runs with CONFIG_OVERWRITE_JSON .* either in the chart values or with SystemConfig, not both/);
+            assert.deepEqual(h.emu.sequence(), ["getConfigurations"]);
+            await created({ projectCreationRestriction: "everyone" });
+            const sec = await rejection(created({ oidc: OIDC }));
+            assert.match(sec.message, /oidc_client_secret/);
+        });
+
+        it("CONFIG_OVERWRITE_JSON switched on later: the update's 403 becomes the same clear error", async () => {
+            const { id, outs, inputs } = await created({ robotTokenExpirationDays: 30 });
+            cfg().overwrite = true;
+            const err = await rejection(p.update(id, outs, { ...inputs, robotTokenExpirationDays: 60 }));
+            assert.match(err.message, /robot_token_duration as not editable: core runs with CONFIG_OVERWRITE_JSON.*Harbor said: current config is init by env variable/);
+        });
+
+        it("an unreachable audit endpoint surfaces Harbor's 400", async () => {
+            cfg().unreachableEndpoints.add("audit.example.com:514");
+            const err = await rejection(created({ auditLogForwardEndpoint: "audit.example.com:514" }));
+            assert.match(err.message, /PUT \/api\/v2\.0\/configurations failed: 400 BAD_REQUEST: could not connect to the audit endpoint: audit\.example\.com:514/);
+            h.emu.takeViolations(); // Harbor's own 400 (the emulator records every 400)
+        });
+    });
+
+    describe("faults", () => {
+        it("503/429 on GET, a slow and a dropped PUT are retried (PUT is idempotent); one change lands", async () => {
+            h.emu.inject({ operationId: "getConfigurations" }, { kind: "status", status: 503 });
+            h.emu.inject({ operationId: "getConfigurations" }, { kind: "status", status: 429, retryAfter: 1 });
+            h.emu.inject({ operationId: "updateConfigurations" }, { kind: "delay", ms: 500 });
+            h.emu.inject({ operationId: "updateConfigurations" }, { kind: "commitThenFail", status: "drop" });
+            await created({ projectCreationRestriction: "adminonly" });
+            assert.equal(h.emu.count("getConfigurations"), 3);
+            assert.equal(h.emu.count("updateConfigurations"), 3);
+            assert.equal(cfg().values.project_creation_restriction, "adminonly");
+        });
+
+        it("exhausted retries give a clear error", async () => {
+            h.emu.inject({ operationId: "getConfigurations" }, { kind: "status", status: 502 }, 10);
+            const err = await rejection(created({ projectCreationRestriction: "adminonly" }));
+            assert.match(err.message, /GET \/api\/v2\.0\/configurations failed: 502 INJECTED: injected 502 \(after 4 attempts\)/);
+        });
+    });
+
+    it("serializes, and the serialized provider runs create/read (no credentials captured)", async () => {
+        const { text, provider } = await reviveSerializedProvider(new SystemConfigProvider({ client: FAST_CLIENT }));
+        assert.ok(!text.includes(h.emu.password));
+        const inputs = await checked({ authMode: "oidc_auth", oidc: OIDC }, provider);
+        const { id, outs } = await provider.create(inputs);
+        assert.equal(cfg().secrets.oidc_client_secret, "0idc-Secret");
+        assert.equal((await provider.read(id, outs)).id, id);
+        await provider.delete();
+    });
+});
