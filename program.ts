@@ -5,10 +5,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseRef, RedisRef } from "./components/common";
+import { HarborAdminConnection, HarborContent, ProjectAccess } from "./components/content";
+import { AppImage } from "./components/images";
 import { AwsDatabase } from "./components/data";
 import { Harbor } from "./components/harbor";
 import { MinioStorage, S3Storage } from "./components/storage";
-import { Settings } from "./config";
+import { pushRobotOf, Settings } from "./config";
 
 /** Stack outputs. */
 export interface PlatformOutputs {
@@ -106,7 +108,88 @@ export function buildPlatform(settings: Settings): Platform {
     return { settings, storage, data, harbor, outputs };
 }
 
+/** Stack outputs of the content layer (issue 4). */
+export interface ContentOutputs {
+    /** Per project: id, robot login names, docker login and pull commands. */
+    projects: pulumi.Output<Record<string, ProjectAccess>>;
+    /** Secret: "<project>/<robot>" → robot secret. */
+    robotSecrets: pulumi.Output<Record<string, string>>;
+    /** "<project>/<image>" → pushed references, digest and pull command. */
+    images: pulumi.Output<Record<string, PushedImage>>;
+    /** prod (inbound replication): what dev's StackReference reads. */
+    replicationEndpoint?: pulumi.Output<string>;
+    replicationRobotName?: pulumi.Output<string>;
+    /** Secret. */
+    replicationRobotSecret?: pulumi.Output<string>;
+}
+
+export interface PushedImage {
+    ref: string;
+    digest: string;
+    repoDigest: string;
+    commitRef?: string;
+    pull: string;
+}
+
+export type StackOutputs = PlatformOutputs & ContentOutputs;
+
+/** Content (projects, robots, system, replication) and images on top of the platform. */
+export function buildContent(platform: Platform): { content: HarborContent; images: AppImage[]; outputs: ContentOutputs } {
+    const { settings, harbor } = platform;
+    const c = settings.content;
+    const existing = c.existingHarbor;
+    const connection: HarborAdminConnection = existing
+        ? { url: existing.url, username: existing.username, password: existing.password, caCert: existing.caCert, insecure: existing.insecure }
+        : { url: harbor.externalUrl, username: harbor.adminUsername, password: harbor.adminPassword };
+    const content = new HarborContent("content", {
+        connection,
+        // A Harbor upgrade (new release revision) waits for health again before configuring.
+        readyTrigger: existing ? undefined : harbor.release.status.apply((s) => String(s?.revision ?? "")),
+        projects: c.projects,
+        system: c.system.manage ? c.system : undefined,
+        authSecrets: c.authSecrets,
+        inboundReplication: c.replication.inbound,
+        outboundReplication: c.replication.outbound && {
+            settings: c.replication.outbound,
+            endpoint: c.replication.outbound.endpoint.kind === "stackReference"
+                ? { stackReference: c.replication.outbound.endpoint.stack }
+                : { ...c.replication.outbound.endpoint, insecure: c.replication.outbound.insecure },
+        },
+    }, existing ? {} : { dependsOn: [harbor] });
+
+    const host = pulumi.output(connection.url).apply((u) => new URL(u).host);
+    const images = settings.images.map((img) => {
+        const project = c.projects.find((p) => p.name === img.project)!; // config guarantees it
+        const robot = content.robots[`${img.project}/${pushRobotOf(project, img.robot)!.name}`];
+        return new AppImage(`image-${img.project}-${img.name.replace(/\//g, "-")}`, {
+            registryHost: host, project: img.project, repository: img.name, version: img.version,
+            context: img.context, dockerfile: img.dockerfile, platform: img.platform, buildArgs: img.buildArgs,
+            cache: img.cache, cacheFrom: img.cacheFrom, commit: img.commit || undefined,
+            pushRobot: { username: robot.fullName, password: robot.secret },
+            connection: pulumi.secret(pulumi.output(connection)),
+            scanGate: img.scanGate, scanTimeoutSeconds: img.scanTimeoutSeconds,
+        }, { dependsOn: [robot.resource] });
+    });
+    const imageKeys = settings.images.map((img) => `${img.project}/${img.name}`);
+    const outputs: ContentOutputs = {
+        projects: content.access,
+        robotSecrets: content.robotSecrets,
+        images: pulumi.all(images.map((i) => pulumi.all([i.imageRef, i.digest, i.repoDigest, i.commitRef, i.pullCommand])))
+            .apply((list) => Object.fromEntries(list.map(([ref, digest, repoDigest, commitRef, pull], k) =>
+                [imageKeys[k], { ref, digest, repoDigest, pull, ...(commitRef ? { commitRef } : {}) }]))),
+        ...(content.inbound
+            ? {
+                  replicationEndpoint: content.inbound.endpoint,
+                  replicationRobotName: content.inbound.robotName,
+                  replicationRobotSecret: content.inbound.robotSecret,
+              }
+            : {}),
+    };
+    return { content, images, outputs };
+}
+
 /** The whole program for one stack: returns the stack outputs. */
-export function program(settings: Settings): PlatformOutputs {
-    return buildPlatform(settings).outputs;
+export function program(settings: Settings): StackOutputs {
+    const platform = buildPlatform(settings);
+    return { ...platform.outputs, ...buildContent(platform).outputs };
 }

@@ -56,6 +56,31 @@ function fakeState(a: pulumi.runtime.MockResourceArgs): Record<string, unknown> 
             return { ...i, name: i.name ?? a.name };
         case "aws:ec2/securityGroup:SecurityGroup":
             return { ...i, id: `sg-${a.name}` };
+        // Content layer: what Harbor and the registry would answer.
+        case "pulumi-nodejs:dynamic/harbor:RobotAccount": {
+            const short = i.level === "system" ? i.name : `${i.project}+${i.name}`;
+            return { ...i, robotId: 1, fullName: `robot$${short}`, secret: `${FAKE_SECRET_MARKER}-${a.name}`, expiresAt: -1 };
+        }
+        case "pulumi-nodejs:dynamic/harbor:Project":
+            return { ...i, projectId: 1, quotaId: 1 };
+        case "pulumi-nodejs:dynamic/harbor:Registry":
+            return { ...i, registryId: 1, accessSecretHash: "plan" };
+        case "docker:index/image:Image": {
+            const name = String(i.imageName ?? a.name);
+            const repo = name.slice(0, name.lastIndexOf(":") > name.lastIndexOf("/") ? name.lastIndexOf(":") : name.length);
+            return { ...i, repoDigest: `${repo}@sha256:${"0".repeat(64)}`, baseImageName: name, registryServer: i.registry?.server };
+        }
+        case "pulumi:pulumi:StackReference":
+            // Another stack's outputs are not available offline: the shape prod exports, its secret marked secret.
+            return {
+                ...i,
+                outputs: {
+                    replicationEndpoint: "https://harbor.example.com",
+                    replicationRobotName: "robot$replication-inbound",
+                    replicationRobotSecret: `${FAKE_SECRET_MARKER}-${a.name}`,
+                },
+                secretOutputNames: ["replicationRobotSecret"],
+            };
         default:
             return { ...i };
     }
@@ -94,6 +119,7 @@ interface MonitorLike {
         req: { getType(): string; getName(): string; getParent(): string; getProtect(): boolean },
         cb: unknown,
     ): unknown;
+    readResource(req: { getType(): string; getName(): string; getParent(): string }, cb: unknown): unknown;
 }
 
 /**
@@ -109,6 +135,12 @@ export function installMocks(stack: string, project = "harbor-platform"): { reco
     monitor.registerResource = (req, cb) => {
         requests.set(`${req.getType()}::${req.getName()}`, { parent: req.getParent(), protect: req.getProtect() });
         return register(req, cb);
+    };
+    // Reads (a StackReference) have a parent too.
+    const read = monitor.readResource.bind(monitor);
+    monitor.readResource = (req, cb) => {
+        requests.set(`${req.getType()}::${req.getName()}`, { parent: req.getParent(), protect: false });
+        return read(req, cb);
     };
     return { recorded };
 }

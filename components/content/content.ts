@@ -1,0 +1,274 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+    InboundReplicationSettings, MemberSettings, OutboundReplicationSettings, ProjectSettings, PUSH_ACCESS, RobotSettings, SystemSettings,
+} from "../../config";
+import * as harbor from "../../harbor";
+import { childOf, TOKEN_PREFIX } from "../common";
+
+/** Admin credentials of the Harbor to configure. */
+export interface HarborAdminConnection {
+    /** External URL, e.g. https://harbor.example.com. */
+    url: pulumi.Input<string>;
+    username: pulumi.Input<string>;
+    /** Secret. */
+    password: pulumi.Input<string>;
+    caCert?: pulumi.Input<string>;
+    insecure?: pulumi.Input<boolean>;
+}
+
+/** The prod endpoint dev replicates to, with the inbound robot's credentials (password secret). */
+export interface ReplicationEndpoint {
+    url: pulumi.Input<string>;
+    username: pulumi.Input<string>;
+    /** Secret. */
+    password: pulumi.Input<string>;
+    insecure?: boolean;
+}
+
+/** Arguments of {@link HarborContent}. */
+export interface HarborContentArgs {
+    /** How to reach Harbor: the admin of the Harbor this stack deployed, or of an existing one. */
+    connection: HarborAdminConnection;
+    /** Changes with every Harbor deploy (e.g. the Helm release revision), so Ready waits again after an upgrade. */
+    readyTrigger?: pulumi.Input<string>;
+    /** How long to wait for Harbor to become healthy. Default 900 s (a first install pulls every image). */
+    readyTimeoutSeconds?: number;
+    /** Projects with their members, robots, retention and immutable rules. */
+    projects: ProjectSettings[];
+    /** Harbor-wide settings; absent = leave them as they are. */
+    system?: SystemSettings;
+    /** Secrets for system.auth (LDAP bind password, OIDC client secret). */
+    authSecrets?: { ldapSearchPassword?: pulumi.Input<string>; oidcClientSecret?: pulumi.Input<string> };
+    /** prod: the system robot the dev Harbor replicates with. */
+    inboundReplication?: InboundReplicationSettings;
+    /**
+     * dev: where to replicate to, and the push policy. The endpoint is explicit, or the prod stack's outputs
+     * (replicationEndpoint, replicationRobotName, replicationRobotSecret) read through a StackReference.
+     */
+    outboundReplication?: { settings: OutboundReplicationSettings; endpoint: ReplicationEndpoint | { stackReference: string } };
+}
+
+/** A robot as the outputs show it. `secret` is a Pulumi secret. */
+export interface RobotRef {
+    project: string;
+    name: string;
+    /** Login name, e.g. robot$dev-team+ci. */
+    fullName: pulumi.Output<string>;
+    /** Secret. */
+    secret: pulumi.Output<string>;
+    /** The robot resource itself (for dependsOn). */
+    resource: pulumi.Resource;
+}
+
+/** Per project, what a team needs to use it (no secrets: those are in `robotSecrets`). */
+export interface ProjectAccess {
+    projectId: number;
+    /** Robot short name → login name. */
+    robots: Record<string, string>;
+    /** `docker login` with a robot (secret read from stdin; get it from the robotSecrets output). */
+    dockerLogin: Record<string, string>;
+    /** `docker pull <host>/<project>/<image>:<tag>` template. */
+    dockerPull: string;
+}
+
+/** Harbor's permissions for a robot preset (least privilege: its own project only). */
+export function robotPermissions(project: string, r: RobotSettings): { kind: "project"; namespace: string; access: { resource: string; action: string; effect?: "allow" | "deny" }[] }[] {
+    const access = r.preset === "push" ? [...PUSH_ACCESS]
+        : r.preset === "pull" ? [{ resource: "repository", action: "pull" }]
+        : r.permissions.map((p) => ({ resource: p.resource, action: p.action, effect: p.effect }));
+    return [{ kind: "project", namespace: project, access: access.map((a) => ({ ...a })) }];
+}
+
+/** The inbound replication robot's permissions: push (+pull) into its target projects; project creation only if allowed. */
+export function inboundPermissions(inbound: InboundReplicationSettings): { kind: "project" | "system"; namespace: string; access: { resource: string; action: string }[] }[] {
+    const push = () => PUSH_ACCESS.map((a) => ({ ...a }));
+    const perms: { kind: "project" | "system"; namespace: string; access: { resource: string; action: string }[] }[] =
+        inbound.projects.map((p) => ({ kind: "project", namespace: p, access: push() }));
+    if (inbound.allowProjectCreation) {
+        // Harbor grants rights only on projects that exist: a robot that creates projects needs push on all of them.
+        perms.push({ kind: "system", namespace: "/", access: [{ resource: "project", action: "create" }, { resource: "project", action: "list" }] });
+        perms.push({ kind: "project", namespace: "*", access: push() });
+    }
+    return perms;
+}
+
+const hostOf = (url: string) => new URL(url).host;
+
+/** Stack output names the prod stack exports for dev's StackReference (index.ts exports them under these names). */
+export const PROD_OUTPUTS = {
+    endpoint: "replicationEndpoint",
+    robotName: "replicationRobotName",
+    robotSecret: "replicationRobotSecret",
+} as const;
+
+/**
+ * Everything inside Harbor that config declares: waits for Harbor's Ready first, then projects (members, robots,
+ * retention, immutable rules), system settings, and the replication pieces (prod: the inbound system robot; dev:
+ * the prod Registry and the push ReplicationPolicy). Every Harbor resource connects with the admin credentials given.
+ */
+export class HarborContent extends pulumi.ComponentResource {
+    readonly ready: harbor.Ready;
+    readonly projects: Record<string, harbor.Project>;
+    /** "<project>/<robot>" → robot. */
+    readonly robots: Record<string, RobotRef>;
+    /** Per project: id, robot login names, docker login and pull commands. */
+    readonly access: pulumi.Output<Record<string, ProjectAccess>>;
+    /** Secret: "<project>/<robot>" → robot secret. */
+    readonly robotSecrets: pulumi.Output<Record<string, string>>;
+    /** prod: the endpoint and credentials dev replicates with (secret), for dev's StackReference. */
+    readonly inbound?: { endpoint: pulumi.Output<string>; robotName: pulumi.Output<string>; robotSecret: pulumi.Output<string> };
+    /** dev: the prod registry endpoint and the push policy. */
+    readonly replication?: { registry: harbor.Registry; policy: harbor.ReplicationPolicy };
+
+    constructor(name: string, args: HarborContentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(`${TOKEN_PREFIX}:content:HarborContent`, name, {}, opts);
+        const connection = pulumi.secret(pulumi.output(args.connection)) as pulumi.Output<pulumi.Unwrap<HarborAdminConnection>>;
+
+        this.ready = new harbor.Ready(`${name}-ready`, {
+            connection, timeoutSeconds: args.readyTimeoutSeconds ?? 900, trigger: args.readyTrigger,
+        }, childOf(this));
+        const afterReady = (extra: pulumi.Resource[] = []) => childOf(this, { dependsOn: [this.ready, ...extra] });
+
+        this.projects = {};
+        this.robots = {};
+        for (const p of args.projects) {
+            const project = new harbor.Project(`${name}-${p.name}`, {
+                connection, name: p.name, public: p.public, storageQuotaGiB: p.storageQuotaGiB, autoScan: p.autoScan,
+                preventVulnerable: p.preventVulnerable !== "off",
+                severity: p.preventVulnerable === "off" ? undefined : p.preventVulnerable,
+                cosignEnforced: p.cosign, autoSbom: p.autoSbom, cveAllowlist: p.cveAllowlist, forceDestroy: p.forceDestroy,
+            }, afterReady());
+            this.projects[p.name] = project;
+            const inProject = () => childOf(this, { dependsOn: [project] });
+
+            p.members.forEach((m: MemberSettings) => {
+                const who = m.user ?? m.group!;
+                new harbor.ProjectMember(`${name}-${p.name}-${m.user ? "user" : "group"}-${who}`, {
+                    connection, project: p.name, role: m.role,
+                    ...(m.user !== undefined ? { user: m.user } : { group: { name: m.group!, type: m.groupType!, ldapDn: m.ldapDn } }),
+                }, inProject());
+            });
+            for (const r of p.robots) {
+                const robot = new harbor.RobotAccount(`${name}-${p.name}-robot-${r.name}`, {
+                    connection, name: r.name, level: "project", project: p.name, description: r.description,
+                    durationDays: r.durationDays, permissions: robotPermissions(p.name, r),
+                    rotateTrigger: r.rotateTrigger || undefined,
+                }, inProject());
+                this.robots[`${p.name}/${r.name}`] = { project: p.name, name: r.name, fullName: robot.fullName, secret: robot.secret, resource: robot };
+            }
+            if (p.retention) {
+                new harbor.RetentionPolicy(`${name}-${p.name}-retention`, {
+                    connection, project: p.name, schedule: p.retention.schedule,
+                    rules: p.retention.rules.map((rule) => ({ ...rule })),
+                }, inProject());
+            }
+            p.immutable.forEach((rule, i) => {
+                new harbor.ImmutableTagRule(`${name}-${p.name}-immutable-${i}`, { connection, project: p.name, ...rule }, inProject());
+            });
+        }
+
+        if (args.system) this.configureSystem(name, connection, args.system, args.authSecrets ?? {}, afterReady);
+
+        if (args.inboundReplication) {
+            const inb = args.inboundReplication;
+            // Its target projects must exist before Harbor accepts permissions on them.
+            const targets = inb.projects.map((p) => this.projects[p]).filter((x): x is harbor.Project => x !== undefined);
+            const robot = new harbor.RobotAccount(`${name}-${inb.robotName}`, {
+                connection, name: inb.robotName, level: "system",
+                description: "Inbound replication: pushes releases into its target projects",
+                durationDays: inb.durationDays, permissions: inboundPermissions(inb), rotateTrigger: inb.rotateTrigger || undefined,
+            }, afterReady(targets));
+            this.inbound = { endpoint: pulumi.output(args.connection.url), robotName: robot.fullName, robotSecret: pulumi.secret(robot.secret) };
+        }
+
+        if (args.outboundReplication) {
+            const { settings: out } = args.outboundReplication;
+            const endpoint = this.prodEndpoint(name, args.outboundReplication.endpoint);
+            const registry = new harbor.Registry(`${name}-${out.registryName}`, {
+                connection, name: out.registryName, type: "harbor", url: endpoint.url, accessKey: endpoint.username,
+                accessSecret: pulumi.secret(endpoint.password), insecure: endpoint.insecure ?? false,
+                description: "Production Harbor (replication target)",
+            }, afterReady());
+            const source = this.projects[out.sourceProject];
+            const policy = new harbor.ReplicationPolicy(`${name}-${out.policyName}`, {
+                connection, name: out.policyName, direction: "push", registryId: registry.registryId,
+                // <source>/<repo> → <destNamespace>/<repo>: replace one path component.
+                filters: { name: `${out.sourceProject}/**`, tag: { pattern: out.tagPattern } },
+                trigger: out.trigger === "scheduled" ? { type: "scheduled", cron: out.schedule } : { type: out.trigger },
+                destNamespace: out.destNamespace, destNamespaceReplaceCount: out.destNamespace ? 1 : 0,
+                override: out.override, replicateDeletion: out.replicateDeletion, speedKbps: out.speedKbps, enabled: true,
+                description: `Releases (${out.tagPattern}) of ${out.sourceProject} to production`,
+            }, childOf(this, { dependsOn: [registry, ...(source ? [source] : [])] }));
+            this.replication = { registry, policy };
+        }
+
+        const host = pulumi.output(args.connection.url).apply(hostOf);
+        const robotList = Object.values(this.robots);
+        this.access = pulumi.all([
+            host,
+            pulumi.all(Object.fromEntries(Object.entries(this.projects).map(([k, p]) => [k, p.projectId]))),
+            pulumi.all(robotList.map((r) => r.fullName)),
+        ]).apply(([h, ids, fullNames]) => {
+            const out: Record<string, ProjectAccess> = {};
+            for (const p of args.projects) out[p.name] = { projectId: ids[p.name], robots: {}, dockerLogin: {}, dockerPull: `docker pull ${h}/${p.name}/<image>:<tag>` };
+            robotList.forEach((r, i) => {
+                out[r.project].robots[r.name] = fullNames[i];
+                out[r.project].dockerLogin[r.name] = `docker login ${h} --username '${fullNames[i]}' --password-stdin`;
+            });
+            return out;
+        });
+        this.robotSecrets = pulumi.secret(pulumi.all(Object.fromEntries(robotList.map((r) => [`${r.project}/${r.name}`, r.secret]))));
+        this.registerOutputs({ access: this.access, robotSecrets: this.robotSecrets });
+    }
+
+    /** The prod endpoint: explicit, or from the prod stack's outputs (the robot secret stays secret). */
+    private prodEndpoint(name: string, e: ReplicationEndpoint | { stackReference: string }): ReplicationEndpoint {
+        if (!("stackReference" in e)) return e;
+        const prod = new pulumi.StackReference(`${name}-prod-stack`, { name: e.stackReference }, { parent: this });
+        return {
+            url: prod.requireOutput(PROD_OUTPUTS.endpoint) as pulumi.Output<string>,
+            username: prod.requireOutput(PROD_OUTPUTS.robotName) as pulumi.Output<string>,
+            password: pulumi.secret(prod.requireOutput(PROD_OUTPUTS.robotSecret) as pulumi.Output<string>),
+        };
+    }
+
+    private configureSystem(
+        name: string, connection: pulumi.Input<harbor.ConnectionArgs>, s: SystemSettings,
+        secrets: NonNullable<HarborContentArgs["authSecrets"]>, afterReady: () => pulumi.CustomResourceOptions,
+    ): void {
+        new harbor.DefaultScanner(`${name}-scanner`, { connection, scannerName: s.scanner.name, scanAllSchedule: s.scanner.scanAllSchedule }, afterReady());
+        new harbor.GarbageCollectionSchedule(`${name}-gc`, {
+            connection, schedule: s.gc.schedule, deleteUntagged: s.gc.deleteUntagged, workers: s.gc.workers,
+        }, afterReady());
+        new harbor.PurgeAuditSchedule(`${name}-audit-purge`, {
+            connection, schedule: s.auditLog.purgeSchedule, retentionHours: s.auditLog.retentionHours, includeEventTypes: s.auditLog.includeEventTypes,
+        }, afterReady());
+        const a = s.auth;
+        // TEMPORARY until harbor/systemConfig.ts lands (another helper's module): skip when not exported yet.
+        const SystemConfig = (harbor as unknown as { SystemConfig?: new (n: string, a: object, o: pulumi.CustomResourceOptions) => pulumi.Resource }).SystemConfig;
+        if (!SystemConfig) return;
+        new SystemConfig(`${name}-system`, {
+            connection,
+            authMode: a.mode,
+            ...(a.mode === "ldap_auth" ? {
+                ldap: {
+                    url: a.ldap.url, searchDn: a.ldap.searchDn || undefined, searchPassword: secrets.ldapSearchPassword, baseDn: a.ldap.baseDn,
+                    filter: a.ldap.filter || undefined, uid: a.ldap.uid, scope: a.ldap.scope, groupBaseDn: a.ldap.groupBaseDn || undefined,
+                    groupFilter: a.ldap.groupFilter || undefined, groupAttribute: a.ldap.groupAttribute, groupAdminDn: a.ldap.groupAdminDn || undefined,
+                    verifyCert: a.ldap.verifyCert,
+                },
+            } : {}),
+            ...(a.mode === "oidc_auth" ? {
+                oidc: {
+                    name: a.oidc.name, endpoint: a.oidc.endpoint, clientId: a.oidc.clientId, clientSecret: secrets.oidcClientSecret!,
+                    scope: a.oidc.scope, groupsClaim: a.oidc.groupsClaim || undefined, adminGroup: a.oidc.adminGroup || undefined,
+                    userClaim: a.oidc.userClaim || undefined, autoOnboard: a.oidc.autoOnboard, verifyCert: a.oidc.verifyCert,
+                },
+            } : {}),
+            robotTokenExpirationDays: s.robotTokenExpirationDays,
+            projectCreationRestriction: s.projectCreation,
+            auditLogForwardEndpoint: s.auditLog.forwardEndpoint,
+            skipAuditLogDatabase: s.auditLog.skipDatabase,
+        }, afterReady());
+    }
+}
