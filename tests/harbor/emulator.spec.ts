@@ -80,8 +80,8 @@ describe("tests/emulator", () => {
     });
 
     it("answers an operation without a handler with 501 and a violation", async () => {
-        await rejection(client.get("/labels"));
-        assert.match(h.emu.takeViolations()[0], /ListLabels has no handler/);
+        await rejection(client.get("/statistics"));
+        assert.match(h.emu.takeViolations()[0], /getStatistic has no handler/);
     });
 
     it("injects faults for the next N matching requests, then behaves", async () => {
