@@ -76,6 +76,7 @@ describe("harbor/DefaultScanner", () => {
             const news = { ...inputs, scanAllSchedule: "weekly" };
             assert.deepEqual(await h.opsDuring(() => p.update(id, outs, news)), ["updateScanAllSchedule"]);
             assert.deepEqual({ type: scanners().scanAll!.type, cron: scanners().scanAll!.cron }, { type: "Weekly", cron: "0 0 0 * * 0" });
+            assert.deepEqual(await h.opsDuring(() => p.update(id, { ...outs, ...news }, { ...news, connection: { ...news.connection, password: "Other-Passw0rd" } })), []);
             const off = { ...news, scanAllSchedule: "" };
             await p.update(id, { ...outs, ...news }, off);
             assert.equal(scanners().scanAll, undefined);
