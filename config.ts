@@ -697,9 +697,10 @@ export function parseSettings(stack: string, raw: RawConfig, options: ParseOptio
         else for (const issue of result.error.issues) issues.push(...toConfigIssues(key, issue, merged));
     }
     const rawModes = { data: getPath(merged, ["data", "mode"]), storage: getPath(merged, ["storage", "mode"]) };
-    crossChecks(env.environment, parsed, rawModes, (path, message) =>
-        issues.push({ key: keyOf(path), value: render(path[0], getPath(merged, path)), message }),
-    );
+    const add = (path: string[], message: string) => issues.push({ key: keyOf(path), value: render(path[0], getPath(merged, path)), message });
+    crossChecks(env.environment, parsed, rawModes, add);
+    contentChecks(parsed, add);
+    declaredProjectChecks(merged, add);
     if (issues.length > 0) throw new ConfigError(stack, dedupe(issues));
     return toSettings(stack, env, parsed as Parsed);
 }
@@ -802,7 +803,6 @@ function crossChecks(
         add(["data", "postgres", "maxAllocatedStorageGiB"], "must be at least data.postgres.allocatedStorageGiB");
     }
     if (metrics?.serviceMonitor && !metrics.enabled) add(["metrics", "serviceMonitor"], "needs metrics.enabled true");
-    contentChecks(v, add);
     if (trivy?.enabled && trivy.dbRepositories.length === 0 && !trivy.skipUpdate) {
         add(["trivy", "dbRepositories"], "needs at least one repository unless trivy.skipUpdate is true");
     }
@@ -823,7 +823,43 @@ export function pushRobotOf(project: ProjectSettings, robotName: string): RobotS
     return robotName ? project.robots.find((r) => r.name === robotName) : project.robots.find(robotCanPush);
 }
 
-/** Rules across the content sections (names that must be declared, exclusive settings, required secrets). */
+const notDeclared = (declared: Iterable<string>) => {
+    const names = [...declared];
+    return `is not a project declared in projects (declared: ${names.length ? names.join(", ") : "none"})`;
+};
+
+/**
+ * "Names a project config does not declare", read from the raw (merged) values, so it is reported even when
+ * another field of the same section is invalid (every problem at once).
+ */
+function declaredProjectChecks(merged: Record<string, unknown>, add: (path: string[], message: string) => void): void {
+    const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+    const text = (o: unknown, k: string): string | undefined => {
+        const x = isPlainObject(o) ? o[k] : undefined;
+        return typeof x === "string" && HARBOR_NAME.test(x) ? x : undefined;
+    };
+    const on = (v: unknown) => v === true || v === "true";
+    const declared = new Set(list(merged.projects).map((p) => text(p, "name")).filter((n): n is string => n !== undefined));
+    list(merged.images).forEach((img, i) => {
+        const p = text(img, "project");
+        if (p && !declared.has(p)) add(["images", String(i), "project"], `${notDeclared(declared)}; images are pushed into a declared project, never a catch-all`);
+    });
+    const inbound = getPath(merged, ["replication", "inbound"]);
+    if (isPlainObject(inbound) && on(inbound.enabled) && !on(inbound.allowProjectCreation)) {
+        list(inbound.projects).forEach((p, i) => {
+            if (typeof p === "string" && HARBOR_NAME.test(p) && !declared.has(p)) {
+                add(["replication", "inbound", "projects", String(i)], `${notDeclared(declared)}; declare it so it exists before replication, or set replication.inbound.allowProjectCreation`);
+            }
+        });
+    }
+    const outbound = getPath(merged, ["replication", "outbound"]);
+    const source = text(outbound, "sourceProject");
+    if (isPlainObject(outbound) && on(outbound.enabled) && source && !declared.has(source)) {
+        add(["replication", "outbound", "sourceProject"], notDeclared(declared));
+    }
+}
+
+/** Rules across the content sections (exclusive settings, robots that can push, required secrets). */
 function contentChecks(v: Partial<Parsed>, add: (path: string[], message: string) => void): void {
     const { projects, images, replication, system, existingHarbor } = v;
     const declared = new Map<string, ProjectSettings>();
@@ -855,16 +891,12 @@ function contentChecks(v: Partial<Parsed>, add: (path: string[], message: string
             if (rule.template === "always" && rule.value !== undefined) add(at("retention", "rules", j, "value"), "must not be set for template always");
         });
     });
-    const known = () => (declared.size ? [...declared.keys()].join(", ") : "none declared");
     if (projects && images) {
         const seen = new Set<string>();
         images.forEach((img, i) => {
             const at = (k: string) => ["images", String(i), k];
             const project = declared.get(img.project);
-            if (!project) {
-                add(at("project"), `is not a project declared in projects (declared: ${known()}); images are pushed into a declared project, never a catch-all`);
-                return;
-            }
+            if (!project) return; // reported by declaredProjectChecks
             if (seen.has(`${img.project}/${img.name}`)) add(at("name"), `is declared twice in project ${img.project}`);
             seen.add(`${img.project}/${img.name}`);
             const robot = pushRobotOf(project, img.robot);
@@ -877,17 +909,11 @@ function contentChecks(v: Partial<Parsed>, add: (path: string[], message: string
         const inb = replication.inbound;
         if (inb.enabled) {
             if (inb.projects.length === 0) add(["replication", "inbound", "projects"], "needs at least one target project when replication.inbound.enabled is true");
-            inb.projects.forEach((name, i) => {
-                if (!declared.has(name) && !inb.allowProjectCreation) {
-                    add(["replication", "inbound", "projects", String(i)], `is not a project declared in projects (declared: ${known()}); declare it so it exists before replication, or set replication.inbound.allowProjectCreation`);
-                }
-            });
         }
         const out = replication.outbound;
         if (out.enabled) {
             const o = (k: string) => ["replication", "outbound", k];
             if (!out.sourceProject) add(o("sourceProject"), "is required when replication.outbound.enabled is true");
-            else if (!declared.has(out.sourceProject)) add(o("sourceProject"), `is not a project declared in projects (declared: ${known()})`);
             if (!out.prodStack && !out.url) add(o("prodStack"), "is required (or replication.outbound.url with username and the secret replicationPassword): where is prod?");
             if (out.prodStack && out.url) add(o("url"), "must be empty when replication.outbound.prodStack is set (the endpoint comes from the prod stack's outputs)");
             if (out.url && !out.username) add(o("username"), "is required with replication.outbound.url (e.g. the prod stack's replicationRobotName)");

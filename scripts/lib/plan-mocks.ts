@@ -17,6 +17,8 @@ export interface RecordedResource {
     custom: boolean;
     /** The `protect` resource option. */
     protect: boolean;
+    /** URNs this resource waits for (explicit dependsOn and the resources its inputs come from). */
+    dependencies: string[];
 }
 
 /** Outputs each provider marks secret (the engine does it for real; under mocks we do it here). */
@@ -102,6 +104,7 @@ export function createMocks(recorded: RecordedResource[], requests: Map<string, 
             recorded.push({
                 type: a.type, name: a.name, parentUrn: req?.parent ?? "",
                 inputs: a.inputs as Record<string, unknown>, custom: a.custom ?? false, protect: req?.protect ?? false,
+                dependencies: req?.dependencies ?? [],
             });
             const state = markSecrets(a.type, fakeState(a));
             return { id: a.custom ? String((state as { id?: unknown }).id ?? `${a.name}-id`) : undefined, state };
@@ -113,18 +116,19 @@ export function createMocks(recorded: RecordedResource[], requests: Map<string, 
     };
 }
 
-interface RequestInfo { parent: string; protect: boolean }
+interface RequestInfo { parent: string; protect: boolean; dependencies: string[] }
 interface MonitorLike {
     registerResource(
-        req: { getType(): string; getName(): string; getParent(): string; getProtect(): boolean },
+        req: { getType(): string; getName(): string; getParent(): string; getProtect(): boolean; getDependenciesList(): string[] },
         cb: unknown,
     ): unknown;
-    readResource(req: { getType(): string; getName(): string; getParent(): string }, cb: unknown): unknown;
+    readResource(req: { getType(): string; getName(): string; getParent(): string; getDependenciesList(): string[] }, cb: unknown): unknown;
 }
 
 /**
  * Installs the mocks for one stack and returns the recorder. The mock monitor does not pass parents to
- * `newResource`, so the registration request is observed first to remember each resource's parent URN and `protect`.
+ * `newResource` (nor, in 3.276, dependencies), so the registration request is observed first to remember each
+ * resource's parent URN, `protect` and dependency URNs.
  */
 export function installMocks(stack: string, project = "harbor-platform"): { recorded: RecordedResource[] } {
     const recorded: RecordedResource[] = [];
@@ -133,13 +137,13 @@ export function installMocks(stack: string, project = "harbor-platform"): { reco
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) => {
-        requests.set(`${req.getType()}::${req.getName()}`, { parent: req.getParent(), protect: req.getProtect() });
+        requests.set(`${req.getType()}::${req.getName()}`, { parent: req.getParent(), protect: req.getProtect(), dependencies: req.getDependenciesList() });
         return register(req, cb);
     };
     // Reads (a StackReference) have a parent too.
     const read = monitor.readResource.bind(monitor);
     monitor.readResource = (req, cb) => {
-        requests.set(`${req.getType()}::${req.getName()}`, { parent: req.getParent(), protect: false });
+        requests.set(`${req.getType()}::${req.getName()}`, { parent: req.getParent(), protect: false, dependencies: req.getDependenciesList() });
         return read(req, cb);
     };
     return { recorded };
