@@ -94,6 +94,19 @@ describe("content layer under mocks", function () {
             assert.strictEqual(out.pull, `docker pull ${out.repoDigest}`);
         });
 
+        it("system: Trivy default with daily scan-all, GC, audit purge, LDAP auth (settings secret as a whole), robot expiry, admin-only projects", () => {
+            const plan = plans.dev;
+            const sys = one(plan, H("SystemConfig"), "content-system");
+            assert.deepStrictEqual(
+                [sys.inputs.authMode, sys.inputs.ldap, sys.inputs.robotTokenExpirationDays, sys.inputs.projectCreationRestriction],
+                ["ldap_auth", "[secret]", 90, "adminonly"],
+            );
+            const scanner = one(plan, H("DefaultScanner"), "content-scanner");
+            assert.deepStrictEqual([scanner.inputs.scannerName, scanner.inputs.scanAllSchedule], ["Trivy", "daily"]);
+            assert.strictEqual(one(plan, H("GarbageCollectionSchedule"), "content-gc").inputs.schedule, "0 3 * * 6");
+            assert.strictEqual(one(plan, H("PurgeAuditSchedule"), "content-audit-purge").inputs.retentionHours, 720);
+        });
+
         it("replicates v* of dev-team to prod's prod-team through the prod stack's outputs", () => {
             const plan = plans.dev;
             const ref = one(plan, "pulumi:pulumi:StackReference");
@@ -192,7 +205,7 @@ describe("content layer under mocks", function () {
             const ready = rec(dev, H("Ready"), "content-ready");
             assert.ok(dependsOn(ready, "harbor-release"), `Ready depends on the release: ${ready.dependencies.join(", ")}`);
             assert.ok(dependsOn(rec(dev, H("Project"), "content-dev-team"), "content-ready"));
-            for (const [t, n] of [["DefaultScanner", "content-scanner"], ["GarbageCollectionSchedule", "content-gc"], ["PurgeAuditSchedule", "content-audit-purge"], ["Registry", "content-prod"]]) {
+            for (const [t, n] of [["DefaultScanner", "content-scanner"], ["SystemConfig", "content-system"], ["GarbageCollectionSchedule", "content-gc"], ["PurgeAuditSchedule", "content-audit-purge"], ["Registry", "content-prod"]]) {
                 assert.ok(dependsOn(rec(dev, H(t), n), "content-ready"), `${n} after Ready`);
             }
         });

@@ -244,10 +244,7 @@ export class HarborContent extends pulumi.ComponentResource {
             connection, schedule: s.auditLog.purgeSchedule, retentionHours: s.auditLog.retentionHours, includeEventTypes: s.auditLog.includeEventTypes,
         }, afterReady());
         const a = s.auth;
-        // TEMPORARY until harbor/systemConfig.ts lands (another helper's module): skip when not exported yet.
-        const SystemConfig = (harbor as unknown as { SystemConfig?: new (n: string, a: object, o: pulumi.CustomResourceOptions) => pulumi.Resource }).SystemConfig;
-        if (!SystemConfig) return;
-        new SystemConfig(`${name}-system`, {
+        new harbor.SystemConfig(`${name}-system`, {
             connection,
             authMode: a.mode,
             ...(a.mode === "ldap_auth" ? {
@@ -260,8 +257,8 @@ export class HarborContent extends pulumi.ComponentResource {
             } : {}),
             ...(a.mode === "oidc_auth" ? {
                 oidc: {
-                    name: a.oidc.name, endpoint: a.oidc.endpoint, clientId: a.oidc.clientId, clientSecret: secrets.oidcClientSecret!,
-                    scope: a.oidc.scope, groupsClaim: a.oidc.groupsClaim || undefined, adminGroup: a.oidc.adminGroup || undefined,
+                    name: a.oidc.name, endpoint: a.oidc.endpoint, clientId: a.oidc.clientId, clientSecret: secrets.oidcClientSecret,
+                    scope: a.oidc.scope.split(",").map((x) => x.trim()).filter(Boolean), groupsClaim: a.oidc.groupsClaim || undefined, adminGroup: a.oidc.adminGroup || undefined,
                     userClaim: a.oidc.userClaim || undefined, autoOnboard: a.oidc.autoOnboard, verifyCert: a.oidc.verifyCert,
                 },
             } : {}),
