@@ -51,6 +51,8 @@ export interface RequestOptions {
     /** The path addresses a project by name: send `X-Is-Resource-Name: true`. */
     byName?: boolean;
     headers?: Record<string, string>;
+    /** Retry this request although its method is POST/PATCH: it changes nothing in Harbor (e.g. POST /registries/ping). */
+    idempotent?: boolean;
 }
 
 export interface HarborResponse<T> {
@@ -290,7 +292,7 @@ export class HarborClient {
 
     /** One request with retries for idempotent methods. POST goes through `create` for retries. */
     async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<HarborResponse<T>> {
-        const idempotent = method !== "POST" && method !== "PATCH";
+        const idempotent = opts.idempotent ?? (method !== "POST" && method !== "PATCH");
         let attempt = 0;
         for (;;) {
             attempt++;

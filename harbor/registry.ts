@@ -164,6 +164,8 @@ export class RegistryProvider extends HarborProvider implements pulumi.dynamic.R
     private async ping(c: HarborClient, r: RegistryInputs): Promise<void> {
         try {
             await c.request("POST", "/registries/ping", {
+                // A ping creates nothing: retry it on 503/429/timeouts like a GET, or one flaky answer fails the deploy.
+                idempotent: true,
                 body: {
                     type: r.type, url: r.url, insecure: r.insecure,
                     ...(r.caCertificate ? { ca_certificate: r.caCertificate } : {}),
