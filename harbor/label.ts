@@ -25,6 +25,8 @@ export interface LabelOutputs extends LabelInputs {
     projectId: number;
 }
 
+/** Harbor's project name rule (as in the other project-scoped resources): nothing else may reach a request path. */
+const PROJECT_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const MANAGED = ["name", "description", "color", "project"] as const;
 const INPUT_KEYS = ["connection", ...MANAGED] as const;
 const COLOR_RE = /^#[0-9A-Fa-f]{6}$/;
@@ -49,7 +51,7 @@ export class LabelProvider extends HarborProvider implements pulumi.dynamic.Reso
             name: c.string("name", { required: true, minLength: 1, maxLength: 128 })!,
             description: c.string("description", { default: "" })!,
             color: typeof color === "string" && COLOR_RE.test(color) ? color.toUpperCase() : color,
-            project: c.string("project", { minLength: 1 }),
+            project: c.string("project", { minLength: 1, maxLength: 255, pattern: PROJECT_RE, patternHint: "expected a project name (Project.name), or unset for a global label" }),
         };
         return c.result(inputs);
     }

@@ -43,6 +43,8 @@ export interface WebhookOutputs extends WebhookInputs {
     policyId: number;
 }
 
+/** Harbor's project name rule (as in the other project-scoped resources): nothing else may reach a request path. */
+const PROJECT_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const MANAGED = ["project", "name", "description", "address", "eventTypes", "notifyType", "authHeader", "skipCertVerify", "payloadFormat", "enabled"] as const;
 const INPUT_KEYS = ["connection", ...MANAGED] as const;
 
@@ -99,7 +101,7 @@ export class WebhookProvider extends HarborProvider implements pulumi.dynamic.Re
         }
         const inputs: WebhookInputs = {
             connection: c.connection(),
-            project: c.string("project", { required: true, minLength: 1 })!,
+            project: c.string("project", { required: true, minLength: 1, maxLength: 255, pattern: PROJECT_RE, patternHint: "expected a project name (Project.name)" })!,
             name: c.string("name", { required: true, minLength: 1, maxLength: 256 })!,
             description: c.string("description", { default: "" })!,
             address,
