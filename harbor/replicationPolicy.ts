@@ -15,6 +15,7 @@ import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from
 import { nested, objectInput } from "./nestedInputs";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { patternProblem } from "./selectors";
 
 export const REPLICATION_DIRECTIONS = ["push", "pull"] as const;
 export const REPLICATION_TRIGGERS = ["manual", "event_based", "scheduled"] as const;
@@ -156,6 +157,11 @@ function checkFilters(c: InputChecker, raw: unknown): ReplicationFilters {
             pattern: sub.string("pattern", { required: true, minLength: 1 })!,
             decoration: sub.oneOf("decoration", FILTER_DECORATIONS, { default: "matches" })!,
         }));
+    }
+    // Harbor matches both with doublestar: an unbalanced brace or a bare list would only fail when the job runs.
+    for (const [prop, v] of [["filters.name", out.name], ["filters.tag.pattern", out.tag?.pattern]] as const) {
+        const problem = typeof v === "string" && !isUnknown(v) && v ? patternProblem(v) : undefined;
+        if (problem) c.fail(prop, `${prop} "${v}" ${problem}`);
     }
     const label = objectInput(c, "filters.label", rec.label, ["values", "decoration"]);
     if (label) {

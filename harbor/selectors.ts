@@ -32,7 +32,7 @@ export interface ApiSelectorRule {
 export const SELECTOR_KEYS = ["tagPattern", "tagDecoration", "repoPattern", "repoDecoration"] as const;
 
 /** A comma outside braces is a list the user meant as {a,b} (Harbor would match the literal comma). */
-function patternProblem(p: string): string | undefined {
+export function patternProblem(p: string): string | undefined {
     let depth = 0;
     for (const ch of p) {
         if (ch === "{") depth++;
