@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
-import { ArtifactCheckInputs, ArtifactCheckOutputs, ArtifactCheckProvider, gateFindings } from "../../harbor/artifactCheck";
+import { ArtifactCheckOutputs, ArtifactCheckProvider, gateFindings } from "../../harbor/artifactCheck";
 import { projectsArea } from "../emulator";
 import { artifactsArea } from "../emulator/areas/artifacts";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { providerKit, reviveChecked } from "../helpers/providerKit";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
 const OTHER = `sha256:${"b".repeat(64)}`;
@@ -23,13 +24,7 @@ describe("harbor/ArtifactCheck (post-push verification and release gate)", () =>
         h.emu.area(projectsArea).seed("dev-team");
     });
 
-    async function checked(extra: Record<string, unknown> = {}): Promise<ArtifactCheckInputs> {
-        const r = await p.check({} as ArtifactCheckInputs, {
-            connection: h.connection(), project: "dev-team", repository: "go-app", digest: DIGEST, ...extra,
-        } as unknown as ArtifactCheckInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
+    const { checked, failuresOf } = providerKit(h, p, { project: "dev-team", repository: "go-app", digest: DIGEST });
 
     describe("check", () => {
         it("applies defaults (gate off, 600 s timeout, scan on request)", async () => {
@@ -41,10 +36,7 @@ describe("harbor/ArtifactCheck (post-push verification and release gate)", () =>
         });
 
         it("rejects a bad digest, gate, tag and repository, naming each; makes no request", async () => {
-            const r = await p.check({} as ArtifactCheckInputs, {
-                connection: h.connection(), project: "Dev", repository: "Go App", digest: "v1.0.0", scanGate: "severe", tags: ["sha-1", "bad tag"],
-            } as unknown as ArtifactCheckInputs);
-            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            const byProp = await failuresOf({ project: "Dev", repository: "Go App", digest: "v1.0.0", scanGate: "severe", tags: ["sha-1", "bad tag"] });
             assert.match(byProp.digest, /sha256:<64 hex/);
             assert.match(byProp.scanGate, /one of off, low, medium, high, critical, got "severe"/);
             assert.match(byProp["tags[1]"], /Docker tag/);
@@ -177,8 +169,8 @@ describe("harbor/ArtifactCheck (post-push verification and release gate)", () =>
 
     it("serializes and still works after revival", async () => {
         artifacts().push("dev-team", "go-app", { digest: DIGEST, tags: ["v1.0.0"] });
-        const { provider } = await reviveSerializedProvider(new ArtifactCheckProvider({ client: FAST_CLIENT }));
-        const r = await provider.create(await checked());
+        const provider = await reviveChecked(h, new ArtifactCheckProvider({ client: FAST_CLIENT }));
+        const r = await provider.create(await checked({}, provider));
         assert.ok(r.outs!.artifactId > 0);
     });
 });

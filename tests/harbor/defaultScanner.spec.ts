@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
-import { DefaultScannerInputs, DefaultScannerOutputs, DefaultScannerProvider } from "../../harbor/defaultScanner";
+import { DefaultScannerOutputs, DefaultScannerProvider } from "../../harbor/defaultScanner";
 import { scannersArea } from "../emulator/areas/scanners";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
@@ -11,16 +12,7 @@ describe("harbor/DefaultScanner", () => {
     const scanners = () => h.emu.area(scannersArea);
     const trivy = () => scanners().byName("Trivy")!;
 
-    async function checked(extra: Record<string, unknown> = {}, provider = p): Promise<DefaultScannerInputs> {
-        const r = await provider.check({} as DefaultScannerInputs, { connection: h.connection(), ...extra } as unknown as DefaultScannerInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}) {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs!, inputs };
-    }
+    const { checked, created, check } = providerKit(h, p);
 
     describe("check", () => {
         it("defaults to Trivy with no schedule, and normalises presets", async () => {
@@ -31,8 +23,8 @@ describe("harbor/DefaultScanner", () => {
         });
 
         it("fails on bad inputs, naming the property, without a request", async () => {
-            const r = await p.check({} as DefaultScannerInputs, { connection: h.connection(), scannerName: "", scanAllSchedule: "0 0 * * * *", extra: 1 } as unknown as DefaultScannerInputs);
-            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            const r = await check({ scannerName: "", scanAllSchedule: "0 0 * * * *", extra: 1 });
+            const byProp = byProperty(r.failures);
             assert.match(byProp.scannerName, /must not be empty/);
             assert.match(byProp.scanAllSchedule, /5-field cron .* it has 6 fields \(write 5 fields/);
             assert.match(byProp.extra, /not a setting/);
@@ -64,9 +56,7 @@ describe("harbor/DefaultScanner", () => {
 
         it("diff: a no-op makes ZERO requests; a password change alone changes nothing; scannerName replaces deleting first", async () => {
             const { id, outs, inputs } = await created({ scanAllSchedule: "daily" });
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other-Passw0rd" } })).changes, false);
+            await assertNoOpDiff(h, p, { id, outs, inputs });
             assert.deepEqual(await p.diff(id, outs, { ...inputs, scannerName: "Grype" }), { changes: true, replaces: ["scannerName"], deleteBeforeReplace: true });
             assert.equal(h.emu.log.length, 0);
         });
@@ -172,19 +162,15 @@ describe("harbor/DefaultScanner", () => {
 
         it("exhausted retries give a clear error", async () => {
             const { id, outs, inputs } = await created({ scanAllSchedule: "daily" });
-            h.emu.inject({ operationId: "updateScanAllSchedule" }, { kind: "status", status: 503 }, 10);
-            const err = await rejection(p.update(id, outs, { ...inputs, scanAllSchedule: "weekly" }));
+            const err = await exhaustRetries(h, { operationId: "updateScanAllSchedule" }, { kind: "status", status: 503 }, () => p.update(id, outs, { ...inputs, scanAllSchedule: "weekly" }));
             assert.match(err.message, /PUT \/api\/v2\.0\/system\/scanAll\/schedule failed: 503 INJECTED: injected 503 \(after 4 attempts\)/);
         });
     });
 
     it("serializes, and the serialized provider runs create/read/delete (no credentials captured)", async () => {
-        const { text, provider } = await reviveSerializedProvider(new DefaultScannerProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        const inputs = await checked({ scanAllSchedule: "daily" }, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(scanners().scanAll, undefined);
+        await assertSerializedLifecycle(h, checked, new DefaultScannerProvider({ client: FAST_CLIENT }), {
+            extra: { scanAllSchedule: "daily" },
+            afterDelete: () => assert.equal(scanners().scanAll, undefined),
+        });
     });
 });

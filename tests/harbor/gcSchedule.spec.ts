@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import { GarbageCollectionScheduleInputs, GarbageCollectionScheduleProvider } from "../../harbor/gcSchedule";
 import { SingletonScheduleOutputs } from "../../harbor/systemSchedule";
 import { systemSchedulesArea } from "../emulator/areas/systemSchedules";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 type Outs = GarbageCollectionScheduleInputs & SingletonScheduleOutputs;
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
@@ -12,16 +13,7 @@ describe("harbor/GarbageCollectionSchedule", () => {
     const p = new GarbageCollectionScheduleProvider({ client: FAST_CLIENT });
     const gc = () => h.emu.area(systemSchedulesArea).gc;
 
-    async function checked(extra: Record<string, unknown> = {}, provider = p): Promise<GarbageCollectionScheduleInputs> {
-        const r = await provider.check({} as GarbageCollectionScheduleInputs, { connection: h.connection(), schedule: "daily", ...extra } as unknown as GarbageCollectionScheduleInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}) {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs! as Outs, inputs };
-    }
+    const { checked, created, check } = providerKit(h, p, { schedule: "daily" });
     const lastBody = () => h.emu.calls().at(-1)!.body;
 
     describe("check", () => {
@@ -31,12 +23,12 @@ describe("harbor/GarbageCollectionSchedule", () => {
         });
 
         it("fails on bad inputs, naming the property, without a request", async () => {
-            const r = await p.check({} as GarbageCollectionScheduleInputs, { connection: h.connection(), schedule: "every day", workers: 11, deleteUntagged: "yes" } as unknown as GarbageCollectionScheduleInputs);
-            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            const r = await check({ schedule: "every day", workers: 11, deleteUntagged: "yes" });
+            const byProp = byProperty(r.failures);
             assert.match(byProp.schedule, /must be a 5-field cron/);
             assert.match(byProp.workers, /at most 10, got 11/);
             assert.match(byProp.deleteUntagged, /true or false/);
-            const missing = await p.check({} as GarbageCollectionScheduleInputs, { connection: h.connection() } as unknown as GarbageCollectionScheduleInputs);
+            const missing = await check({});
             assert.deepEqual(missing.failures, [{ property: "schedule", reason: "schedule is required" }]);
             assert.equal(h.emu.log.length, 0);
         });
@@ -54,9 +46,7 @@ describe("harbor/GarbageCollectionSchedule", () => {
 
         it("diff: a no-op makes ZERO requests; a password change alone changes nothing; nothing replaces", async () => {
             const { id, outs, inputs } = await created();
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other-Passw0rd" } })).changes, false);
+            await assertNoOpDiff(h, p, { id, outs, inputs });
             assert.deepEqual(await p.diff(id, outs, { ...inputs, workers: 3, schedule: "hourly" }), { changes: true, replaces: [], deleteBeforeReplace: false });
             assert.equal(h.emu.log.length, 0);
         });
@@ -123,19 +113,14 @@ describe("harbor/GarbageCollectionSchedule", () => {
         });
 
         it("exhausted retries give a clear error", async () => {
-            h.emu.inject({ operationId: "updateGCSchedule" }, { kind: "status", status: 503 }, 10);
-            const err = await rejection(created());
+            const err = await exhaustRetries(h, { operationId: "updateGCSchedule" }, { kind: "status", status: 503 }, () => created());
             assert.match(err.message, /PUT \/api\/v2\.0\/system\/gc\/schedule failed: 503 INJECTED: injected 503 \(after 4 attempts\)/);
         });
     });
 
     it("serializes, and the serialized provider runs create/read/delete (no credentials captured)", async () => {
-        const { text, provider } = await reviveSerializedProvider(new GarbageCollectionScheduleProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        const inputs = await checked({}, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(gc(), undefined);
+        await assertSerializedLifecycle(h, checked, new GarbageCollectionScheduleProvider({ client: FAST_CLIENT }), {
+            afterDelete: () => assert.equal(gc(), undefined),
+        });
     });
 });

@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
-import { GroupInputs, GroupOutputs, GroupProvider } from "../../harbor/group";
+import { GroupOutputs, GroupProvider } from "../../harbor/group";
 import { userGroupsArea } from "../emulator/areas/usergroups";
 import { usersArea } from "../emulator/areas/users";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 const DN = "cn=devs,ou=groups,dc=example,dc=com";
@@ -17,16 +18,7 @@ describe("harbor/Group", () => {
         h.emu.area(usersArea).directory.ldapGroups.set("cn=ops,ou=groups,dc=example,dc=com", "ops");
     };
 
-    async function checked(extra: Record<string, unknown> = {}, provider: GroupProvider = p): Promise<GroupInputs> {
-        const r = await provider.check({} as GroupInputs, { connection: h.connection(), name: "devs", type: "http", ...extra } as unknown as GroupInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}) {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs!, inputs };
-    }
+    const { checked, created, failuresOf } = providerKit(h, p, { name: "devs", type: "http" });
 
     describe("check", () => {
         it("normalises the DN as Harbor stores it (trimmed, lower case)", async () => {
@@ -35,14 +27,12 @@ describe("harbor/Group", () => {
         });
 
         it("fails on bad inputs, naming each property", async () => {
-            const bad = async (news: Record<string, unknown>) =>
-                Object.fromEntries((await p.check({} as GroupInputs, { connection: h.connection(), ...news } as unknown as GroupInputs)).failures!.map((f) => [f.property, f.reason]));
-            assert.match((await bad({ name: "g", type: "internal" })).type, /must be one of ldap, http, oidc, got "internal"/);
-            assert.match((await bad({ name: "g", type: "ldap" })).ldapDn, /ldapDn is required for an ldap group/);
-            assert.match((await bad({ name: "g", type: "ldap", ldapDn: "devs" })).ldapDn, /"devs" is not a DN/);
-            assert.match((await bad({ name: "g", type: "oidc", ldapDn: DN })).ldapDn, /only for ldap groups, not oidc/);
-            assert.match((await bad({ type: "http" })).name, /name is required/);
-            assert.match((await bad({ name: "g", type: "http", groupType: 2 })).groupType, /not a setting/);
+            assert.match((await failuresOf({ name: "g", type: "internal" })).type, /must be one of ldap, http, oidc, got "internal"/);
+            assert.match((await failuresOf({ name: "g", type: "ldap" })).ldapDn, /ldapDn is required for an ldap group/);
+            assert.match((await failuresOf({ name: "g", type: "ldap", ldapDn: "devs" })).ldapDn, /"devs" is not a DN/);
+            assert.match((await failuresOf({ name: "g", type: "oidc", ldapDn: DN })).ldapDn, /only for ldap groups, not oidc/);
+            assert.match((await failuresOf({ type: "http" })).name, /name is required/);
+            assert.match((await failuresOf({ name: "g", type: "http", groupType: 2 })).groupType, /not a setting/);
             assert.equal(h.emu.log.length, 0);
         });
     });
@@ -59,11 +49,7 @@ describe("harbor/Group", () => {
         });
 
         it("diff: a no-op makes ZERO requests; a connection change alone changes nothing", async () => {
-            const { id, outs, inputs } = await created();
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "x" } })).changes, false);
-            assert.equal(h.emu.log.length, 0);
+            await assertNoOpDiff(h, p, await created());
         });
 
         it("update: a rename is one PUT, in place", async () => {
@@ -160,20 +146,14 @@ describe("harbor/Group", () => {
 
         it("exhausted retries give a clear error", async () => {
             const { id, outs } = await created();
-            h.emu.inject({ operationId: "deleteUserGroup" }, { kind: "status", status: 502 }, 10);
-            const err = await rejection(p.delete(id, outs));
+            const err = await exhaustRetries(h, { operationId: "deleteUserGroup" }, { kind: "status", status: 502 }, () => p.delete(id, outs));
             assert.match(err.message, /DELETE \/api\/v2\.0\/usergroups\/\d+ failed: 502 INJECTED: injected 502 \(after 4 attempts\)/);
         });
     });
 
     it("serializes, and the serialized provider runs create/read/delete", async () => {
-        const { text, provider } = await reviveSerializedProvider(new GroupProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        assert.ok(!/require\("@pulumi\/pulumi/.test(text));
-        const inputs = await checked({}, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(groups().groups.size, 0);
+        await assertSerializedLifecycle(h, checked, new GroupProvider({ client: FAST_CLIENT }), {
+            afterDelete: () => assert.equal(groups().groups.size, 0),
+        });
     });
 });

@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
-import { ImmutableTagRuleInputs, ImmutableTagRuleOutputs, ImmutableTagRuleProvider } from "../../harbor/immutableTagRule";
+import { ImmutableTagRuleOutputs, ImmutableTagRuleProvider } from "../../harbor/immutableTagRule";
 import { projectsArea } from "../emulator";
 import { immutableTagRulesArea } from "../emulator/areas/immutabletagrules";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
@@ -13,16 +14,7 @@ describe("harbor/ImmutableTagRule", () => {
     const rule = () => state().ofProject("web")[0];
     beforeEach(() => h.emu.area(projectsArea).seed("web"));
 
-    async function checked(extra: Record<string, unknown> = {}, provider: ImmutableTagRuleProvider = p): Promise<ImmutableTagRuleInputs> {
-        const r = await provider.check({} as ImmutableTagRuleInputs, { connection: h.connection(), project: "web", tagPattern: "v*", ...extra } as unknown as ImmutableTagRuleInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}): Promise<{ id: string; outs: ImmutableTagRuleOutputs; inputs: ImmutableTagRuleInputs }> {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs!, inputs };
-    }
+    const { checked, created, check } = providerKit(h, p, { project: "web", tagPattern: "v*" });
 
     describe("check", () => {
         it("applies defaults", async () => {
@@ -31,10 +23,10 @@ describe("harbor/ImmutableTagRule", () => {
         });
 
         it("fails on bad inputs, naming each property", async () => {
-            const r = await p.check({} as ImmutableTagRuleInputs, {
-                connection: h.connection(), tagPattern: "", tagDecoration: "repoMatches", repoPattern: "a, b", repoDecoration: "excludes", disabled: "yes", priority: 1,
-            } as unknown as ImmutableTagRuleInputs);
-            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            const r = await check({
+                tagPattern: "", tagDecoration: "repoMatches", repoPattern: "a, b", repoDecoration: "excludes", disabled: "yes", priority: 1,
+            });
+            const byProp = byProperty(r.failures);
             assert.match(byProp.project, /project is required/);
             assert.match(byProp.tagPattern, /must not be empty/);
             assert.match(byProp.tagDecoration, /one of matches, excludes, got "repoMatches"/);
@@ -75,9 +67,7 @@ describe("harbor/ImmutableTagRule", () => {
 
         it("diff: a no-op makes ZERO requests; a password change alone changes nothing; project replaces", async () => {
             const { id, outs, inputs } = await created();
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other1" } })).changes, false);
+            await assertNoOpDiff(h, p, { id, outs, inputs });
             assert.deepEqual((await p.diff(id, outs, { ...inputs, project: "api" })).replaces, ["project"]);
             assert.deepEqual(await p.diff(id, outs, { ...inputs, tagPattern: "release-*" }), { changes: true, replaces: [], deleteBeforeReplace: false });
             assert.equal(h.emu.log.length, 0);
@@ -174,20 +164,15 @@ describe("harbor/ImmutableTagRule", () => {
 
         it("exhausted retries give a clear error", async () => {
             const { id, outs } = await created();
-            h.emu.inject({ operationId: "ListImmuRules" }, { kind: "status", status: 503 }, 10);
-            const err = await rejection(p.read(id, outs));
+            const err = await exhaustRetries(h, { operationId: "ListImmuRules" }, { kind: "status", status: 503 }, () => p.read(id, outs));
             assert.match(err.message, /GET \/api\/v2\.0\/projects\/web\/immutabletagrules\?page=1&page_size=100 failed: 503 INJECTED: injected 503 \(after 4 attempts\)/);
         });
     });
 
     it("serializes, and the serialized provider runs a full create/read/delete (no credentials captured)", async () => {
-        const { text, provider } = await reviveSerializedProvider(new ImmutableTagRuleProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        assert.ok(!/require\("@pulumi\/pulumi/.test(text));
-        const inputs = await checked({ disabled: true }, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(state().rules.size, 0);
+        await assertSerializedLifecycle(h, checked, new ImmutableTagRuleProvider({ client: FAST_CLIENT }), {
+            extra: { disabled: true },
+            afterDelete: () => assert.equal(state().rules.size, 0),
+        });
     });
 });

@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
-import { LabelInputs, LabelOutputs, LabelProvider } from "../../harbor/label";
+import { LabelOutputs, LabelProvider } from "../../harbor/label";
 import { projectsArea } from "../emulator";
 import { labelsArea } from "../emulator/areas/labels";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
@@ -11,16 +12,7 @@ describe("harbor/Label", () => {
     const p = new LabelProvider({ client: FAST_CLIENT });
     const labels = () => h.emu.area(labelsArea);
 
-    async function checked(extra: Record<string, unknown> = {}, provider = p): Promise<LabelInputs> {
-        const r = await provider.check({} as LabelInputs, { connection: h.connection(), name: "release", ...extra } as unknown as LabelInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}) {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs!, inputs };
-    }
+    const { checked, created, check } = providerKit(h, p, { name: "release" });
 
     describe("check", () => {
         it("applies defaults and upper-cases the color", async () => {
@@ -29,8 +21,8 @@ describe("harbor/Label", () => {
         });
 
         it("fails on bad inputs, naming the property, without a request", async () => {
-            const r = await p.check({} as LabelInputs, { connection: h.connection(), name: "", color: "blue", project: "", scope: "g" } as unknown as LabelInputs);
-            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            const r = await check({ name: "", color: "blue", project: "", scope: "g" });
+            const byProp = byProperty(r.failures);
             assert.match(byProp.name, /must not be empty/);
             assert.match(byProp.color, /"blue" is invalid: use "#RRGGBB"/);
             assert.match(byProp.project, /must not be empty/);
@@ -55,9 +47,7 @@ describe("harbor/Label", () => {
 
         it("diff: a no-op makes ZERO requests; password alone changes nothing; project replaces; name updates in place", async () => {
             const { id, outs, inputs } = await created();
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other-Passw0rd" } })).changes, false);
+            await assertNoOpDiff(h, p, { id, outs, inputs });
             assert.deepEqual(await p.diff(id, outs, { ...inputs, project: "web" }), { changes: true, replaces: ["project"], deleteBeforeReplace: false });
             assert.deepEqual(await p.diff(id, outs, { ...inputs, name: "rc" }), { changes: true, replaces: [], deleteBeforeReplace: false });
             assert.equal(h.emu.log.length, 0);
@@ -125,19 +115,14 @@ describe("harbor/Label", () => {
             assert.equal(h.emu.count("UpdateLabel"), 2);
             h.emu.inject({ operationId: "GetLabelByID" }, { kind: "delay", ms: 500 });
             assert.equal((await p.read(id, outs)).id, id);
-            h.emu.inject({ operationId: "DeleteLabel" }, { kind: "status", status: 503 }, 10);
-            const err = await rejection(p.delete(id, outs));
+            const err = await exhaustRetries(h, { operationId: "DeleteLabel" }, { kind: "status", status: 503 }, () => p.delete(id, outs));
             assert.match(err.message, /DELETE \/api\/v2\.0\/labels\/\d+ failed: 503 INJECTED: injected 503 \(after 4 attempts\)/);
         });
     });
 
     it("serializes, and the serialized provider runs create/read/delete (no credentials captured)", async () => {
-        const { text, provider } = await reviveSerializedProvider(new LabelProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        const inputs = await checked({}, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(labels().labels.size, 0);
+        await assertSerializedLifecycle(h, checked, new LabelProvider({ client: FAST_CLIENT }), {
+            afterDelete: () => assert.equal(labels().labels.size, 0),
+        });
     });
 });

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { ProjectInputs, ProjectOutputs, ProjectProvider } from "../../harbor/project";
 import { projectsArea } from "../emulator";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const GIB = 2 ** 30;
 /** What the engine stores: undefined fields vanish on the wire. */
@@ -12,16 +13,7 @@ describe("harbor/Project", () => {
     const p = new ProjectProvider({ client: FAST_CLIENT });
     const state = () => h.emu.area(projectsArea);
 
-    async function checked(extra: Record<string, unknown> = {}, provider: ProjectProvider = p): Promise<ProjectInputs> {
-        const r = await provider.check({} as ProjectInputs, { connection: h.connection(), name: "web", ...extra } as unknown as ProjectInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}): Promise<{ id: string; outs: ProjectOutputs; inputs: ProjectInputs }> {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs!, inputs };
-    }
+    const { checked, created, check } = providerKit(h, p, { name: "web" });
 
     describe("check", () => {
         it("applies defaults and normalises the allowlist", async () => {
@@ -38,7 +30,7 @@ describe("harbor/Project", () => {
                 name: "Web_App", severity: "extreme", storageQuotaGiB: 0, cveAllowlist: ["CVE-1", "bad id!"], registryId: -3,
                 autoScan: "yes", forceDestroy: 1, quota: 5,
             } as unknown as ProjectInputs);
-            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            const byProp = byProperty(r.failures);
             assert.match(byProp["connection.url"], /not a valid URL/);
             assert.match(byProp.name, /"Web_App" is invalid: use lower-case letters/);
             assert.match(byProp.severity, /must be one of low, medium, high, critical, got "extreme"/);
@@ -52,7 +44,7 @@ describe("harbor/Project", () => {
         });
 
         it("requires a name", async () => {
-            const r = await p.check({} as ProjectInputs, { connection: h.connection() } as unknown as ProjectInputs);
+            const r = await check({});
             assert.deepEqual(r.failures, [{ property: "name", reason: "name is required" }]);
         });
     });
@@ -97,12 +89,7 @@ describe("harbor/Project", () => {
         });
 
         it("diff: a no-op makes ZERO requests; a password change alone changes nothing", async () => {
-            const { id, outs, inputs } = await created();
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            const rotated = { ...inputs, connection: { ...inputs.connection, password: "Rotated-Passw0rd", caCert: undefined } };
-            assert.equal((await p.diff(id, outs, rotated)).changes, false);
-            assert.equal(h.emu.log.length, 0);
+            await assertNoOpDiff(h, p, await created(), { connection: { password: "Rotated-Passw0rd", caCert: undefined } });
         });
 
         it("update: one PUT for metadata, one for the quota, none for forceDestroy alone", async () => {
@@ -251,8 +238,7 @@ describe("harbor/Project", () => {
         });
 
         it("exhausted retries give a clear error", async () => {
-            h.emu.inject({ operationId: "createProject" }, { kind: "status", status: 503 }, 10);
-            const err = await rejection(created());
+            const err = await exhaustRetries(h, { operationId: "createProject" }, { kind: "status", status: 503 }, () => created());
             assert.match(err.message, /POST \/api\/v2\.0\/projects failed: 503 INJECTED: injected 503 \(after 4 attempts\)/);
             assert.equal(h.emu.count("createProject"), 4);
             assert.equal(state().projects.size, 0);
@@ -269,13 +255,8 @@ describe("harbor/Project", () => {
     });
 
     it("serializes, and the serialized provider runs a full create/read/delete (no credentials captured)", async () => {
-        const { text, provider } = await reviveSerializedProvider(new ProjectProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        assert.ok(!/require\("@pulumi\/pulumi/.test(text), "the provider must not capture @pulumi/pulumi");
-        const inputs = await checked({}, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(state().projects.size, 0);
+        await assertSerializedLifecycle(h, checked, new ProjectProvider({ client: FAST_CLIENT }), {
+            afterDelete: () => assert.equal(state().projects.size, 0),
+        });
     });
 });

@@ -1,10 +1,11 @@
 import { strict as assert } from "assert";
-import { ProjectMemberInputs, ProjectMemberOutputs, ProjectMemberProvider } from "../../harbor/projectMember";
+import { ProjectMemberOutputs, ProjectMemberProvider } from "../../harbor/projectMember";
 import { projectsArea } from "../emulator";
 import { membersArea } from "../emulator/areas/members";
 import { userGroupsArea } from "../emulator/areas/usergroups";
 import { usersArea } from "../emulator/areas/users";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 const DN = "cn=devs,ou=groups,dc=example,dc=com";
@@ -20,21 +21,11 @@ describe("harbor/ProjectMember", () => {
         h.emu.area(userGroupsArea).seed("devs", 2);
     });
 
-    async function checked(extra: Record<string, unknown> = {}, provider: ProjectMemberProvider = p): Promise<ProjectMemberInputs> {
-        const r = await provider.check({} as ProjectMemberInputs, { connection: h.connection(), project: "web", user: "dev", role: "developer", ...extra } as unknown as ProjectMemberInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}) {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs!, inputs };
-    }
+    const { checked, created, failuresOf } = providerKit(h, p, { project: "web", user: "dev", role: "developer" });
 
     describe("check", () => {
         it("fails on bad inputs, naming each property", async () => {
-            const bad = async (news: Record<string, unknown>) =>
-                Object.fromEntries((await p.check({} as ProjectMemberInputs, { connection: h.connection(), project: "web", role: "developer", ...news } as unknown as ProjectMemberInputs)).failures!.map((f) => [f.property, f.reason]));
+            const bad = (news: Record<string, unknown>) => failuresOf({ project: "web", role: "developer", ...news });
             assert.match((await bad({})).user, /exactly one of user or group \(neither is set\)/);
             assert.match((await bad({ user: "dev", group: { name: "devs", type: "http" } })).group, /both are set/);
             assert.match((await bad({ user: "dev", role: "owner" })).role, /must be one of projectAdmin, developer, guest, maintainer, limitedGuest, got "owner"/);
@@ -81,11 +72,7 @@ describe("harbor/ProjectMember", () => {
         });
 
         it("diff: a no-op makes ZERO requests; a connection change alone changes nothing", async () => {
-            const { id, outs, inputs } = await created();
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "x" } })).changes, false);
-            assert.equal(h.emu.log.length, 0);
+            await assertNoOpDiff(h, p, await created());
         });
 
         it("update: only the role, in place, one PUT", async () => {
@@ -202,8 +189,7 @@ describe("harbor/ProjectMember", () => {
         });
 
         it("exhausted retries give a clear error", async () => {
-            h.emu.inject({ operationId: "createProjectMember" }, { kind: "status", status: 503 }, 10);
-            const err = await rejection(created());
+            const err = await exhaustRetries(h, { operationId: "createProjectMember" }, { kind: "status", status: 503 }, () => created());
             assert.match(err.message, /POST \/api\/v2\.0\/projects\/web\/members failed: 503 INJECTED: injected 503 \(after 4 attempts\)/);
         });
 
@@ -216,13 +202,8 @@ describe("harbor/ProjectMember", () => {
     });
 
     it("serializes, and the serialized provider runs create/read/delete", async () => {
-        const { text, provider } = await reviveSerializedProvider(new ProjectMemberProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        assert.ok(!/require\("@pulumi\/pulumi/.test(text));
-        const inputs = await checked({}, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(members().find("web", Number(id)), undefined);
+        await assertSerializedLifecycle(h, checked, new ProjectMemberProvider({ client: FAST_CLIENT }), {
+            afterDelete: (id) => assert.equal(members().find("web", Number(id)), undefined),
+        });
     });
 });

@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import { PurgeAuditScheduleInputs, PurgeAuditScheduleProvider } from "../../harbor/purgeAuditSchedule";
 import { SingletonScheduleOutputs } from "../../harbor/systemSchedule";
 import { systemSchedulesArea } from "../emulator/areas/systemSchedules";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 type Outs = PurgeAuditScheduleInputs & SingletonScheduleOutputs;
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
@@ -12,18 +13,7 @@ describe("harbor/PurgeAuditSchedule", () => {
     const p = new PurgeAuditScheduleProvider({ client: FAST_CLIENT });
     const purge = () => h.emu.area(systemSchedulesArea).purge;
 
-    async function checked(extra: Record<string, unknown> = {}, provider = p): Promise<PurgeAuditScheduleInputs> {
-        const r = await provider.check({} as PurgeAuditScheduleInputs, {
-            connection: h.connection(), schedule: "weekly", retentionHours: 720, includeEventTypes: ["pull_artifact", "create_artifact"], ...extra,
-        } as unknown as PurgeAuditScheduleInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}) {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs! as Outs, inputs };
-    }
+    const { checked, created, check } = providerKit(h, p, { schedule: "weekly", retentionHours: 720, includeEventTypes: ["pull_artifact", "create_artifact"] });
     const lastBody = () => h.emu.calls().at(-1)!.body;
 
     describe("check", () => {
@@ -33,15 +23,15 @@ describe("harbor/PurgeAuditSchedule", () => {
         });
 
         it("fails on bad inputs, naming the property, without a request", async () => {
-            const r = await p.check({} as PurgeAuditScheduleInputs, {
-                connection: h.connection(), schedule: "0 0 * * 7 1", retentionHours: 240001, includeEventTypes: ["Pull Artifact"],
-            } as unknown as PurgeAuditScheduleInputs);
-            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            const r = await check({
+                schedule: "0 0 * * 7 1", retentionHours: 240001, includeEventTypes: ["Pull Artifact"],
+            });
+            const byProp = byProperty(r.failures);
             assert.match(byProp.schedule, /6 fields/);
             assert.match(byProp.retentionHours, /at most 240000, got 240001/);
             assert.match(byProp["includeEventTypes[0]"], /"Pull Artifact" is invalid: expected an audit event type/);
-            const r2 = await p.check({} as PurgeAuditScheduleInputs, { connection: h.connection(), schedule: "daily", includeEventTypes: [] } as unknown as PurgeAuditScheduleInputs);
-            const byProp2 = Object.fromEntries(r2.failures!.map((f) => [f.property, f.reason]));
+            const r2 = await check({ schedule: "daily", includeEventTypes: [] });
+            const byProp2 = byProperty(r2.failures);
             assert.match(byProp2.retentionHours, /required/);
             assert.match(byProp2.includeEventTypes, /at least one event type/);
             assert.equal(h.emu.log.length, 0);
@@ -62,9 +52,7 @@ describe("harbor/PurgeAuditSchedule", () => {
 
         it("diff: a no-op makes ZERO requests; a password change alone changes nothing; nothing replaces", async () => {
             const { id, outs, inputs } = await created();
-            h.emu.resetLog();
-            assert.equal((await p.diff(id, outs, inputs)).changes, false);
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other-Passw0rd" } })).changes, false);
+            await assertNoOpDiff(h, p, { id, outs, inputs });
             assert.deepEqual(await p.diff(id, outs, { ...inputs, retentionHours: 24 }), { changes: true, replaces: [], deleteBeforeReplace: false });
             assert.equal(h.emu.log.length, 0);
         });
@@ -113,19 +101,14 @@ describe("harbor/PurgeAuditSchedule", () => {
         });
 
         it("exhausted retries give a clear error", async () => {
-            h.emu.inject({ operationId: "updatePurgeSchedule" }, { kind: "status", status: 503 }, 10);
-            const err = await rejection(created());
+            const err = await exhaustRetries(h, { operationId: "updatePurgeSchedule" }, { kind: "status", status: 503 }, () => created());
             assert.match(err.message, /PUT \/api\/v2\.0\/system\/purgeaudit\/schedule failed: 503 INJECTED: injected 503 \(after 4 attempts\)/);
         });
     });
 
     it("serializes, and the serialized provider runs create/read/delete (no credentials captured)", async () => {
-        const { text, provider } = await reviveSerializedProvider(new PurgeAuditScheduleProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        const inputs = await checked({}, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(purge(), undefined);
+        await assertSerializedLifecycle(h, checked, new PurgeAuditScheduleProvider({ client: FAST_CLIENT }), {
+            afterDelete: () => assert.equal(purge(), undefined),
+        });
     });
 });

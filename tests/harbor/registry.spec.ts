@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import { RegistryInputs, RegistryOutputs, RegistryProvider, secretHash } from "../../harbor/registry";
 import { projectsArea } from "../emulator";
 import { registriesArea } from "../emulator/areas/registries";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const REMOTE = "https://harbor-prod.example.com";
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
@@ -13,18 +14,7 @@ describe("harbor/Registry", () => {
     const state = () => h.emu.area(registriesArea);
     beforeEach(() => state().addRemote(REMOTE, "robot$replicator", "S3cret-One"));
 
-    async function checked(extra: Record<string, unknown> = {}, provider: RegistryProvider = p): Promise<RegistryInputs> {
-        const r = await provider.check({} as RegistryInputs, {
-            connection: h.connection(), name: "prod", type: "harbor", url: `${REMOTE}/`, accessKey: "robot$replicator", accessSecret: "S3cret-One", ...extra,
-        } as unknown as RegistryInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}): Promise<{ id: string; outs: RegistryOutputs; inputs: RegistryInputs }> {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs!, inputs };
-    }
+    const { checked, created, check } = providerKit(h, p, { name: "prod", type: "harbor", url: `${REMOTE}/`, accessKey: "robot$replicator", accessSecret: "S3cret-One" });
 
     describe("check", () => {
         it("applies defaults and trims the URL", async () => {
@@ -36,10 +26,10 @@ describe("harbor/Registry", () => {
         });
 
         it("fails on bad inputs, naming each property, never quoting the secret", async () => {
-            const r = await p.check({} as RegistryInputs, {
-                connection: h.connection(), name: "", type: "nexus", url: "ftp://x", accessKey: "user", accessSecret: 12345678, caCertificate: "not pem", insecure: "no", colour: 1,
-            } as unknown as RegistryInputs);
-            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            const r = await check({
+                name: "", type: "nexus", url: "ftp://x", accessKey: "user", accessSecret: 12345678, caCertificate: "not pem", insecure: "no", colour: 1,
+            });
+            const byProp = byProperty(r.failures);
             assert.match(byProp.name, /must not be empty/);
             assert.match(byProp.type, /must be one of harbor, docker-hub.*got "nexus"/);
             assert.match(byProp.url, /"ftp:\/\/x" is invalid: expected an http\(s\) URL/);
@@ -48,7 +38,7 @@ describe("harbor/Registry", () => {
             assert.match(byProp.insecure, /true or false/);
             assert.match(byProp.colour, /not a setting/);
             assert.ok(!JSON.stringify(r.failures).includes("12345678"));
-            const half = await p.check({} as RegistryInputs, { connection: h.connection(), name: "x", type: "harbor", url: REMOTE, accessKey: "u" } as unknown as RegistryInputs);
+            const half = await check({ name: "x", type: "harbor", url: REMOTE, accessKey: "u" });
             assert.deepEqual(half.failures, [{ property: "accessSecret", reason: "accessKey and accessSecret go together: set both, or neither for anonymous access" }]);
             assert.equal(h.emu.log.length, 0);
         });
@@ -83,11 +73,7 @@ describe("harbor/Registry", () => {
         });
 
         it("diff: a no-op makes ZERO requests; a password change alone changes nothing", async () => {
-            const { id, outs, inputs } = await created();
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other1" } })).changes, false);
-            assert.equal(h.emu.log.length, 0);
+            await assertNoOpDiff(h, p, await created());
         });
 
         it("update: a rotated secret is a change, pinged then applied with one PUT carrying only the credential", async () => {
@@ -199,22 +185,16 @@ describe("harbor/Registry", () => {
 
         it("exhausted retries give a clear error", async () => {
             const { id, outs } = await created();
-            h.emu.inject({ operationId: "deleteRegistry" }, { kind: "status", status: 503 }, 10);
-            const err = await rejection(p.delete(id, outs));
+            const err = await exhaustRetries(h, { operationId: "deleteRegistry" }, { kind: "status", status: 503 }, () => p.delete(id, outs));
             assert.match(err.message, /DELETE \/api\/v2\.0\/registries\/\d+ failed: 503 INJECTED: injected 503 \(after 4 attempts\)/);
             assert.equal(state().registries.size, 1);
         });
     });
 
     it("serializes, and the serialized provider runs a full create/read/delete (no credentials captured)", async () => {
-        const { text, provider } = await reviveSerializedProvider(new RegistryProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        assert.ok(!/require\("@pulumi\/pulumi/.test(text));
-        const inputs = await checked({}, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal(outs!.accessSecretHash, secretHash("robot$replicator", "S3cret-One"));
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(state().registries.size, 0);
+        await assertSerializedLifecycle(h, checked, new RegistryProvider({ client: FAST_CLIENT }), {
+            afterCreate: (outs) => assert.equal(outs.accessSecretHash, secretHash("robot$replicator", "S3cret-One")),
+            afterDelete: () => assert.equal(state().registries.size, 0),
+        });
     });
 });

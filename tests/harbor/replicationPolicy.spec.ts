@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
-import { ReplicationPolicyInputs, ReplicationPolicyOutputs, ReplicationPolicyProvider } from "../../harbor/replicationPolicy";
+import { ReplicationPolicyOutputs, ReplicationPolicyProvider } from "../../harbor/replicationPolicy";
 import { registriesArea } from "../emulator/areas/registries";
 import { replicationArea } from "../emulator/areas/replication";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
@@ -15,16 +16,7 @@ describe("harbor/ReplicationPolicy", () => {
         registryId = h.emu.area(registriesArea).seed({ name: "prod", type: "harbor", url: "https://harbor-prod.example.com" }).id;
     });
 
-    async function checked(extra: Record<string, unknown> = {}, provider: ReplicationPolicyProvider = p): Promise<ReplicationPolicyInputs> {
-        const r = await provider.check({} as ReplicationPolicyInputs, { connection: h.connection(), name: "to-prod", direction: "push", registryId, ...extra } as unknown as ReplicationPolicyInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}): Promise<{ id: string; outs: ReplicationPolicyOutputs; inputs: ReplicationPolicyInputs }> {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs!, inputs };
-    }
+    const { checked, created, check } = providerKit(h, p, () => ({ name: "to-prod", direction: "push", registryId }));
     const FULL = {
         filters: { name: "web/**", tag: { pattern: "v*" }, label: { values: ["prod", "approved", "prod"], decoration: "excludes" }, resource: "image" },
         trigger: { type: "scheduled", cron: " 30  2 * * * " },
@@ -47,12 +39,12 @@ describe("harbor/ReplicationPolicy", () => {
         });
 
         it("fails on bad inputs, naming each property", async () => {
-            const r = await p.check({} as ReplicationPolicyInputs, {
-                connection: h.connection(), name: "x", direction: "sideways", registryId: 0,
+            const r = await check({
+                name: "x", direction: "sideways", registryId: 0,
                 filters: { name: "", tag: { pattern: "v*", decoration: "maybe" }, label: { values: [] }, resource: "chart", repo: "x" },
                 trigger: { type: "scheduled", cron: "* 2 * * *" }, destNamespace: "Bad NS", destNamespaceReplaceCount: 7, speedKbps: -1,
-            } as unknown as ReplicationPolicyInputs);
-            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            });
+            const byProp = byProperty(r.failures);
             assert.match(byProp.direction, /one of push, pull, got "sideways"/);
             assert.match(byProp.registryId, /at least 1/);
             assert.match(byProp["filters.name"], /must not be empty/);
@@ -67,7 +59,7 @@ describe("harbor/ReplicationPolicy", () => {
         });
 
         it("trigger rules: scheduled needs a valid cron; cron only with scheduled; event_based only for push", async () => {
-            const fail = async (extra: Record<string, unknown>) => (await p.check({} as ReplicationPolicyInputs, { connection: h.connection(), name: "x", registryId: 1, direction: "push", ...extra } as unknown as ReplicationPolicyInputs)).failures!;
+            const fail = async (extra: Record<string, unknown>) => (await check({ name: "x", registryId: 1, direction: "push", ...extra })).failures!;
             assert.match((await fail({ trigger: { type: "scheduled" } }))[0].reason, /trigger\.cron a scheduled trigger needs a cron/);
             assert.match((await fail({ trigger: { type: "scheduled", cron: "0 0 0 * * *" } }))[0].reason, /5-field cron.*has 6 fields \(write 5 fields/);
             assert.match((await fail({ trigger: { type: "manual", cron: "daily" } }))[0].reason, /only used with type "scheduled"/);
@@ -106,11 +98,7 @@ describe("harbor/ReplicationPolicy", () => {
         });
 
         it("diff: a no-op makes ZERO requests; a password change alone changes nothing", async () => {
-            const { id, outs, inputs } = await created(FULL);
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other1" } })).changes, false);
-            assert.equal(h.emu.log.length, 0);
+            await assertNoOpDiff(h, p, await created(FULL));
         });
 
         it("update: one PUT of the whole policy", async () => {
@@ -221,21 +209,16 @@ describe("harbor/ReplicationPolicy", () => {
         });
 
         it("exhausted retries give a clear error", async () => {
-            h.emu.inject({ operationId: "createReplicationPolicy" }, { kind: "status", status: 429, retryAfter: 1 }, 10);
-            const err = await rejection(created());
+            const err = await exhaustRetries(h, { operationId: "createReplicationPolicy" }, { kind: "status", status: 429, retryAfter: 1 }, () => created());
             assert.match(err.message, /POST \/api\/v2\.0\/replication\/policies failed: 429 INJECTED: injected 429 \(after 4 attempts\)/);
             assert.equal(state().policies.size, 0);
         });
     });
 
     it("serializes, and the serialized provider runs a full create/read/delete (no credentials captured)", async () => {
-        const { text, provider } = await reviveSerializedProvider(new ReplicationPolicyProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        assert.ok(!/require\("@pulumi\/pulumi/.test(text));
-        const inputs = await checked(FULL, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(state().policies.size, 0);
+        await assertSerializedLifecycle(h, checked, new ReplicationPolicyProvider({ client: FAST_CLIENT }), {
+            extra: FULL,
+            afterDelete: () => assert.equal(state().policies.size, 0),
+        });
     });
 });

@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import { RetentionPolicyInputs, RetentionPolicyOutputs, RetentionPolicyProvider } from "../../harbor/retentionPolicy";
 import { projectsArea } from "../emulator";
 import { retentionsArea } from "../emulator/areas/retentions";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 const RULES = [
@@ -18,16 +19,7 @@ describe("harbor/RetentionPolicy", () => {
     const projects = () => h.emu.area(projectsArea);
     beforeEach(() => projects().seed("web"));
 
-    async function checked(extra: Record<string, unknown> = {}, provider: RetentionPolicyProvider = p): Promise<RetentionPolicyInputs> {
-        const r = await provider.check({} as RetentionPolicyInputs, { connection: h.connection(), project: "web", schedule: "daily", rules: RULES, ...extra } as unknown as RetentionPolicyInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}): Promise<{ id: string; outs: RetentionPolicyOutputs; inputs: RetentionPolicyInputs }> {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs!, inputs };
-    }
+    const { checked, created, check } = providerKit(h, p, { project: "web", schedule: "daily", rules: RULES });
 
     describe("check", () => {
         it("applies defaults to every rule (both selectors always present)", async () => {
@@ -37,8 +29,8 @@ describe("harbor/RetentionPolicy", () => {
         });
 
         it("fails on bad inputs, naming each property", async () => {
-            const r = await p.check({} as RetentionPolicyInputs, {
-                connection: h.connection(), project: "Web!", schedule: "0 0 0 * * *",
+            const r = await check({
+                project: "Web!", schedule: "0 0 0 * * *",
                 rules: [
                     { template: "latestPushedK" },
                     { template: "always", value: 3 },
@@ -46,8 +38,8 @@ describe("harbor/RetentionPolicy", () => {
                     { template: "nDaysSinceLastPush", value: 0, tagPattern: "v1,v2", repoDecoration: "matches", colour: "red" },
                     "not a rule",
                 ],
-            } as unknown as RetentionPolicyInputs);
-            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            });
+            const byProp = byProperty(r.failures);
             assert.match(byProp.project, /"Web!" is invalid/);
             assert.match(byProp.schedule, /has 6 fields/);
             assert.match(byProp["rules[0].value"], /value is required with template "latestPushedK" \(the number of artifacts to keep\)/);
@@ -62,7 +54,7 @@ describe("harbor/RetentionPolicy", () => {
 
         it("at most 15 rules, at least one, no duplicates", async () => {
             const many = Array.from({ length: 16 }, (_, i) => ({ template: "latestPushedK", value: i + 1 }));
-            const fail = async (rules: unknown) => (await p.check({} as RetentionPolicyInputs, { connection: h.connection(), project: "web", rules } as unknown as RetentionPolicyInputs)).failures!;
+            const fail = async (rules: unknown) => (await check({ project: "web", rules })).failures!;
             assert.match((await fail(many))[0].reason, /rules has 16 items; at most 15/);
             assert.match((await fail([]))[0].reason, /rules needs at least 1 item/);
             assert.deepEqual(await fail([{ template: "always" }, { template: "always", tagPattern: "**" }]), [{ property: "rules[1]", reason: "rules[1] is identical to rules[0] (Harbor refuses duplicate rules)" }]);
@@ -107,9 +99,7 @@ describe("harbor/RetentionPolicy", () => {
 
         it("diff: a no-op makes ZERO requests; a password change alone changes nothing; project replaces", async () => {
             const { id, outs, inputs } = await created();
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other1" } })).changes, false);
+            await assertNoOpDiff(h, p, { id, outs, inputs });
             assert.deepEqual((await p.diff(id, outs, { ...inputs, project: "api" })).replaces, ["project"]);
             assert.equal(h.emu.log.length, 0);
         });
@@ -196,20 +186,14 @@ describe("harbor/RetentionPolicy", () => {
 
         it("exhausted retries give a clear error", async () => {
             const { id, outs, inputs } = await created();
-            h.emu.inject({ operationId: "updateRetention" }, { kind: "status", status: 504 }, 10);
-            const err = await rejection(p.update(id, outs, { ...inputs, schedule: "" }));
+            const err = await exhaustRetries(h, { operationId: "updateRetention" }, { kind: "status", status: 504 }, () => p.update(id, outs, { ...inputs, schedule: "" }));
             assert.match(err.message, /PUT \/api\/v2\.0\/retentions\/\d+ failed: 504 INJECTED: injected 504 \(after 4 attempts\)/);
         });
     });
 
     it("serializes, and the serialized provider runs a full create/read/delete (no credentials captured)", async () => {
-        const { text, provider } = await reviveSerializedProvider(new RetentionPolicyProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        assert.ok(!/require\("@pulumi\/pulumi/.test(text));
-        const inputs = await checked({}, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(state().policies.size, 0);
+        await assertSerializedLifecycle(h, checked, new RetentionPolicyProvider({ client: FAST_CLIENT }), {
+            afterDelete: () => assert.equal(state().policies.size, 0),
+        });
     });
 });

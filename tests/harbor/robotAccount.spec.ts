@@ -1,9 +1,10 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { RobotAccount, RobotAccountInputs, RobotAccountOutputs, RobotAccountProvider } from "../../harbor/robotAccount";
+import { RobotAccount, RobotAccountOutputs, RobotAccountProvider } from "../../harbor/robotAccount";
 import { projectsArea } from "../emulator";
 import { robotsArea } from "../emulator/areas/robots";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, exhaustRetries, providerKit, useResourceMocks, valueOf } from "../helpers/providerKit";
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 const PULL_PUSH = [{ resource: "repository", action: "push" }, { resource: "repository", action: "pull" }];
@@ -15,16 +16,7 @@ describe("harbor/RobotAccount", () => {
     const robots = () => h.emu.area(robotsArea);
     beforeEach(() => h.emu.area(projectsArea).seed("web"));
 
-    async function checked(extra: Record<string, unknown> = {}, provider: RobotAccountProvider = p): Promise<RobotAccountInputs> {
-        const r = await provider.check({} as RobotAccountInputs, { connection: h.connection(), name: "ci", project: "web", permissions: projectPerm(), ...extra } as unknown as RobotAccountInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}) {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs!, inputs };
-    }
+    const { checked, created, failuresOf } = providerKit(h, p, () => ({ name: "ci", project: "web", permissions: projectPerm() }));
     const SYSTEM = {
         project: undefined, level: "system",
         permissions: [
@@ -48,8 +40,7 @@ describe("harbor/RobotAccount", () => {
         });
 
         it("fails on bad inputs, naming each property and what is allowed", async () => {
-            const bad = async (news: Record<string, unknown>) =>
-                Object.fromEntries((await p.check({} as RobotAccountInputs, { connection: h.connection(), name: "ci", project: "web", permissions: projectPerm(), ...news } as unknown as RobotAccountInputs)).failures!.map((f) => [f.property, f.reason]));
+            const bad = (news: Record<string, unknown>) => failuresOf({ name: "ci", project: "web", permissions: projectPerm(), ...news });
             assert.match((await bad({ name: "web+ci" })).name, /"web\+ci" is invalid: use lower-case letters .* \(no '\+' or '\$'\)/);
             assert.match((await bad({ project: undefined, level: "project" })).project, /required for a project-level robot/);
             assert.match((await bad({ level: "system" })).project, /only for project-level robots/);
@@ -95,11 +86,7 @@ describe("harbor/RobotAccount", () => {
         });
 
         it("diff: a no-op makes ZERO requests; a connection change alone changes nothing", async () => {
-            const { id, outs, inputs } = await created();
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "x" } })).changes, false);
-            assert.equal(h.emu.log.length, 0);
+            await assertNoOpDiff(h, p, await created());
         });
 
         it("update: one PUT with the full object under the prefixed name; + a GET for the expiry when the duration changes", async () => {
@@ -238,8 +225,7 @@ describe("harbor/RobotAccount", () => {
         });
 
         it("exhausted retries give a clear error", async () => {
-            h.emu.inject({ operationId: "CreateRobot" }, { kind: "status", status: 503 }, 10);
-            const err = await rejection(created({ ...SYSTEM }));
+            const err = await exhaustRetries(h, { operationId: "CreateRobot" }, { kind: "status", status: 503 }, () => created({ ...SYSTEM }));
             assert.match(err.message, /POST \/api\/v2\.0\/robots failed: 503 INJECTED: injected 503 \(after 4 attempts\)/);
             assert.equal(robots().live().length, 0);
         });
@@ -265,31 +251,20 @@ describe("harbor/RobotAccount", () => {
     });
 
     it("serializes, and the serialized provider runs create/read/delete", async () => {
-        const { text, provider } = await reviveSerializedProvider(new RobotAccountProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        assert.ok(!/require\("@pulumi\/pulumi/.test(text));
-        const inputs = await checked({}, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(robots().live().length, 0);
+        await assertSerializedLifecycle(h, checked, new RobotAccountProvider({ client: FAST_CLIENT }), {
+            afterDelete: () => assert.equal(robots().live().length, 0),
+        });
     });
 
     describe("resource class (mocks)", () => {
-        before(() => {
-            pulumi.runtime.setMocks(
-                { newResource: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, robotId: 9, fullName: "robot$web+ci", secret: "S3cretValue", expiresAt: -1 } }), call: () => ({}) },
-                "harbor-platform",
-                "dev",
-            );
-        });
+        const { connection } = useResourceMocks({ robotId: 9, fullName: "robot$web+ci", secret: "S3cretValue", expiresAt: -1 });
 
         it("registers pulumi-nodejs:dynamic/harbor:RobotAccount and exposes the secret as a secret", async () => {
-            const r = new RobotAccount("ci", { connection: { url: "https://harbor.example.com", username: "admin", password: "Harbor12345" }, name: "ci", project: "web", permissions: projectPerm() as never });
-            const urn = await new Promise<string>((res) => r.urn.apply(res));
+            const r = new RobotAccount("ci", { connection, name: "ci", project: "web", permissions: projectPerm() as never });
+            const urn = await valueOf(r.urn);
             assert.match(urn, /pulumi-nodejs:dynamic\/harbor:RobotAccount::ci$/);
             assert.equal(await pulumi.isSecret(r.secret), true);
-            assert.equal(await new Promise((res) => r.fullName.apply(res)), "robot$web+ci");
+            assert.equal(await valueOf(r.fullName), "robot$web+ci");
         });
     });
 });

@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
-import { configSecretHash, SystemConfigInputs, SystemConfigOutputs, SystemConfigProvider } from "../../harbor/systemConfig";
+import { configSecretHash, SystemConfigOutputs, SystemConfigProvider } from "../../harbor/systemConfig";
 import { configurationsArea } from "../emulator/areas/configurations";
 import { usersArea } from "../emulator/areas/users";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 const LDAP = { url: "ldaps://ldap.example.com", searchDn: "cn=svc,dc=example,dc=com", searchPassword: "Ld4p-Secret", baseDn: "dc=example,dc=com", uid: "uid" };
@@ -13,16 +14,7 @@ describe("harbor/SystemConfig", () => {
     const p = new SystemConfigProvider({ client: FAST_CLIENT });
     const cfg = () => h.emu.area(configurationsArea);
 
-    async function checked(extra: Record<string, unknown> = {}, provider = p): Promise<SystemConfigInputs> {
-        const r = await provider.check({} as SystemConfigInputs, { connection: h.connection(), ...extra } as unknown as SystemConfigInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown>) {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs!, inputs };
-    }
+    const { checked, created, check } = providerKit(h, p);
     const lastBody = () => h.emu.calls("updateConfigurations").at(-1)!.body as Record<string, unknown>;
 
     describe("check", () => {
@@ -38,11 +30,11 @@ describe("harbor/SystemConfig", () => {
         });
 
         it("fails on bad inputs, naming the property (nested too), never echoing a secret", async () => {
-            const r = await p.check({} as SystemConfigInputs, {
-                connection: h.connection(), authMode: "ldap", robotTokenExpirationDays: 0, projectCreationRestriction: "admins", auditLogForwardEndpoint: "udp://x",
+            const r = await check({
+                authMode: "ldap", robotTokenExpirationDays: 0, projectCreationRestriction: "admins", auditLogForwardEndpoint: "udp://x",
                 skipAuditLogDatabase: true, oidc: { name: "sso", endpoint: "http://sso", clientId: "", clientSecret: 12345678, scope: ["profile"], colour: 1 }, readOnly: true,
-            } as unknown as SystemConfigInputs);
-            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            });
+            const byProp = byProperty(r.failures);
             assert.match(byProp.authMode, /one of db_auth, ldap_auth, oidc_auth, got "ldap"/);
             assert.match(byProp.robotTokenExpirationDays, /at least 1, got 0 \(days\)/);
             assert.match(byProp.projectCreationRestriction, /adminonly, everyone/);
@@ -54,11 +46,11 @@ describe("harbor/SystemConfig", () => {
             assert.match(byProp["oidc.colour"], /not a setting/);
             assert.match(byProp.readOnly, /not a setting/);
             assert.ok(!JSON.stringify(r.failures).includes("12345678"));
-            const r2 = await p.check({} as SystemConfigInputs, { connection: h.connection(), authMode: "ldap_auth", skipAuditLogDatabase: true } as unknown as SystemConfigInputs);
-            const byProp2 = Object.fromEntries(r2.failures!.map((f) => [f.property, f.reason]));
+            const r2 = await check({ authMode: "ldap_auth", skipAuditLogDatabase: true });
+            const byProp2 = byProperty(r2.failures);
             assert.match(byProp2.ldap, /required when authMode is "ldap_auth"/);
             assert.match(byProp2.skipAuditLogDatabase, /needs auditLogForwardEndpoint/);
-            const empty = await p.check({} as SystemConfigInputs, { connection: h.connection() } as unknown as SystemConfigInputs);
+            const empty = await check({});
             assert.match(empty.failures![0].reason, /manages nothing/);
             assert.equal(h.emu.log.length, 0);
         });
@@ -91,9 +83,7 @@ describe("harbor/SystemConfig", () => {
 
         it("diff: a no-op makes ZERO requests; password alone changes nothing; a rotated secret is a change; nothing replaces", async () => {
             const { id, outs, inputs } = await created({ authMode: "oidc_auth", oidc: OIDC });
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other-Passw0rd" } })).changes, false);
+            await assertNoOpDiff(h, p, { id, outs, inputs });
             assert.deepEqual(await p.diff(id, outs, { ...inputs, oidc: { ...inputs.oidc!, clientSecret: "Rotated-0idc" } }), { changes: true, replaces: [], deleteBeforeReplace: false });
             assert.equal(h.emu.log.length, 0);
         });
@@ -199,19 +189,17 @@ describe("harbor/SystemConfig", () => {
         });
 
         it("exhausted retries give a clear error", async () => {
-            h.emu.inject({ operationId: "getConfigurations" }, { kind: "status", status: 502 }, 10);
-            const err = await rejection(created({ projectCreationRestriction: "adminonly" }));
+            const err = await exhaustRetries(h, { operationId: "getConfigurations" }, { kind: "status", status: 502 }, () => created({ projectCreationRestriction: "adminonly" }));
             assert.match(err.message, /GET \/api\/v2\.0\/configurations failed: 502 INJECTED: injected 502 \(after 4 attempts\)/);
         });
     });
 
     it("serializes, and the serialized provider runs create/read (no credentials captured)", async () => {
-        const { text, provider } = await reviveSerializedProvider(new SystemConfigProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        const inputs = await checked({ authMode: "oidc_auth", oidc: OIDC }, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal(cfg().secrets.oidc_client_secret, "0idc-Secret");
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete();
+        await assertSerializedLifecycle(h, checked, new SystemConfigProvider({ client: FAST_CLIENT }), {
+            extra: { authMode: "oidc_auth", oidc: OIDC },
+            afterCreate: () => assert.equal(cfg().secrets.oidc_client_secret, "0idc-Secret"),
+            // delete is a no-op: Harbor's configuration stays as it is
+            afterDelete: () => assert.equal(cfg().secrets.oidc_client_secret, "0idc-Secret"),
+        });
     });
 });

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
-import { UserInputs, UserOutputs, UserProvider } from "../../harbor/user";
+import { UserOutputs, UserProvider } from "../../harbor/user";
 import { usersArea } from "../emulator/areas/users";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 const PASSWORD = "Initial-Passw0rd";
@@ -11,16 +12,7 @@ describe("harbor/User", () => {
     const p = new UserProvider({ client: FAST_CLIENT });
     const users = () => h.emu.area(usersArea);
 
-    async function checked(extra: Record<string, unknown> = {}, provider: UserProvider = p): Promise<UserInputs> {
-        const r = await provider.check({} as UserInputs, { connection: h.connection(), username: "dev", email: "dev@example.com", password: PASSWORD, ...extra } as unknown as UserInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}) {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs!, inputs };
-    }
+    const { checked, created, check } = providerKit(h, p, { username: "dev", email: "dev@example.com", password: PASSWORD });
 
     describe("check", () => {
         it("applies defaults (realname = username, admin false)", async () => {
@@ -30,10 +22,10 @@ describe("harbor/User", () => {
         });
 
         it("fails on bad inputs naming each property, and never echoes the password", async () => {
-            const r = await p.check({} as UserInputs, {
-                connection: h.connection(), username: "bad name", email: "not-an-email", realname: "a#b", password: "weakpassword", admin: "yes", role: "x",
-            } as unknown as UserInputs);
-            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            const r = await check({
+                username: "bad name", email: "not-an-email", realname: "a#b", password: "weakpassword", admin: "yes", role: "x",
+            });
+            const byProp = byProperty(r.failures);
             assert.match(byProp.username, /"bad name" is invalid: no spaces/);
             assert.match(byProp.email, /"not-an-email" is invalid: expected an email address/);
             assert.match(byProp.realname, /"a#b" is invalid/);
@@ -41,7 +33,7 @@ describe("harbor/User", () => {
             assert.match(byProp.admin, /true or false/);
             assert.match(byProp.role, /not a setting/);
             assert.ok(!JSON.stringify(r.failures).includes("weakpassword"), "the password is never echoed");
-            const missing = await p.check({} as UserInputs, { connection: h.connection(), username: "dev", email: "dev@example.com", password: 12345678 } as unknown as UserInputs);
+            const missing = await check({ username: "dev", email: "dev@example.com", password: 12345678 });
             assert.deepEqual(missing.failures, [{ property: "password", reason: "password must be a string" }]);
             assert.equal(h.emu.log.length, 0);
         });
@@ -62,11 +54,7 @@ describe("harbor/User", () => {
         });
 
         it("diff: a no-op makes ZERO requests; a connection change alone changes nothing", async () => {
-            const { id, outs, inputs } = await created();
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other-Passw0rd" } })).changes, false);
-            assert.equal(h.emu.log.length, 0);
+            await assertNoOpDiff(h, p, await created());
         });
 
         it("update: only the calls for what changed", async () => {
@@ -167,8 +155,7 @@ describe("harbor/User", () => {
         });
 
         it("exhausted retries give a clear error", async () => {
-            h.emu.inject({ operationId: "createUser" }, { kind: "status", status: 503 }, 10);
-            const err = await rejection(created());
+            const err = await exhaustRetries(h, { operationId: "createUser" }, { kind: "status", status: 503 }, () => created());
             assert.match(err.message, /POST \/api\/v2\.0\/users failed: 503 INJECTED: injected 503 \(after 4 attempts\)/);
             assert.equal(users().byName("dev"), undefined);
         });
@@ -182,13 +169,8 @@ describe("harbor/User", () => {
     });
 
     it("serializes, and the serialized provider runs create/read/delete (no credentials captured)", async () => {
-        const { text, provider } = await reviveSerializedProvider(new UserProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        assert.ok(!/require\("@pulumi\/pulumi/.test(text));
-        const inputs = await checked({}, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(users().byName("dev"), undefined);
+        await assertSerializedLifecycle(h, checked, new UserProvider({ client: FAST_CLIENT }), {
+            afterDelete: () => assert.equal(users().byName("dev"), undefined),
+        });
     });
 });

@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
-import { WebhookInputs, WebhookOutputs, WebhookProvider } from "../../harbor/webhook";
+import { WebhookOutputs, WebhookProvider } from "../../harbor/webhook";
 import { projectsArea } from "../emulator";
 import { webhooksArea } from "../emulator/areas/webhooks";
-import { FAST_CLIENT, rejection, reviveSerializedProvider, useHarborEmulator } from "../helpers/harbor";
+import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
@@ -15,18 +16,7 @@ describe("harbor/Webhook", () => {
         h.emu.area(projectsArea).seed("api");
     });
 
-    async function checked(extra: Record<string, unknown> = {}, provider = p): Promise<WebhookInputs> {
-        const r = await provider.check({} as WebhookInputs, {
-            connection: h.connection(), project: "web", name: "ci", address: "https://hooks.example.com/harbor", eventTypes: ["SCANNING_COMPLETED", "PUSH_ARTIFACT"], ...extra,
-        } as unknown as WebhookInputs);
-        assert.deepEqual(r.failures, []);
-        return r.inputs!;
-    }
-    async function created(extra: Record<string, unknown> = {}) {
-        const inputs = await checked(extra);
-        const r = await p.create(inputs);
-        return { id: r.id, outs: r.outs!, inputs };
-    }
+    const { checked, created, check } = providerKit(h, p, { project: "web", name: "ci", address: "https://hooks.example.com/harbor", eventTypes: ["SCANNING_COMPLETED", "PUSH_ARTIFACT"] });
     const stored = (id: string) => hooks().policies.get(Number(id))!;
 
     describe("check", () => {
@@ -39,11 +29,11 @@ describe("harbor/Webhook", () => {
         });
 
         it("fails on bad inputs, naming the property, never echoing the auth header", async () => {
-            const r = await p.check({} as WebhookInputs, {
-                connection: h.connection(), project: "", name: "ci", address: "https://user:pw@hooks.example.com/x?token=1", eventTypes: ["PUSH", "PULL_ARTIFACT"],
+            const r = await check({
+                project: "", name: "ci", address: "https://user:pw@hooks.example.com/x?token=1", eventTypes: ["PUSH", "PULL_ARTIFACT"],
                 notifyType: "teams", payloadFormat: "json", authHeader: 42, targets: [],
-            } as unknown as WebhookInputs);
-            const byProp = Object.fromEntries(r.failures!.map((f) => [f.property, f.reason]));
+            });
+            const byProp = byProperty(r.failures);
             assert.match(byProp.project, /must not be empty/);
             assert.match(byProp.address, /must not contain credentials/);
             assert.match(byProp["eventTypes[0]"], /"PUSH" is invalid: expected one of PUSH_ARTIFACT/);
@@ -51,8 +41,8 @@ describe("harbor/Webhook", () => {
             assert.match(byProp.payloadFormat, /one of Default, CloudEvents/);
             assert.equal(byProp.authHeader, "authHeader must be a string");
             assert.match(byProp.targets, /not a setting/);
-            const q = await p.check({} as WebhookInputs, { connection: h.connection(), project: "web", name: "ci", address: "https://h.example.com/x?token=1", eventTypes: [] } as unknown as WebhookInputs);
-            const byProp2 = Object.fromEntries(q.failures!.map((f) => [f.property, f.reason]));
+            const q = await check({ project: "web", name: "ci", address: "https://h.example.com/x?token=1", eventTypes: [] });
+            const byProp2 = byProperty(q.failures);
             assert.match(byProp2.address, /must not have a query or fragment \(Harbor drops them/);
             assert.match(byProp2.eventTypes, /at least one event type/);
             assert.equal(h.emu.log.length, 0);
@@ -74,9 +64,7 @@ describe("harbor/Webhook", () => {
 
         it("diff: a no-op makes ZERO requests; password alone changes nothing; project replaces; a rename is in place", async () => {
             const { id, outs, inputs } = await created();
-            h.emu.resetLog();
-            assert.deepEqual(await p.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
-            assert.equal((await p.diff(id, outs, { ...inputs, connection: { ...inputs.connection, password: "Other-Passw0rd" } })).changes, false);
+            await assertNoOpDiff(h, p, { id, outs, inputs });
             assert.deepEqual(await p.diff(id, outs, { ...inputs, project: "api" }), { changes: true, replaces: ["project"], deleteBeforeReplace: false });
             assert.deepEqual(await p.diff(id, outs, { ...inputs, name: "ci2", authHeader: "Bearer new" }), { changes: true, replaces: [], deleteBeforeReplace: false });
             assert.equal(h.emu.log.length, 0);
@@ -172,19 +160,14 @@ describe("harbor/Webhook", () => {
             assert.equal(stored(id).description, "x");
             h.emu.inject({ operationId: "GetWebhookPolicyOfProject" }, { kind: "delay", ms: 500 });
             assert.equal((await p.read(id, outs)).id, id);
-            h.emu.inject({ operationId: "GetWebhookPolicyOfProject" }, { kind: "status", status: 502 }, 10);
-            const err = await rejection(p.read(id, outs));
+            const err = await exhaustRetries(h, { operationId: "GetWebhookPolicyOfProject" }, { kind: "status", status: 502 }, () => p.read(id, outs));
             assert.match(err.message, /GET \/api\/v2\.0\/projects\/web\/webhook\/policies\/\d+ failed: 502 INJECTED: injected 502 \(after 4 attempts\)/);
         });
     });
 
     it("serializes, and the serialized provider runs create/read/delete (no credentials captured)", async () => {
-        const { text, provider } = await reviveSerializedProvider(new WebhookProvider({ client: FAST_CLIENT }));
-        assert.ok(!text.includes(h.emu.password));
-        const inputs = await checked({}, provider);
-        const { id, outs } = await provider.create(inputs);
-        assert.equal((await provider.read(id, outs)).id, id);
-        await provider.delete(id, outs!);
-        assert.equal(hooks().policies.size, 0);
+        await assertSerializedLifecycle(h, checked, new WebhookProvider({ client: FAST_CLIENT }), {
+            afterDelete: () => assert.equal(hooks().policies.size, 0),
+        });
     });
 });
