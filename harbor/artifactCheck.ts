@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, HarborProviderOptions, InputChecker, pick, readOrGone, requireState } from "./provider";
+import { PollClock, PollResult, pollUntil } from "./poll";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
 
 /** Severities in ascending order, as the gate setting names them. */
@@ -69,11 +70,8 @@ interface ApiArtifact {
     scan_overview?: Record<string, ApiReportSummary> | null;
 }
 
-export interface ArtifactCheckProviderOptions extends HarborProviderOptions {
-    /** Injected for tests. */
-    sleep?: (ms: number) => Promise<void>;
-    now?: () => number;
-}
+/** `sleep`/`now` are injected by tests. */
+export interface ArtifactCheckProviderOptions extends HarborProviderOptions, PollClock {}
 
 /** Blocking counts (severity at or above the gate), and every count, from a scan summary. */
 export function gateFindings(counts: Record<string, number>, gate: GateSeverity): { blocking: [string, number][]; all: [string, number][] } {
@@ -188,35 +186,31 @@ export class ArtifactCheckProvider extends HarborProvider implements pulumi.dyna
     }
 
     private async waitForScan(c: HarborClient, i: ArtifactCheckInputs, first: ApiArtifact): Promise<{ artifact: ApiArtifact; summary: ApiReportSummary }> {
-        const sleep = this.checkOptions.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-        const now = this.checkOptions.now ?? Date.now;
-        const deadline = now() + i.scanTimeoutSeconds * 1000;
         const where = `${i.project}/${i.repository}@${i.digest}`;
-        let artifact = first;
         let requested = false;
-        let checks = 1;
-        for (;;) {
-            const summary = firstReport(artifact);
-            const status = summary?.scan_status ?? "Not Scanned";
-            if (status === "Success") return { artifact, summary: summary! };
-            if (status === "Error" || status === "Stopped") {
-                throw new Error(`release gate: the vulnerability scan of ${where} ended with status ${status}; see the scan log in Harbor (project ${i.project} → ${i.repository}), then re-run.`);
-            }
-            if (!IN_PROGRESS.includes(status) && !requested) {
-                if (!i.requestScan) {
-                    throw new Error(`release gate: ${where} has no vulnerability scan report and requestScan is off; turn on autoScan for project ${i.project} or allow requestScan.`);
+        let status = "Not Scanned";
+        return pollUntil(
+            this.checkOptions,
+            { timeoutMs: i.scanTimeoutSeconds * 1000, intervalMs: i.scanIntervalSeconds * 1000 },
+            async (n): Promise<PollResult<{ artifact: ApiArtifact; summary: ApiReportSummary }>> => {
+                const artifact = n === 1 ? first : await c.get<ApiArtifact>(this.artifactPath(i, i.digest), { query: { with_scan_overview: true } });
+                const summary = firstReport(artifact);
+                status = summary?.scan_status ?? "Not Scanned";
+                if (status === "Success") return { done: true, value: { artifact, summary: summary! } };
+                if (status === "Error" || status === "Stopped") {
+                    throw new Error(`release gate: the vulnerability scan of ${where} ended with status ${status}; see the scan log in Harbor (project ${i.project} → ${i.repository}), then re-run.`);
                 }
-                await c.request("POST", `${this.artifactPath(i, i.digest)}/scan`, { body: { scan_type: "vulnerability" } });
-                requested = true;
-            }
-            const left = deadline - now();
-            if (left <= 0) {
-                throw new Error(`release gate: the vulnerability scan of ${where} did not finish within ${i.scanTimeoutSeconds} s (${checks} checks; last status: ${status}). Raise images[].scanTimeoutSeconds or check Harbor's job service and Trivy.`);
-            }
-            await sleep(Math.min(i.scanIntervalSeconds * 1000, left));
-            checks++;
-            artifact = await c.get<ApiArtifact>(this.artifactPath(i, i.digest), { query: { with_scan_overview: true } });
-        }
+                if (!IN_PROGRESS.includes(status) && !requested) {
+                    if (!i.requestScan) {
+                        throw new Error(`release gate: ${where} has no vulnerability scan report and requestScan is off; turn on autoScan for project ${i.project} or allow requestScan.`);
+                    }
+                    await c.request("POST", `${this.artifactPath(i, i.digest)}/scan`, { body: { scan_type: "vulnerability" } });
+                    requested = true;
+                }
+                return { done: false };
+            },
+            (checks) => new Error(`release gate: the vulnerability scan of ${where} did not finish within ${i.scanTimeoutSeconds} s (${checks} checks; last status: ${status}). Raise images[].scanTimeoutSeconds or check Harbor's job service and Trivy.`),
+        );
     }
 }
 

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient } from "./client";
 import { Connection, diffManaged, HarborProvider, requireState, HarborProviderOptions, InputChecker, pick } from "./provider";
+import { PollClock, PollResult, pollUntil } from "./poll";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
 
 export interface ReadyInputs {
@@ -29,11 +30,8 @@ interface HealthBody {
     components?: { name?: string; status?: string }[];
 }
 
-export interface ReadyProviderOptions extends HarborProviderOptions {
-    /** Injected for tests. */
-    sleep?: (ms: number) => Promise<void>;
-    now?: () => number;
-}
+/** `sleep`/`now` are injected by tests. */
+export interface ReadyProviderOptions extends HarborProviderOptions, PollClock {}
 
 export class ReadyProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ReadyInputs, ReadyOutputs> {
     constructor(protected readonly readyOptions: ReadyProviderOptions = {}) {
@@ -78,36 +76,32 @@ export class ReadyProvider extends HarborProvider implements pulumi.dynamic.Reso
     async delete(): Promise<void> {}
 
     private async waitHealthy(inputs: ReadyInputs): Promise<ReadyOutputs> {
-        const sleep = this.readyOptions.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-        const now = this.readyOptions.now ?? Date.now;
-        const deadline = now() + inputs.timeoutSeconds * 1000;
         // Polling is the retry loop: one attempt per check, each bounded by what is left of the deadline.
         const perCheckMs = Math.max(1, Math.min(this.options.client?.timeoutMs ?? 10_000, inputs.timeoutSeconds * 1000));
         const probeOptions = { ...this.options.client, retries: 0, timeoutMs: perCheckMs };
         let last = "no answer yet";
-        let checks = 0;
         const probe = new HarborClient(inputs.connection, probeOptions);
         try {
-            for (;;) {
-                checks++;
-                try {
-                    const health = await probe.get<HealthBody>("/health");
-                    if (health?.status === "healthy") break;
-                    const down = (health?.components ?? []).filter((x) => x.status !== "healthy").map((x) => x.name);
-                    last = `${health?.status ?? "no status"}${down.length ? ` (not healthy: ${down.join(", ")})` : ""}`;
-                } catch (err) {
-                    // Harbor answered, and said no: waiting will not fix the credentials.
-                    if (err instanceof HarborApiError && (err.status === 401 || err.status === 403)) {
-                        throw new Error(`Harbor at ${inputs.connection.url} rejected the credentials of user "${inputs.connection.username}" (${err.status} ${err.code}) on /api/v2.0/health`);
+            await pollUntil(
+                this.readyOptions,
+                { timeoutMs: inputs.timeoutSeconds * 1000, intervalMs: inputs.intervalSeconds * 1000 },
+                async (): Promise<PollResult<true>> => {
+                    try {
+                        const health = await probe.get<HealthBody>("/health");
+                        if (health?.status === "healthy") return { done: true, value: true };
+                        const down = (health?.components ?? []).filter((x) => x.status !== "healthy").map((x) => x.name);
+                        last = `${health?.status ?? "no status"}${down.length ? ` (not healthy: ${down.join(", ")})` : ""}`;
+                    } catch (err) {
+                        // Harbor answered, and said no: waiting will not fix the credentials.
+                        if (err instanceof HarborApiError && (err.status === 401 || err.status === 403)) {
+                            throw new Error(`Harbor at ${inputs.connection.url} rejected the credentials of user "${inputs.connection.username}" (${err.status} ${err.code}) on /api/v2.0/health`);
+                        }
+                        last = err instanceof HarborApiError ? (err.status ? `HTTP ${err.status} ${err.code}` : `${err.code}: ${err.detail}`) : String(err);
                     }
-                    last = err instanceof HarborApiError ? (err.status ? `HTTP ${err.status} ${err.code}` : `${err.code}: ${err.detail}`) : String(err);
-                }
-                const left = deadline - now();
-                if (left <= 0) {
-                    throw new Error(`Harbor at ${inputs.connection.url} did not become healthy within ${inputs.timeoutSeconds} s (${checks} checks of /api/v2.0/health); last status: ${last}`);
-                }
-                await sleep(Math.min(inputs.intervalSeconds * 1000, left));
-            }
+                    return { done: false };
+                },
+                (checks) => new Error(`Harbor at ${inputs.connection.url} did not become healthy within ${inputs.timeoutSeconds} s (${checks} checks of /api/v2.0/health); last status: ${last}`),
+            );
         } finally {
             await probe.close();
         }
