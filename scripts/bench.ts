@@ -1,0 +1,253 @@
+/**
+ * `npm run bench`: measures, on this machine, and writes BENCHMARKS.md (every number is measured in this run).
+ *
+ *  1. Program evaluation under the mock runtime (the offline plan machinery) for 10, 100 and 500 generated projects
+ *     (scripts/lib/benchConfig.ts), each size in a fresh child process, side by side with a baseline that registers
+ *     the same number of bare resources through the same SDK, mocks and plan path. Targets: at 500 projects the
+ *     program within 1.5x of the baseline's time and memory, and the 500 run within 6x of the 100 run.
+ *  2. The Harbor provider against the emulator: requests per operation per resource type, and the time to create
+ *     500 robot accounts with bounded concurrency (8).
+ *  3. `npm test` wall time (target: under 60 s), as a child process.
+ *
+ * Flags: `--sizes 10,100` (default 10,100,500), `--no-test` (skip 3). Exit code 1 when a target is missed.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+const MiB = 1024 * 1024;
+
+interface EvalResult {
+    wallMs: number;
+    resources: number;
+    /** Peak RSS during the run minus RSS before it (MiB). */
+    peakRssDeltaMiB: number;
+    /** Heap used after minus before (MiB), after a GC on both sides when --expose-gc is on. */
+    heapDeltaMiB: number;
+    /** Average number of input properties per resource. */
+    inputsPerResource: number;
+}
+
+type Kind = "program" | "baseline" | "baseline-props";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Child: one evaluation in a fresh process.
+
+/** `n`: projects (program) or resources (baselines); `k`: input properties per bare resource (baseline-props). */
+async function child(kind: Kind, n: number, k = 0): Promise<void> {
+    // Load everything both variants share BEFORE measuring, so the numbers are the evaluation alone.
+    const pulumi = await import("@pulumi/pulumi");
+    const { planStack } = await import("./plan");
+    const { benchConfig, benchProgram } = await import("./lib/benchConfig");
+    const gc = (global as { gc?: () => void }).gc;
+    gc?.();
+    const rss0 = process.memoryUsage().rss;
+    const heap0 = process.memoryUsage().heapUsed;
+    const t0 = performance.now();
+    const plan = kind === "program"
+        ? await planStack("dev", { configOverride: benchConfig(n), program: benchProgram })
+        : await planStack("dev", {
+              configOverride: benchConfig(0),
+              program: () => {
+                  const props = Object.fromEntries(Array.from({ length: kind === "baseline-props" ? k : 0 }, (_, j) => [`p${j}`, `value-${j}`]));
+                  class Bare extends pulumi.CustomResource {}
+                  for (let i = 0; i < n; i++) new Bare("bench:index:Bare", `bare-${i}`, { ...props });
+                  return {};
+              },
+          });
+    const wallMs = performance.now() - t0;
+    gc?.();
+    const result: EvalResult = {
+        wallMs,
+        resources: plan.resources.length,
+        peakRssDeltaMiB: (process.resourceUsage().maxRSS * 1024 - rss0) / MiB,
+        heapDeltaMiB: (process.memoryUsage().heapUsed - heap0) / MiB,
+        inputsPerResource: plan.resources.reduce((a, r) => a + Object.keys(r.inputs).length, 0) / Math.max(1, plan.resources.length),
+    };
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+}
+
+function runChild(kind: Kind, n: number, k = 0): EvalResult {
+    const r = spawnSync(process.execPath, ["--expose-gc", "-r", "ts-node/register/transpile-only", __filename, "--child", kind, String(n), String(k)], {
+        cwd: ROOT, encoding: "utf8", maxBuffer: 64 * MiB, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+    });
+    const line = (r.stdout ?? "").split("\n").find((l) => l.startsWith("BENCH_RESULT "));
+    if (r.status !== 0 || !line) throw new Error(`bench child ${kind} ${n} failed (exit ${r.status}): ${(r.stderr ?? "").slice(-2000)}`);
+    return JSON.parse(line.slice("BENCH_RESULT ".length)) as EvalResult;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Provider against the emulator.
+
+interface ProviderBench {
+    perType: { type: string; create: number; noopDiff: number; read: number; update: number; delete: number; createOps: string }[];
+    robots: { count: number; concurrency: number; wallMs: number; requests: number; perRobotMs: number };
+}
+
+async function providerBench(specFile: string): Promise<ProviderBench> {
+    const { FIXTURES, operationRequests } = await import("../tests/helpers/fixtures");
+    const { HarborEmulator, projectsArea } = await import("../tests/emulator");
+    const { RobotAccountProvider } = await import("../harbor/robotAccount");
+    const client = { timeoutMs: 10_000, retries: 0 };
+    const perType: ProviderBench["perType"] = [];
+    for (const f of FIXTURES) {
+        const r = await operationRequests(f, specFile, client);
+        perType.push({ type: f.type, create: r.create.length, noopDiff: r.noopDiff.length, read: r.read.length, update: r.update.length, delete: r.delete.length, createOps: r.create.join(", ") });
+    }
+
+    const emu = await new HarborEmulator({ specFile }).start();
+    try {
+        emu.area(projectsArea).seed("web");
+        const p = new RobotAccountProvider({ client });
+        const connection = { url: emu.url, username: emu.username, password: emu.password };
+        const count = 500;
+        const concurrency = 8;
+        const inputs = await Promise.all(Array.from({ length: count }, async (_, i) => {
+            const c = await p.check({} as never, { connection, name: `bot-${i}`, project: "web", permissions: [{ kind: "project", access: [{ resource: "repository", action: "pull" }] }] } as never);
+            if (c.failures?.length) throw new Error(JSON.stringify(c.failures));
+            return c.inputs!;
+        }));
+        emu.resetLog();
+        let next = 0;
+        const t0 = performance.now();
+        await Promise.all(Array.from({ length: concurrency }, async () => {
+            while (next < count) await p.create(inputs[next++]);
+        }));
+        const wallMs = performance.now() - t0;
+        return { perType, robots: { count, concurrency, wallMs, requests: emu.log.length, perRobotMs: wallMs / count } };
+    } finally {
+        await emu.stop();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Main.
+
+interface Target { name: string; measured: string; limit: string; pass: boolean }
+
+function table(head: string[], rows: (string | number)[][]): string {
+    const all = [head, ...rows.map((r) => r.map(String))];
+    const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+    const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i])).join(" | ")} |`;
+    return [line(head), `| ${w.map((x) => "-".repeat(x)).join(" | ")} |`, ...rows.map((r) => line(r.map(String)))].join("\n");
+}
+
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+
+async function main(): Promise<number> {
+    const args = process.argv.slice(2);
+    const sizesArg = args.includes("--sizes") ? args[args.indexOf("--sizes") + 1] : "10,100,500";
+    const sizes = sizesArg.split(",").map(Number);
+    const runTests = !args.includes("--no-test");
+    const started = new Date();
+    const out: string[] = [];
+    const say = (s = "") => {
+        process.stdout.write(s + "\n");
+        out.push(s);
+    };
+
+    const cpu = os.cpus();
+    say("# Benchmarks");
+    say();
+    say(`Measured by \`npm run bench\` on ${started.toISOString()} (never edited by hand).`);
+    say();
+    say(`Machine: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${f1(os.totalmem() / 1024 ** 3)} GiB memory, Node ${process.version}, ${os.platform()} ${os.arch()}.`);
+    say();
+
+    // 1. Program evaluation.
+    say("## Program evaluation under the mock runtime");
+    say();
+    say("Each size in a fresh child process. Program = the real program for the dev stack with N generated projects (3 members, 2 robots, a retention policy, an immutable rule and a replication policy each) plus the platform. Baseline = the same number of bare resources registered through the same SDK, mocks and plan path. Memory = peak RSS growth during the evaluation.");
+    say();
+    const rows: (string | number)[][] = [];
+    const results: Record<number, { program: EvalResult; baseline: EvalResult; withProps: EvalResult }> = {};
+    for (const n of sizes) {
+        process.stderr.write(`evaluating ${n} projects...\n`);
+        const program = runChild("program", n);
+        const baseline = runChild("baseline", program.resources);
+        const k = Math.round(program.inputsPerResource);
+        const withProps = runChild("baseline-props", program.resources, k);
+        results[n] = { program, baseline, withProps };
+        rows.push([n, program.resources, f1(program.wallMs), f1(baseline.wallMs), f1(withProps.wallMs), f2(program.wallMs / program.resources), f2(baseline.wallMs / baseline.resources),
+            f2(withProps.wallMs / withProps.resources), f1(program.peakRssDeltaMiB), f1(baseline.peakRssDeltaMiB), f1(withProps.peakRssDeltaMiB), f1(program.inputsPerResource)]);
+    }
+    say(table(["projects", "resources", "program ms", "baseline ms", `baseline+props ms`, "program ms/res", "baseline ms/res", "baseline+props ms/res", "program peak RSS Δ MiB", "baseline peak RSS Δ MiB", "baseline+props peak RSS Δ MiB", "inputs/res"], rows));
+    say();
+    say("Baseline+props (a diagnostic, not a target): the same bare resources, each with as many plain string inputs as the program's resources have on average (inputs/res), to show how much of the cost is the SDK's per-property work.");
+    say();
+
+    const targets: Target[] = [];
+    const big = sizes.includes(500) ? 500 : Math.max(...sizes);
+    if (results[big]) {
+        const { program, baseline } = results[big];
+        targets.push({ name: `time at ${big} projects vs baseline`, measured: `${f2(program.wallMs / baseline.wallMs)}x`, limit: "≤ 1.5x", pass: program.wallMs <= 1.5 * baseline.wallMs });
+        targets.push({ name: `memory at ${big} projects vs baseline`, measured: `${f2(program.peakRssDeltaMiB / baseline.peakRssDeltaMiB)}x`, limit: "≤ 1.5x", pass: program.peakRssDeltaMiB <= 1.5 * baseline.peakRssDeltaMiB });
+    }
+    if (results[500] && results[100]) {
+        const ratio = results[500].program.wallMs / results[100].program.wallMs;
+        targets.push({ name: "500-project run vs 100-project run (time)", measured: `${f2(ratio)}x`, limit: "≤ 6x", pass: ratio <= 6 });
+    }
+
+    // 2. Provider.
+    const specFile = path.resolve(ROOT, "..", "shared", "harbor", "swagger.yaml");
+    say("## Harbor provider against the emulator");
+    say();
+    if (fs.existsSync(specFile)) {
+        process.stderr.write("provider requests per operation...\n");
+        const pb = await providerBench(specFile);
+        say("Requests per operation (fault-free, minimal inputs of tests/helpers/fixtures.ts; update = the fixture's change; `-` = the type has no such operation).");
+        say();
+        say(table(["resource", "create", "no-op diff", "read", "update", "delete", "create sends"], pb.perType.map((r) => [r.type, r.create, r.noopDiff, r.read, r.update, r.delete, r.createOps])));
+        say();
+        say(`${pb.robots.count} robot accounts created with concurrency ${pb.robots.concurrency}: ${f1(pb.robots.wallMs)} ms (${f2(pb.robots.perRobotMs)} ms per robot, ${pb.robots.requests} requests).`);
+        say();
+    } else {
+        say(`Skipped: ${specFile} (the Harbor API spec the emulator validates against) is not present.`);
+        say();
+    }
+
+    // 3. npm test.
+    say("## npm test");
+    say();
+    if (runTests) {
+        process.stderr.write("running npm test...\n");
+        const t0 = performance.now();
+        const r = spawnSync("npm", ["test", "--silent"], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * MiB });
+        const wall = (performance.now() - t0) / 1000;
+        const passing = /(\d+) passing/.exec(r.stdout ?? "")?.[1] ?? "?";
+        const failing = /(\d+) failing/.exec(r.stdout ?? "")?.[1] ?? "0";
+        const pending = /(\d+) pending/.exec(r.stdout ?? "")?.[1] ?? "0";
+        say(`Wall time ${f1(wall)} s (exit ${r.status}; ${passing} passing, ${failing} failing, ${pending} pending).`);
+        targets.push({ name: "npm test wall time", measured: `${f1(wall)} s`, limit: "< 60 s", pass: wall < 60 && r.status === 0 });
+    } else {
+        say("Skipped (--no-test).");
+    }
+    say();
+
+    say("## Targets");
+    say();
+    say(table(["target", "measured", "limit", "result"], targets.map((t) => [t.name, t.measured, t.limit, t.pass ? "PASS" : "FAIL"])));
+    say();
+
+    fs.writeFileSync(path.join(ROOT, "BENCHMARKS.md"), out.join("\n"));
+    process.stderr.write("wrote BENCHMARKS.md\n");
+    return targets.every((t) => t.pass) ? 0 : 1;
+}
+
+if (require.main === module) {
+    const args = process.argv.slice(2);
+    if (args[0] === "--child") {
+        child(args[1] as Kind, Number(args[2]), Number(args[3] ?? 0)).catch((e) => {
+            process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+            process.exit(2);
+        });
+    } else {
+        main().then((code) => process.exit(code), (e) => {
+            process.stderr.write(`bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
+            process.exit(2);
+        });
+    }
+}
