@@ -3,10 +3,9 @@ import { GarbageCollectionScheduleInputs, GarbageCollectionScheduleProvider } fr
 import { SingletonScheduleOutputs } from "../../harbor/systemSchedule";
 import { systemSchedulesArea } from "../emulator/areas/systemSchedules";
 import { FAST_CLIENT, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 type Outs = GarbageCollectionScheduleInputs & SingletonScheduleOutputs;
-const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
 describe("harbor/GarbageCollectionSchedule", () => {
     const h = useHarborEmulator();
@@ -59,11 +58,7 @@ describe("harbor/GarbageCollectionSchedule", () => {
         });
 
         it("read: one GET (parameters from Harbor's JSON string), no phantom diff, inputs returned", async () => {
-            const { id, outs, inputs } = await created({ deleteUntagged: true, workers: 5 });
-            const { result, calls } = await h.during(() => p.read(id, outs));
-            assert.deepEqual(calls.map((c) => c.operationId), ["getGCSchedule"]);
-            assert.deepEqual(plain(result.props), plain(outs));
-            assert.deepEqual(plain(result.inputs), plain(inputs));
+            await assertReadRoundTrip(h, p, await created({ deleteUntagged: true, workers: 5 }), ["getGCSchedule"]);
         });
 
         it("read after drift: schedule and parameters changed in the UI are found; the update puts them back", async () => {

@@ -3,9 +3,8 @@ import { LabelOutputs, LabelProvider } from "../../harbor/label";
 import { projectsArea } from "../emulator";
 import { labelsArea } from "../emulator/areas/labels";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
-const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
 describe("harbor/Label", () => {
     const h = useHarborEmulator();
@@ -61,11 +60,9 @@ describe("harbor/Label", () => {
         });
 
         it("read: one GET, no phantom diff, inputs returned; drift found", async () => {
-            const { id, outs, inputs } = await created({ color: "#abcdef" });
-            const { result, calls } = await h.during(() => p.read(id, outs));
-            assert.deepEqual(calls.map((c) => c.operationId), ["GetLabelByID"]);
-            assert.deepEqual(plain(result.props), plain(outs));
-            assert.deepEqual(plain(result.inputs), plain(inputs));
+            const made = await created({ color: "#abcdef" });
+            const { id, outs, inputs } = made;
+            await assertReadRoundTrip(h, p, made, ["GetLabelByID"]);
             Object.assign(labels().labels.get(Number(id))!, { name: "renamed", description: "edited in the UI", color: "#ffffff" });
             const drift = await p.read(id, outs);
             assert.deepEqual(plain(drift.inputs), plain({ ...inputs, name: "renamed", description: "edited in the UI", color: "#FFFFFF" }));

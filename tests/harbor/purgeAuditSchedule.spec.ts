@@ -3,10 +3,9 @@ import { PurgeAuditScheduleInputs, PurgeAuditScheduleProvider } from "../../harb
 import { SingletonScheduleOutputs } from "../../harbor/systemSchedule";
 import { systemSchedulesArea } from "../emulator/areas/systemSchedules";
 import { FAST_CLIENT, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 type Outs = PurgeAuditScheduleInputs & SingletonScheduleOutputs;
-const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
 describe("harbor/PurgeAuditSchedule", () => {
     const h = useHarborEmulator();

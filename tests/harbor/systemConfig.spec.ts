@@ -3,9 +3,8 @@ import { configSecretHash, SystemConfigOutputs, SystemConfigProvider } from "../
 import { configurationsArea } from "../emulator/areas/configurations";
 import { usersArea } from "../emulator/areas/users";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
-const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 const LDAP = { url: "ldaps://ldap.example.com", searchDn: "cn=svc,dc=example,dc=com", searchPassword: "Ld4p-Secret", baseDn: "dc=example,dc=com", uid: "uid" };
 const OIDC = { name: "sso", endpoint: "https://sso.example.com/realms/harbor", clientId: "harbor", clientSecret: "0idc-Secret", scope: "openid,profile,offline_access", groupsClaim: "groups" };
 

@@ -98,6 +98,30 @@ export async function assertNoOpDiff<I extends { connection: Connection }, O>(
     assert.equal(h.emu.log.length, 0, "diff makes no request");
 }
 
+/** A value as the engine stores it: JSON round-tripped, so undefined fields vanish. */
+export const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+
+/**
+ * The read contract: one `read` of what `created` made makes exactly the requests `ops` (operation ids, in order),
+ * returns the outputs and the inputs unchanged (as the engine stores them), and diffing the read state against the
+ * inputs shows no phantom change. Returns the read result for the spec's own assertions.
+ */
+export async function assertReadRoundTrip<I, O>(
+    h: HarborTestEnv,
+    provider: { read(id: string, state?: O): Promise<pulumi.dynamic.ReadResult<O>>; diff(id: string, olds: O, news: I): Promise<pulumi.dynamic.DiffResult> },
+    made: Made<I, O>,
+    ops: string[],
+): Promise<pulumi.dynamic.ReadResult<O>> {
+    const { id, outs, inputs } = made;
+    const { result, calls } = await h.during(() => provider.read(id, outs));
+    assert.deepEqual(calls.map((c) => c.operationId), ops);
+    assert.equal(result.id, id);
+    assert.deepEqual(plain(result.props), plain(outs));
+    assert.deepEqual(plain(result.inputs), plain(inputs));
+    assert.equal((await provider.diff(id, result.props as O, inputs)).changes, false, "no phantom diff after a read");
+    return result;
+}
+
 /**
  * Serialize `provider` as `pulumi.dynamic.Resource` does and revive it; asserts the text captures neither the
  * emulator's password nor @pulumi/pulumi (the dynamic-provider process must not need it at run time).
