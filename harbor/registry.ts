@@ -173,7 +173,20 @@ export class RegistryProvider extends HarborProvider implements pulumi.dynamic.R
                 },
             });
         } catch (err) {
-            if (err instanceof HarborApiError && (err.status === 400 || err.status === 404 || err.status === 401)) {
+            // 401/403 are Harbor's answer to the connection's own user, not to the remote credential: say so.
+            if (err instanceof HarborApiError && err.status === 401) {
+                throw new Error(
+                    `registry "${r.name}": Harbor at ${r.connection.url} rejected the credentials of user "${r.connection.username}" (401 ${err.code}) on POST /registries/ping. ` +
+                        `Check connection.username and connection.password (the endpoint's accessKey/accessSecret were not tried).`,
+                );
+            }
+            if (err instanceof HarborApiError && err.status === 403) {
+                throw new Error(
+                    `registry "${r.name}": Harbor at ${r.connection.url} does not allow user "${r.connection.username}" to manage registries (403 ${err.code}${err.detail ? `: ${err.detail}` : ""}). ` +
+                        `Registries need a Harbor system administrator as connection.username.`,
+                );
+            }
+            if (err instanceof HarborApiError && (err.status === 400 || err.status === 404)) {
                 const who = r.accessKey ? `with access key "${r.accessKey}"` : "anonymously";
                 throw new Error(
                     `registry "${r.name}": Harbor cannot reach ${r.type} endpoint ${r.url} ${who} (${err.detail || err.code}). ` +

@@ -71,6 +71,19 @@ describe("harbor/Registry", () => {
             assert.equal(h.emu.takeViolations().length, 2); // the emulator logs Harbor's 400s
         });
 
+        it("create with wrong connection credentials blames the connection, not the remote's access key", async () => {
+            const inputs = await checked();
+            const wrong = await rejection(p.create({ ...inputs, connection: h.connection({ password: "Wr0ng-Passw0rd" }) }));
+            assert.match(wrong.message, /registry "prod": Harbor at http:\/\/127\.0\.0\.1:\d+ rejected the credentials of user "admin" \(401 UNAUTHORIZED\) on POST \/registries\/ping\. Check connection\.username and connection\.password/);
+            assert.doesNotMatch(wrong.message, /cannot reach|access key "robot/);
+            h.emu.inject({ operationId: "pingRegistry" }, { kind: "status", status: 403 });
+            const forbidden = await rejection(p.create(inputs));
+            assert.match(forbidden.message, /registry "prod": Harbor at .* does not allow user "admin" to manage registries \(403 INJECTED: injected 403\)\. Registries need a Harbor system administrator/);
+            assert.doesNotMatch(forbidden.message, /cannot reach/);
+            assert.equal(h.emu.count("createRegistry"), 0);
+            h.emu.takeViolations();
+        });
+
         it("diff: a no-op makes ZERO requests; a password change alone changes nothing", async () => {
             await assertNoOpDiff(h, p, await created());
         });
