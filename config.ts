@@ -378,6 +378,28 @@ export type SectionKey = keyof Sections;
 export const SECTION_KEYS = Object.keys(sections) as SectionKey[];
 type Parsed = { [K in SectionKey]: z.output<Sections[K]> };
 
+/**
+ * Every setting a user can write, as a dotted path (`replicas.core`, `projects[].robots[].name`), read from the
+ * schema itself, so the README reference and Pulumi.yaml can be checked against it (tests/docs.spec.ts).
+ */
+export function settingPaths(): string[] {
+    const out: string[] = [];
+    const walk = (schema: z.core.$ZodType, path: string): void => {
+        const def = schema._zod.def as z.core.$ZodTypeDef & Record<string, unknown>;
+        switch (def.type) {
+            case "object":
+                for (const [k, v] of Object.entries(def.shape as Record<string, z.core.$ZodType>)) walk(v, path ? `${path}.${k}` : k);
+                return;
+            case "pipe": return walk(def.out as z.core.$ZodType, path);
+            case "default": case "optional": case "prefault": return walk(def.innerType as z.core.$ZodType, path);
+            case "array": return walk(def.element as z.core.$ZodType, `${path}[]`);
+            default: out.push(path);
+        }
+    };
+    for (const key of SECTION_KEYS) walk(sections[key] as z.core.$ZodType, key);
+    return out;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Per-environment defaults. Empty strings mean "not set" (Pulumi.yaml declares "" / {} defaults for every key).
 // ---------------------------------------------------------------------------------------------------------------
