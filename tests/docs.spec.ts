@@ -133,3 +133,30 @@ describe("docs: README links and sections", () => {
         }
     });
 });
+
+describe("docs: operations runbook (issue 5)", () => {
+    const ops = read("docs/operations.md");
+
+    it("covers every day-2 topic", () => {
+        for (const heading of ["## Upgrading Harbor", "## Rotating secrets", "## Backup and restore", "## Disaster recovery through replication", "## Scaling", "## Monitoring", "## Troubleshooting"]) {
+            assert.ok(ops.includes(heading), heading);
+        }
+        // Upgrade: chart bump, database backup first, no rollback.
+        assert.match(ops, /HARBOR_CHART` constant in `config\.ts`/);
+        assert.match(ops, /create-db-snapshot/);
+        assert.match(ops, /Do not run `helm rollback`/);
+        // Rotation: robots, S3 keys, database password.
+        for (const row of ["| Robot account secret", "| S3 access key", "| Database password"]) assert.ok(ops.includes(row), row);
+        // Alerts on storage use, request latency and job queue backlog.
+        for (const metric of ["harbor_project_quota_usage_byte", "registry_http_request_duration_seconds_bucket", "harbor_task_queue_size"]) assert.ok(ops.includes(metric), metric);
+    });
+
+    it("has a troubleshooting row for each common failure", () => {
+        const table = ops.split("## Troubleshooting")[1];
+        for (const symptom of ["401", "413", "CSRF", "not valid yet", "MinIO", "trivy DB download"]) assert.ok(table.includes(symptom), symptom);
+    });
+
+    it("names the pinned chart version's real home", () => {
+        assert.match(read("config.ts"), /export const HARBOR_CHART = /);
+    });
+});
