@@ -46,7 +46,7 @@ export class DefaultScannerProvider extends HarborProvider implements pulumi.dyn
         if (problem) c.fail("scanAllSchedule", `scanAllSchedule ${problem}`);
         const inputs: DefaultScannerInputs = {
             connection: c.connection(),
-            scannerName: c.string("scannerName", { default: "Trivy", minLength: 1 })!,
+            scannerName: c.string("scannerName", { default: "Trivy", minLength: 1, line: true })!,
             scanAllSchedule: problem ? schedule : normalizeSchedule(schedule),
         };
         return c.result(inputs);

@@ -43,9 +43,9 @@ export class GroupProvider extends HarborProvider implements pulumi.dynamic.Reso
         const type = c.oneOf("type", GROUP_TYPE_NAMES, { required: true })!;
         const inputs: GroupInputs = {
             connection: c.connection(),
-            name: c.string("name", { required: true, minLength: 1, maxLength: 255 })!,
+            name: c.string("name", { required: true, minLength: 1, maxLength: 255, line: true })!,
             type,
-            ldapDn: c.string("ldapDn", { minLength: 1, maxLength: 512 }),
+            ldapDn: c.string("ldapDn", { minLength: 1, maxLength: 512, line: true }),
         };
         if (type === "ldap" && inputs.ldapDn === undefined) c.fail("ldapDn", `ldapDn is required for an ldap group (e.g. "cn=devs,ou=groups,dc=example,dc=com")`);
         if (type !== "ldap" && inputs.ldapDn !== undefined && type !== undefined) c.fail("ldapDn", `ldapDn is only for ldap groups, not ${type}`);

@@ -48,8 +48,8 @@ export class LabelProvider extends HarborProvider implements pulumi.dynamic.Reso
         const color = c.string("color", { default: "", pattern: /^$|^#[0-9A-Fa-f]{6}$/, patternHint: 'use "#RRGGBB" (e.g. "#0095D3") or "" for none' })!;
         const inputs: LabelInputs = {
             connection: c.connection(),
-            name: c.string("name", { required: true, minLength: 1, maxLength: 128 })!,
-            description: c.string("description", { default: "" })!,
+            name: c.string("name", { required: true, minLength: 1, maxLength: 128, line: true })!,
+            description: c.string("description", { default: "", text: true })!,
             color: typeof color === "string" && COLOR_RE.test(color) ? color.toUpperCase() : color,
             project: c.string("project", { minLength: 1, maxLength: 255, pattern: PROJECT_RE, patternHint: "expected a project name (Project.name), or unset for a global label" }),
         };

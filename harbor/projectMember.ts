@@ -76,8 +76,8 @@ function checkGroup(c: InputChecker, raw: unknown): MemberGroup | undefined {
     }
     const sub = new InputChecker(raw);
     const type = sub.oneOf("type", GROUP_TYPE_NAMES, { required: true })!;
-    const name = sub.string("name", { required: true, minLength: 1, maxLength: 255 })!;
-    let ldapDn = sub.string("ldapDn", { minLength: 1, maxLength: 512 });
+    const name = sub.string("name", { required: true, minLength: 1, maxLength: 255, line: true })!;
+    let ldapDn = sub.string("ldapDn", { minLength: 1, maxLength: 512, line: true });
     if (type === "ldap" && ldapDn === undefined) sub.fail("ldapDn", "ldapDn is required for an ldap group (its identity in Harbor)");
     if (type !== undefined && type !== "ldap" && ldapDn !== undefined) sub.fail("ldapDn", `ldapDn is only for ldap groups, not ${type}`);
     if (typeof ldapDn === "string" && !isUnknown(ldapDn)) {
@@ -95,7 +95,7 @@ export class ProjectMemberProvider extends HarborProvider implements pulumi.dyna
         const inputs: ProjectMemberInputs = {
             connection: c.connection(),
             project: c.string("project", { required: true, maxLength: 255, pattern: PROJECT_RE, patternHint: "a project name: lower-case letters and digits, separated by single '.', '_' or '-'" })!,
-            user: c.string("user", { minLength: 1, maxLength: 255 }),
+            user: c.string("user", { minLength: 1, maxLength: 255, line: true }),
             group: checkGroup(c, c.value("group")),
             role: c.oneOf("role", MEMBER_ROLE_NAMES, { required: true })!,
         };

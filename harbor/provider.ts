@@ -114,8 +114,12 @@ export class InputChecker {
         return this.take(prop);
     }
 
-    /** A string, optionally required / matching a pattern / bounded / one of a set. */
-    string(prop: string, opts: Common & { default?: string; pattern?: RegExp; patternHint?: string; maxLength?: number; minLength?: number } = {}): string | undefined {
+    /**
+     * A string, optionally required / matching a pattern / bounded / one of a set. `line`: a one-line name (no control
+     * characters at all); `text`: free text (line breaks and tabs allowed, other control characters not). PostgreSQL
+     * refuses NUL, and control characters in names corrupt logs and the UI.
+     */
+    string(prop: string, opts: Common & { default?: string; pattern?: RegExp; patternHint?: string; maxLength?: number; minLength?: number; line?: boolean; text?: boolean } = {}): string | undefined {
         const v = this.take(prop);
         if (isUnknown(v)) return v as string;
         if (v === undefined || v === null) {
@@ -126,7 +130,9 @@ export class InputChecker {
             this.fail(prop, `${prop} must be a string, got ${describe(v)}`);
             return opts.default;
         }
-        if (opts.minLength !== undefined && v.length < opts.minLength) this.fail(prop, opts.minLength === 1 ? `${prop} must not be empty` : `${prop} must be at least ${opts.minLength} characters`);
+        const control = opts.line || opts.text ? controlCharProblem(v, !!opts.line) : undefined;
+        if (control) this.fail(prop, `${prop} ${control}`);
+        else if (opts.minLength !== undefined && v.length < opts.minLength) this.fail(prop, opts.minLength === 1 ? `${prop} must not be empty` : `${prop} must be at least ${opts.minLength} characters`);
         else if (opts.maxLength !== undefined && v.length > opts.maxLength) this.fail(prop, `${prop} must be at most ${opts.maxLength} characters, got ${v.length}`);
         else if (opts.pattern && !opts.pattern.test(v)) this.fail(prop, `${prop} "${v}" is invalid: ${opts.patternHint ?? `must match ${opts.pattern}`}`);
         return v;
@@ -242,6 +248,18 @@ export class InputChecker {
         this.rejectUnknown();
         return { inputs, failures: this.failures };
     }
+}
+
+/**
+ * Where `v` has a control character (C0, DEL, C1, or a Unicode line/paragraph separator), described without quoting
+ * the value (it would corrupt the message). `line: false` allows tab, LF and CR (free text).
+ */
+export function controlCharProblem(v: string, line: boolean): string | undefined {
+    const re = line ? /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/ : /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/;
+    const m = re.exec(v);
+    if (!m) return undefined;
+    const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+    return `must not contain control characters${line ? "" : " other than tabs and line breaks"} (found ${code} at position ${m.index + 1})`;
 }
 
 function urlProblem(url: string): string | undefined {

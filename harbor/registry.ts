@@ -71,14 +71,14 @@ export class RegistryProvider extends HarborProvider implements pulumi.dynamic.R
         const url = c.string("url", { required: true, pattern: /^https?:\/\/[^\s/@]+(\/\S*)?$/, patternHint: "expected an http(s) URL without credentials, e.g. https://harbor-prod.example.com" });
         const inputs: RegistryInputs = {
             connection: c.connection(),
-            name: c.string("name", { required: true, minLength: 1, maxLength: 255 })!,
+            name: c.string("name", { required: true, minLength: 1, maxLength: 255, line: true })!,
             type: c.oneOf("type", REGISTRY_TYPES, { required: true })!,
             url: typeof url === "string" ? trimUrl(url) : url!,
-            accessKey: c.string("accessKey", { default: "" })!,
+            accessKey: c.string("accessKey", { default: "", maxLength: 128, line: true })!,
             accessSecret: takeSecret(c, "accessSecret"),
             insecure: c.bool("insecure", false),
             caCertificate: c.string("caCertificate", { default: "" })!,
-            description: c.string("description", { default: "" })!,
+            description: c.string("description", { default: "", maxLength: 1024, text: true })!,
         };
         if (typeof inputs.caCertificate === "string" && inputs.caCertificate && !inputs.caCertificate.includes("-----BEGIN CERTIFICATE-----")) {
             c.fail("caCertificate", "caCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), or empty for the system roots");

@@ -161,7 +161,7 @@ function checkFilters(c: InputChecker, raw: unknown): ReplicationFilters {
     // Harbor matches both with doublestar: an unbalanced brace or a bare list would only fail when the job runs.
     for (const [prop, v] of [["filters.name", out.name], ["filters.tag.pattern", out.tag?.pattern]] as const) {
         const problem = typeof v === "string" && !isUnknown(v) && v ? patternProblem(v) : undefined;
-        if (problem) c.fail(prop, `${prop} "${v}" ${problem}`);
+        if (problem) c.fail(prop, `${prop} ${JSON.stringify(v)} ${problem}`);
     }
     const label = objectInput(c, "filters.label", rec.label, ["values", "decoration"]);
     if (label) {
@@ -204,7 +204,7 @@ export class ReplicationPolicyProvider extends HarborProvider implements pulumi.
         })!;
         const inputs: ReplicationPolicyInputs = {
             connection: c.connection(),
-            name: c.string("name", { required: true, minLength: 1, maxLength: 255 })!,
+            name: c.string("name", { required: true, minLength: 1, maxLength: 255, line: true })!,
             direction,
             registryId: c.number("registryId", { required: true, min: 1, hint: "Registry.registryId of the remote endpoint" })!,
             filters: checkFilters(c, c.value("filters")),
@@ -215,7 +215,7 @@ export class ReplicationPolicyProvider extends HarborProvider implements pulumi.
             replicateDeletion: c.bool("replicateDeletion", false),
             speedKbps: c.number("speedKbps", { default: 0, min: 0, max: 2 ** 31 - 1, hint: "KB/s per task, 0 = unlimited" })!,
             enabled: c.bool("enabled", true),
-            description: c.string("description", { default: "" })!,
+            description: c.string("description", { default: "", text: true })!,
         };
         return c.result(inputs);
     }

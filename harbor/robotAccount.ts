@@ -165,7 +165,7 @@ export class RobotAccountProvider extends HarborProvider implements pulumi.dynam
             name: c.string("name", { required: true, maxLength: 255, pattern: NAME_RE, patternHint: NAME_HINT })!,
             level,
             project,
-            description: c.string("description", { default: "", maxLength: 1024 })!,
+            description: c.string("description", { default: "", maxLength: 1024, text: true })!,
             durationDays: c.number("durationDays", { default: -1, min: 1, max: MAX_DURATION, allowed: [-1], hint: "days, -1 for never" })!,
             disabled: c.bool("disabled", false),
             permissions: checkPermissions(c, c.value("permissions"), level, project),

@@ -287,19 +287,19 @@ function checkLdap(c: InputChecker, raw: unknown): LdapSettings | undefined {
     if (!rec) return undefined;
     return nested(c, "ldap", rec, (s) => ({
         url: s.string("url", { required: true, pattern: /^ldaps?:\/\/[^\s]+$/, patternHint: "use ldap://host[:port] or ldaps://host[:port]" })!,
-        searchDn: s.string("searchDn", { default: "" })!,
+        searchDn: s.string("searchDn", { default: "", line: true })!,
         searchPassword: secretField(s, "searchPassword"),
-        baseDn: s.string("baseDn", { required: true, minLength: 1 })!,
-        filter: s.string("filter", { default: "" })!,
-        uid: s.string("uid", { default: "cn", minLength: 1 })!,
+        baseDn: s.string("baseDn", { required: true, minLength: 1, line: true })!,
+        filter: s.string("filter", { default: "", line: true })!,
+        uid: s.string("uid", { default: "cn", minLength: 1, line: true })!,
         scope: s.oneOf("scope", LDAP_SCOPES, { default: "subtree" })!,
         timeoutSeconds: s.number("timeoutSeconds", { default: 5, min: 1, max: 3600 })!,
         verifyCert: s.bool("verifyCert", true),
-        groupBaseDn: s.string("groupBaseDn", { default: "" })!,
-        groupFilter: s.string("groupFilter", { default: "" })!,
-        groupAttribute: s.string("groupAttribute", { default: "" })!,
-        groupAdminDn: s.string("groupAdminDn", { default: "" })!,
-        groupMembershipAttribute: s.string("groupMembershipAttribute", { default: "memberof" })!,
+        groupBaseDn: s.string("groupBaseDn", { default: "", line: true })!,
+        groupFilter: s.string("groupFilter", { default: "", line: true })!,
+        groupAttribute: s.string("groupAttribute", { default: "", line: true })!,
+        groupAdminDn: s.string("groupAdminDn", { default: "", line: true })!,
+        groupMembershipAttribute: s.string("groupMembershipAttribute", { default: "memberof", line: true })!,
         groupSearchScope: s.oneOf("groupSearchScope", LDAP_SCOPES, { default: "subtree" })!,
     }));
 }
@@ -322,17 +322,17 @@ function checkOidc(c: InputChecker, raw: unknown): OidcSettings | undefined {
     if (!rec) return undefined;
     return nested(c, "oidc", rec, (s) => {
         const o: OidcSettings = {
-            name: s.string("name", { required: true, minLength: 1 })!,
+            name: s.string("name", { required: true, minLength: 1, line: true })!,
             endpoint: s.string("endpoint", { required: true, pattern: /^https:\/\/[^\s]+$/, patternHint: "the OIDC issuer URL, https://..." })!,
-            clientId: s.string("clientId", { required: true, minLength: 1 })!,
+            clientId: s.string("clientId", { required: true, minLength: 1, line: true })!,
             clientSecret: secretField(s, "clientSecret"),
             scope: oidcScope(s),
             verifyCert: s.bool("verifyCert", true),
             autoOnboard: s.bool("autoOnboard", false),
-            userClaim: s.string("userClaim", { default: "" })!,
-            groupsClaim: s.string("groupsClaim", { default: "" })!,
-            adminGroup: s.string("adminGroup", { default: "" })!,
-            groupFilter: s.string("groupFilter", { default: "" })!,
+            userClaim: s.string("userClaim", { default: "", line: true })!,
+            groupsClaim: s.string("groupsClaim", { default: "", line: true })!,
+            adminGroup: s.string("adminGroup", { default: "", line: true })!,
+            groupFilter: s.string("groupFilter", { default: "", line: true })!,
             logout: s.bool("logout", false),
         };
         if (Array.isArray(o.scope) && !o.scope.includes("openid")) s.fail("scope", 'scope must include "openid"');

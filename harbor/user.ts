@@ -54,12 +54,12 @@ function passwordInput(c: InputChecker, raw: unknown): string {
 export class UserProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<UserInputs, UserOutputs> {
     async check(_olds: UserInputs, news: UserInputs): Promise<pulumi.dynamic.CheckResult<UserInputs>> {
         const c = new InputChecker(news);
-        const username = c.string("username", { required: true, minLength: 1, maxLength: 255, pattern: USERNAME_RE, patternHint: "no spaces and none of , ~ # $ %" })!;
+        const username = c.string("username", { required: true, minLength: 1, maxLength: 255, line: true, pattern: USERNAME_RE, patternHint: "no spaces and none of , ~ # $ %" })!;
         const inputs: UserInputs = {
             connection: c.connection(),
             username,
             email: c.string("email", { required: true, maxLength: 255, pattern: EMAIL_RE, patternHint: "expected an email address such as dev@example.com" })!,
-            realname: c.string("realname", { default: username, minLength: 1, maxLength: 255, pattern: REALNAME_RE, patternHint: "none of , ~ # $ %" })!,
+            realname: c.string("realname", { default: username, minLength: 1, maxLength: 255, line: true, pattern: REALNAME_RE, patternHint: "none of , ~ # $ %" })!,
             password: passwordInput(c, c.value("password")),
             admin: c.bool("admin", false),
         };

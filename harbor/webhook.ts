@@ -94,22 +94,22 @@ export class WebhookProvider extends HarborProvider implements pulumi.dynamic.Re
         const badAuth = rawAuth !== undefined && rawAuth !== null && typeof rawAuth !== "string" && !isUnknown(rawAuth);
         const c = new InputChecker(badAuth ? { ...news, authHeader: undefined } : news);
         if (badAuth) c.fail("authHeader", "authHeader must be a string");
-        const address = c.string("address", { required: true, minLength: 1 })!;
-        if (typeof address === "string" && address && !isUnknown(address)) {
+        const address = c.string("address", { required: true, minLength: 1, line: true })!;
+        if (typeof address === "string" && address && !isUnknown(address) && !c.failures.some((f) => f.property === "address")) {
             const problem = addressProblem(address);
             if (problem) c.fail("address", problem);
         }
         const inputs: WebhookInputs = {
             connection: c.connection(),
             project: c.string("project", { required: true, minLength: 1, maxLength: 255, pattern: PROJECT_RE, patternHint: "expected a project name (Project.name)" })!,
-            name: c.string("name", { required: true, minLength: 1, maxLength: 256 })!,
-            description: c.string("description", { default: "" })!,
+            name: c.string("name", { required: true, minLength: 1, maxLength: 256, line: true })!,
+            description: c.string("description", { default: "", text: true })!,
             address,
             eventTypes: c.stringList("eventTypes", {
                 required: true, normalise: true, pattern: new RegExp(`^(${WEBHOOK_EVENT_TYPES.join("|")})$`), patternHint: `expected one of ${WEBHOOK_EVENT_TYPES.join(", ")}`,
             })!,
             notifyType: c.oneOf("notifyType", WEBHOOK_NOTIFY_TYPES, { default: "http" })!,
-            authHeader: c.string("authHeader", { default: "" })!,
+            authHeader: c.string("authHeader", { default: "", line: true })!,
             skipCertVerify: c.bool("skipCertVerify", false),
             payloadFormat: c.oneOf("payloadFormat", WEBHOOK_PAYLOAD_FORMATS, { default: "Default" })!,
             enabled: c.bool("enabled", true),

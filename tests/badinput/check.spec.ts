@@ -28,6 +28,11 @@ const hostileName = fc.oneof(
     fc.tuple(fc.constantFrom("../", "/", "%2e%2e/", "\u0000", "\n", "\u00e9", "\u4e2d", "A"), fc.stringMatching(/^[a-z0-9]{1,8}$/)).map(([bad, ok]) => `${ok}${bad}${ok}`),
 );
 
+/** Free-form text with a control character in it (NUL, ESC, a line break, a tab, DEL, C1, a line separator). */
+const withControlChar = fc
+    .tuple(fc.stringMatching(/^[A-Za-z0-9 ._-]{0,8}$/), fc.constantFrom("\u0000", "\u001b", "\n", "\r", "\t", "\u007f", "\u0085", "\u2028"), fc.stringMatching(/^[a-z0-9._-]{0,8}$/))
+    .map(([a, c, b]) => `${a}${c}${b}`);
+
 /** Numbers no setting of any resource accepts: below -1, far beyond every maximum, not finite. */
 const badNumber = fc.oneof(
     fc.integer({ min: -1_000_000_000, max: -2 }),
@@ -47,10 +52,12 @@ const badCron = fc.oneof(
     fc.constantFrom("every day", "@reboot", "0 0 * * * * * *", "-1 * * * *", "0 0 1-40 * *", "*/0 * * * *", "0 0 ? * MON-XYZ"),
 );
 
-/** Doublestar patterns Harbor cannot use: unbalanced braces, a list without braces. */
+/** Doublestar patterns Harbor cannot use: unbalanced braces or brackets, a list without braces, control characters. */
 const badPattern = fc.oneof(
     fc.stringMatching(/^[a-z*]{0,4}$/).map((s) => `{${s}`),
     fc.stringMatching(/^[a-z*]{0,4}$/).map((s) => `${s}}`),
+    fc.tuple(fc.stringMatching(/^[a-z*]{0,4}$/), fc.stringMatching(/^[a-z0-9{},*-]{0,4}$/)).map(([a, b]) => `${a}[${b}`),
+    fc.tuple(fc.stringMatching(/^[a-z*]{1,4}$/), fc.constantFrom("\u0000", "\u001b", "\u007f", "\u0085")).map(([a, c]) => `${a}${c}*`),
     fc.tuple(fc.stringMatching(/^[a-z*]{1,4}$/), fc.stringMatching(/^[a-z*]{1,4}$/)).map(([a, b]) => `${a},${b}`),
 );
 
@@ -180,6 +187,34 @@ describe("bad input: every resource's check", function () {
                         const fails = await failuresOf(fixture(d.type), p, base, d.wrap ? d.wrap(v) : { [d.prop]: v });
                         assert.ok(names(fails, d.prop), `${d.type}.${d.prop} = ${JSON.stringify(v)} was accepted`);
                     }), RUNS);
+                }));
+        }
+
+        // Names Harbor stores as text: PostgreSQL refuses NUL and control characters corrupt logs. Lengths as Harbor's columns.
+        const FREE_FORM: { type: string; prop: string; max: number; wrap?: (v: string) => Raw }[] = [
+            { type: "Registry", prop: "name", max: 255 },
+            { type: "ReplicationPolicy", prop: "name", max: 255 },
+            { type: "Group", prop: "name", max: 255 },
+            { type: "Label", prop: "name", max: 128 },
+            { type: "Webhook", prop: "name", max: 256 },
+            { type: "ProjectMember", prop: "user", max: 255 },
+            { type: "ProjectMember", prop: "group.name", max: 255, wrap: (name) => ({ user: undefined, group: { type: "http", name } }) },
+            { type: "User", prop: "username", max: 255 },
+        ];
+        for (const n of FREE_FORM) {
+            it(`${n.type}.${n.prop}: control characters and over-long values are rejected, naming it, without echoing the character`, () =>
+                forFixture(fixture(n.type), async (p, base) => {
+                    const input = (v: string) => (n.wrap ? n.wrap(v) : { [n.prop]: v });
+                    await fc.assert(fc.asyncProperty(withControlChar, async (v) => {
+                        const fails = await failuresOf(fixture(n.type), p, base, input(v));
+                        const mine = fails.filter((x) => x.property === n.prop);
+                        assert.ok(mine.some((x) => /must not contain control characters \(found U\+[0-9A-F]{4} at position \d+\)/.test(x.reason)), `${n.type}.${n.prop} = ${JSON.stringify(v)}: ${JSON.stringify(fails)}`);
+                        assert.ok(fails.every((x) => !/[\u0000-\u001f\u007f-\u009f\u2028]/.test(x.reason)), "the control character is not echoed");
+                    }), RUNS);
+                    const long = await failuresOf(fixture(n.type), p, base, input("a".repeat(n.max + 1)));
+                    assert.ok(long.some((x) => x.property === n.prop && x.reason.includes(`at most ${n.max} characters`)), JSON.stringify(long));
+                    const fits = await failuresOf(fixture(n.type), p, base, input("a".repeat(n.max)));
+                    assert.deepEqual(fits.filter((x) => x.property === n.prop), []);
                 }));
         }
 
