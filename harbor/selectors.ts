@@ -1,7 +1,7 @@
 // Tag and repository selectors shared by retention rules and immutable tag rules (Harbor's doublestar selectors).
 // Both selectors are always sent: a rule without a tag selector is accepted by the API but fails when it runs
 // (../shared/notes/harbor-api.md §3.4, TF issue #622).
-import { InputChecker, isUnknown } from "./provider";
+import { controlCharProblem, InputChecker, isUnknown } from "./provider";
 
 export const TAG_DECORATIONS = ["matches", "excludes"] as const;
 export const REPO_DECORATIONS = ["repoMatches", "repoExcludes"] as const;
@@ -31,18 +31,44 @@ export interface ApiSelectorRule {
 
 export const SELECTOR_KEYS = ["tagPattern", "tagDecoration", "repoPattern", "repoDecoration"] as const;
 
-/** A comma outside braces is a list the user meant as {a,b} (Harbor would match the literal comma). */
+/**
+ * Why Harbor (doublestar) cannot use `p` as the user meant it, or undefined. Doublestar refuses unclosed `[` classes
+ * and `{` alternatives (ErrBadPattern: the rule never matches, so retention keeps or deletes the wrong tags), and a
+ * comma outside braces is a list the user meant as {a,b} (Harbor would match the literal comma). A `\` escapes the
+ * next character; inside `[...]` everything up to the first unescaped `]` is the class.
+ */
 export function patternProblem(p: string): string | undefined {
+    const control = controlCharProblem(p, true);
+    if (control) return control;
     let depth = 0;
-    for (const ch of p) {
-        if (ch === "{") depth++;
-        else if (ch === "}") depth--;
-        else if (ch === "," && depth === 0) return `several patterns must be written as {a,b}, e.g. "{${p}}"`;
-        if (depth < 0) return "has an unmatched '}'";
+    for (let i = 0; i < p.length; i++) {
+        const ch = p[i];
+        if (ch === "\\") {
+            if (i + 1 >= p.length) return "ends with a lone '\\' (escape what? use '\\\\' for a backslash)";
+            i++;
+        } else if (ch === "[") {
+            const end = classEnd(p, i + 1);
+            if (end < 0) return "has an unmatched '['";
+            const body = p.slice(i + 1, end).replace(/^[!^]/, "");
+            if (body === "") return `has an empty character class "${p.slice(i, end + 1)}"`;
+            i = end;
+        } else if (ch === "{") depth++;
+        else if (ch === "}") {
+            if (--depth < 0) return "has an unmatched '}'";
+        } else if (ch === "," && depth === 0) return `several patterns must be written as {a,b}, e.g. "{${p}}"`;
     }
     if (depth !== 0) return "has an unmatched '{'";
     if (/\s/.test(p)) return "must not contain spaces";
     return undefined;
+}
+
+/** Index of the `]` closing a class whose body starts at `from` (escapes skipped), or -1. */
+function classEnd(p: string, from: number): number {
+    for (let i = from; i < p.length; i++) {
+        if (p[i] === "\\") i++;
+        else if (p[i] === "]") return i;
+    }
+    return -1;
 }
 
 /** Read the four selector inputs (defaults: "**", matches, "**", repoMatches). */
@@ -50,7 +76,7 @@ export function checkSelectors(c: InputChecker): Selectors {
     const pattern = (prop: string) => {
         const v = c.string(prop, { default: "**", minLength: 1 })!;
         const problem = typeof v === "string" && !isUnknown(v) && v ? patternProblem(v) : undefined;
-        if (problem) c.fail(prop, `${prop} "${v}" ${problem}`);
+        if (problem) c.fail(prop, `${prop} ${JSON.stringify(v)} ${problem}`);
         return v;
     };
     return {

@@ -34,6 +34,28 @@ describe("harbor/ImmutableTagRule", () => {
             assert.match(byProp.disabled, /true or false/);
             assert.match(byProp.priority, /not a setting/);
         });
+
+        it("rejects patterns doublestar cannot compile (unclosed '[' or '{', empty class, trailing '\\', control characters)", async () => {
+            const bad: [string, RegExp][] = [
+                ["v[0-9", /tagPattern "v\[0-9" has an unmatched '\['/],
+                ["release-{a,b", /tagPattern "release-\{a,b" has an unmatched '\{'/],
+                ["[{a,b}", /unmatched '\['/],
+                ["v[]", /empty character class "\[\]"/],
+                ["v[!]", /empty character class "\[!\]"/],
+                ["v\\", /ends with a lone '\\'/],
+                ["v\u0000*", /tagPattern "v\\u0000\*" must not contain control characters \(found U\+0000 at position 2\)/],
+                ["}v{", /unmatched '\}'/],
+            ];
+            for (const [tagPattern, reason] of bad) {
+                const r = await check({ project: "web", tagPattern });
+                assert.match(byProperty(r.failures).tagPattern ?? "", reason, `${JSON.stringify(tagPattern)}: ${JSON.stringify(r.failures)}`);
+            }
+            for (const good of ["v[0-9]*", "v[!a-z]*", "{a,b}-[xy]", "[,]*", "[{]*", "\\[literal", "v\\{x", "**/release-*"]) {
+                const r = await check({ project: "web", tagPattern: good, repoPattern: good });
+                assert.deepEqual(r.failures, [], `${good} is a valid doublestar pattern`);
+            }
+            assert.equal(h.emu.log.length, 0);
+        });
     });
 
     describe("lifecycle", () => {
