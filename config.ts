@@ -526,7 +526,8 @@ environmentDefaults.preview = environmentDefaults.dev;
 /**
  * The preview profile, forced on top of dev's config for a `pr-<n>` stack: its own namespace and hostname, one
  * replica of each part, chart-internal PostgreSQL and Redis, MinIO, nothing protected, small requests, no metrics.
- * No replication: a preview neither replicates to prod nor accepts replication.
+ * No replication: a preview neither replicates to prod nor accepts replication. No `existingHarbor`: the content
+ * layer configures the preview's own Harbor.
  */
 export function previewProfile(pr: number, merged: Record<string, unknown>): Defaults {
     const devHost = typeof merged.hostname === "string" ? merged.hostname : "";
@@ -543,6 +544,9 @@ export function previewProfile(pr: number, merged: Record<string, unknown>): Def
         trivy: { storageSize: "5Gi" },
         // A preview never talks to production.
         replication: { inbound: { enabled: false }, outbound: { enabled: false } },
+        // Its content layer manages the preview's own Harbor, never one dev points at (closing the PR would
+        // delete that Harbor's projects).
+        existingHarbor: { url: "" },
     };
 }
 

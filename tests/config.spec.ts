@@ -69,6 +69,16 @@ describe("config: parseSettings", () => {
             assert.strictEqual(s.resources.core.requests.cpu, "50m", "small preview requests");
         });
 
+        it("pr-<n>: the content layer manages the preview's own Harbor even when dev names an existing one", () => {
+            const devRaw = {
+                ...DEV,
+                [`${P}:existingHarbor`]: { url: "https://harbor-shared.example.com" },
+                [`${P}:existingHarborPassword`]: "s3cret-from-dev",
+            };
+            assert.strictEqual(parseSettings("dev", devRaw).content.existingHarbor?.url, "https://harbor-shared.example.com");
+            assert.strictEqual(parseSettings("pr-42", devRaw).content.existingHarbor, undefined);
+        });
+
         it("pr-<n> without previewDomain derives the domain from dev's hostname", () => {
             const s = parseSettings("pr-7", { [`${P}:hostname`]: "harbor-dev.example.com" });
             assert.strictEqual(s.hostname, "pr-7.example.com");
