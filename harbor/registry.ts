@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { HarborApiError, HarborClient } from "./client";
 import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs } from "./resource";
 
 export const REGISTRY_TYPES = [
     "harbor", "docker-hub", "docker-registry", "huawei-SWR", "google-gcr", "aws-ecr", "azure-acr", "ali-acr",
@@ -268,12 +268,14 @@ export interface RegistryArgs {
 export class Registry extends pulumi.dynamic.Resource {
     /** Harbor's numeric registry id (ReplicationPolicy.registryId, Project.registryId). */
     declare readonly registryId: pulumi.Output<number>;
-    /** Hash of the access secret: changes when the secret is rotated. */
+    /** Hash of the access secret: changes when the secret is rotated. A secret (a verifier of the password). */
     declare readonly accessSecretHash: pulumi.Output<string>;
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.CustomResourceOptions) {
         const props = dynamicProps(args, ["registryId", "accessSecretHash"]);
         if (args.accessSecret !== undefined) props.accessSecret = pulumi.secret(args.accessSecret);
-        super(registryProvider, name, props, opts, HARBOR_MODULE, "Registry");
+        // The hash has no secret input twin: encrypt it in state like SystemConfig's hashes (it allows offline guessing).
+        super(registryProvider, name, props, withSecretOutputs(opts, ["accessSecretHash"]), HARBOR_MODULE, "Registry");
+        this.accessSecretHash = pulumi.secret(this.accessSecretHash);
     }
 }

@@ -17,6 +17,7 @@ describe("harbor registry/replication/retention/immutable classes (mocks)", () =
         assert.ok(!rec("prod").inputs.__provider.includes("S3cret-One"));
         assert.equal(await valueOf(r.registryId), 3);
         assert.equal(await valueOf(r.accessSecretHash), "ab");
+        assert.equal(await pulumi.isSecret(r.accessSecretHash), true, "the secret's hash is kept secret too");
     });
 
     it("ReplicationPolicy, RetentionPolicy, ImmutableTagRule: type tokens and outputs", async () => {
