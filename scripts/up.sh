@@ -21,4 +21,19 @@ export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PWD}"
 npm run --silent plan -- --stack "$stack" >/dev/null
 
 pulumi stack select --create "$stack"
-pulumi up --stack "$stack" "$@"
+
+# dev replicates to prod through a StackReference (replication.outbound.prodStack). On a fresh machine prod is not
+# deployed yet and the reference would fail the update, so deploy from a copy of the stack file with outbound
+# replication off (the checked-in file stays as it is). Run this again once prod is up to add replication.
+config_args=()
+prod_stack=$(npx ts-node --transpile-only scripts/lib/stackFile.ts prod-stack "Pulumi.$stack.yaml")
+if [ -n "$prod_stack" ] && ! pulumi stack output --stack "$prod_stack" replicationEndpoint >/dev/null 2>&1; then
+  tmp_config=$(mktemp "${TMPDIR:-/tmp}/Pulumi.$stack.XXXXXX")
+  trap 'rm -f "$tmp_config"' EXIT
+  npx ts-node --transpile-only scripts/lib/stackFile.ts without-replication "Pulumi.$stack.yaml" "$tmp_config"
+  echo "note: $prod_stack is not deployed (no replicationEndpoint output): deploying $stack without replication to prod." >&2
+  echo "      Deploy prod (./scripts/up.sh prod), then run ./scripts/up.sh $stack again." >&2
+  config_args=(--config-file "$tmp_config")
+fi
+
+pulumi up --stack "$stack" ${config_args[@]+"${config_args[@]}"} "$@"   # (bash 3.2-safe empty array)
