@@ -23,6 +23,8 @@ describe("platform under mocks", function () {
                 const text = JSON.stringify(release.inputs.values);
                 assert.ok(!text.includes("[secret]"), "no secret inside values");
                 assert.ok(!text.includes(FAKE_SECRET_MARKER), "no generated secret inside values");
+                // The rotation annotation derives from the Secrets' resourceVersions, which are not secret.
+                assert.match(String(at(release.inputs.values, "core.podAnnotations.harbor-platform/secrets-revision")), /^[0-9a-f]{16}$/);
             });
 
             it(`${stack}: pinned secrets live in Kubernetes Secrets in Harbor's namespace, children of the Harbor component`, () => {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { parseSettings, Settings } from "../config";
-import { buildHarborValues, HARBOR_SECRETS, HarborValuesRefs } from "../components/harbor/values";
+import { buildHarborValues, HARBOR_SECRETS, HarborValuesRefs, SECRETS_REVISION_ANNOTATION } from "../components/harbor/values";
 import { ChartKeys, leafPaths, readChartKeys, unknownKeys } from "./helpers/chartKeys";
 import { at } from "./helpers/pulumi";
 import { requireSharedFile } from "./helpers/shared";
@@ -23,6 +23,7 @@ const s3Refs: HarborValuesRefs = {
     storage: { bucket: "harbor-prod-registry", region: "eu-west-1", disableRedirect: false, encrypt: true, kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/abc" },
     database: { kind: "external", host: "db.example.com", port: "5432", username: "harbor", database: "registry", sslmode: "require" },
     redis: { kind: "external", addr: "redis.example.com:6379", tls: true, hasPassword: true },
+    secretsRevision: "0123456789abcdef",
 };
 const minioRefs: HarborValuesRefs = {
     storage: { bucket: "harbor", region: "us-east-1", regionEndpoint: "http://minio.harbor-minio.svc.cluster.local:9000", disableRedirect: true, encrypt: false },
@@ -163,6 +164,19 @@ describe("buildHarborValues (pure chart values)", () => {
         assert.strictEqual(at(v, "expose.tls.secret.secretName"), "harbor-tls");
         assert.strictEqual((at(v, "expose.ingress.annotations") as Record<string, string>)["nginx.org/client-max-body-size"], "0");
         assert.strictEqual(at(v, "redis.external.existingSecret"), undefined, "no Redis Secret when Redis has no password");
+    });
+
+    it("a rotated pinned Secret rolls the parts that read Secrets (chart checksums only its own Secrets), not the portal", () => {
+        const settings = parseSettings("prod", PROD);
+        const v = buildHarborValues(settings, s3Refs);
+        for (const p of ["core", "jobservice", "registry", "trivy", "exporter"]) {
+            assert.deepStrictEqual(at(v, `${p}.podAnnotations`), { [SECRETS_REVISION_ANNOTATION]: "0123456789abcdef" }, p);
+        }
+        assert.strictEqual(at(v, "portal.podAnnotations"), undefined);
+        const rotated = buildHarborValues(settings, { ...s3Refs, secretsRevision: "fedcba9876543210" });
+        assert.notDeepStrictEqual(at(rotated, "core.podAnnotations"), at(v, "core.podAnnotations"));
+        // Without a revision (e.g. values built before the Secrets exist) nothing is annotated.
+        assert.strictEqual(at(buildHarborValues(settings, { ...s3Refs, secretsRevision: undefined }), "core.podAnnotations"), undefined);
     });
 
     it("is pure: same input, same output, input untouched", () => {

@@ -45,7 +45,15 @@ export interface HarborValuesRefs {
         sslmode: "disable" | "require" | "verify-ca" | "verify-full";
     };
     redis: { kind: "internal" } | { kind: "external"; addr: pulumi.Input<string>; tls: boolean; hasPassword: boolean };
+    /**
+     * Changes whenever one of the pinned Secrets changes. The chart only checksums Secrets it renders itself, so
+     * without this annotation a rotated existingSecret would not reach the running pods until they restart.
+     */
+    secretsRevision?: pulumi.Input<string>;
 }
+
+/** Pod annotation that rolls the parts reading pinned Secrets when one of them is rotated. */
+export const SECRETS_REVISION_ANNOTATION = "harbor-platform/secrets-revision";
 
 export type HarborValuesSettings = Pick<
     Settings,
@@ -61,6 +69,10 @@ export function buildHarborValues(s: HarborValuesSettings, refs: HarborValuesRef
         podDisruptionBudget: { enabled: s.replicas[p] > 1 && p !== "exporter", minAvailable: 1 },
         topologySpreadConstraints: spread(s),
         ...(s.scheduling.priorityClassName ? { priorityClassName: s.scheduling.priorityClassName } : {}),
+        // The portal reads no Secret: it need not roll on a rotation.
+        ...(refs.secretsRevision !== undefined && p !== "portal"
+            ? { podAnnotations: { [SECRETS_REVISION_ANNOTATION]: refs.secretsRevision } }
+            : {}),
         ...extra,
     });
     const res = (r: ResourceSpec): Values => ({ requests: { ...r.requests }, limits: { ...r.limits } });
