@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, HarborProviderOptions, InputChecker, pick, readOrGone, requireState } from "./provider";
 import { PollClock, PollResult, pollUntil } from "./poll";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 
 /** Severities in ascending order, as the gate setting names them. */
 export const GATE_SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -252,6 +252,13 @@ export class ArtifactCheck extends pulumi.dynamic.Resource {
     declare readonly vulnerabilities: pulumi.Output<Record<string, number>>;
 
     constructor(name: string, args: ArtifactCheckArgs, opts?: pulumi.CustomResourceOptions) {
-        super(artifactCheckProvider, name, dynamicProps(args, ["artifactId", "scanStatus", "vulnerabilities"]), opts, HARBOR_MODULE, "ArtifactCheck");
+        const stacks = stackTraceWindow();
+        try {
+            super(artifactCheckProvider, name, dynamicProps(args, ["artifactId", "scanStatus", "vulnerabilities"]), opts, HARBOR_MODULE, "ArtifactCheck");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

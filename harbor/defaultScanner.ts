@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { normalizeSchedule, scheduleProblem } from "./cron";
 import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 import { ApiSchedule, readScheduleCron, scheduleBody } from "./systemSchedule";
 
 export interface DefaultScannerInputs {
@@ -148,6 +148,13 @@ export class DefaultScanner extends pulumi.dynamic.Resource {
     declare readonly isDefault: pulumi.Output<boolean>;
 
     constructor(name: string, args: DefaultScannerArgs, opts?: pulumi.CustomResourceOptions) {
-        super(defaultScannerProvider, name, dynamicProps(args, ["registrationUuid", "isDefault"]), opts, HARBOR_MODULE, "DefaultScanner");
+        const stacks = stackTraceWindow();
+        try {
+            super(defaultScannerProvider, name, dynamicProps(args, ["registrationUuid", "isDefault"]), opts, HARBOR_MODULE, "DefaultScanner");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

@@ -4,7 +4,7 @@
 // always sent: Harbor's handler writes into them and fails without them.
 import * as pulumi from "@pulumi/pulumi";
 import { InputChecker } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 import { SingletonScheduleInputs, SingletonScheduleProvider } from "./systemSchedule";
 
 export interface GarbageCollectionScheduleInputs extends SingletonScheduleInputs {
@@ -60,6 +60,13 @@ export class GarbageCollectionSchedule extends pulumi.dynamic.Resource {
     declare readonly harborCron: pulumi.Output<string>;
 
     constructor(name: string, args: GarbageCollectionScheduleArgs, opts?: pulumi.CustomResourceOptions) {
-        super(garbageCollectionScheduleProvider, name, dynamicProps(args, ["harborCron"]), opts, HARBOR_MODULE, "GarbageCollectionSchedule");
+        const stacks = stackTraceWindow();
+        try {
+            super(garbageCollectionScheduleProvider, name, dynamicProps(args, ["harborCron"]), opts, HARBOR_MODULE, "GarbageCollectionSchedule");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
 import { GROUP_TYPES, GroupType, nameOfId } from "./rbac";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 
 export interface GroupInputs {
     connection: Connection;
@@ -140,6 +140,13 @@ export class Group extends pulumi.dynamic.Resource {
     declare readonly groupId: pulumi.Output<number>;
 
     constructor(name: string, args: GroupArgs, opts?: pulumi.CustomResourceOptions) {
-        super(groupProvider, name, dynamicProps(args, ["groupId"]), opts, HARBOR_MODULE, "Group");
+        const stacks = stackTraceWindow();
+        try {
+            super(groupProvider, name, dynamicProps(args, ["groupId"]), opts, HARBOR_MODULE, "Group");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
 
 const PROJECT_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -168,6 +168,13 @@ export class ImmutableTagRule extends pulumi.dynamic.Resource {
     declare readonly ruleId: pulumi.Output<number>;
 
     constructor(name: string, args: ImmutableTagRuleArgs, opts?: pulumi.CustomResourceOptions) {
-        super(immutableTagRuleProvider, name, dynamicProps(args, ["ruleId"]), opts, HARBOR_MODULE, "ImmutableTagRule");
+        const stacks = stackTraceWindow();
+        try {
+            super(immutableTagRuleProvider, name, dynamicProps(args, ["ruleId"]), opts, HARBOR_MODULE, "ImmutableTagRule");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

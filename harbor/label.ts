@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 
 export interface LabelInputs {
     connection: Connection;
@@ -133,6 +133,13 @@ export class Label extends pulumi.dynamic.Resource {
     declare readonly projectId: pulumi.Output<number>;
 
     constructor(name: string, args: LabelArgs, opts?: pulumi.CustomResourceOptions) {
-        super(labelProvider, name, dynamicProps(args, ["labelId", "scope", "projectId"]), opts, HARBOR_MODULE, "Label");
+        const stacks = stackTraceWindow();
+        try {
+            super(labelProvider, name, dynamicProps(args, ["labelId", "scope", "projectId"]), opts, HARBOR_MODULE, "Label");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, requireState, InputChecker, partialCreateError, pick, readOrGone } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -294,6 +294,13 @@ export class Project extends pulumi.dynamic.Resource {
     declare readonly quotaId: pulumi.Output<number>;
 
     constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
-        super(projectProvider, name, dynamicProps(args, ["projectId", "quotaId"]), opts, HARBOR_MODULE, "Project");
+        const stacks = stackTraceWindow();
+        try {
+            super(projectProvider, name, dynamicProps(args, ["projectId", "quotaId"]), opts, HARBOR_MODULE, "Project");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

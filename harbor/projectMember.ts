@@ -12,7 +12,7 @@ import { HarborApiError, HarborClient, isConflict, seg } from "./client";
 import { GROUP_TYPE_NAMES, normaliseDn } from "./group";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { GROUP_TYPES, GroupType, MEMBER_ROLES, MemberRole, nameOfId } from "./rbac";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 
 export const MEMBER_ROLE_NAMES = Object.keys(MEMBER_ROLES) as MemberRole[];
 
@@ -240,6 +240,13 @@ export class ProjectMember extends pulumi.dynamic.Resource {
     declare readonly memberId: pulumi.Output<number>;
 
     constructor(name: string, args: ProjectMemberArgs, opts?: pulumi.CustomResourceOptions) {
-        super(projectMemberProvider, name, dynamicProps(args, ["memberId"]), opts, HARBOR_MODULE, "ProjectMember");
+        const stacks = stackTraceWindow();
+        try {
+            super(projectMemberProvider, name, dynamicProps(args, ["memberId"]), opts, HARBOR_MODULE, "ProjectMember");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

@@ -3,7 +3,7 @@
 // every PUT, None included; delete PUTs type None (the Terraform provider re-applies the schedule instead, §4.2).
 import * as pulumi from "@pulumi/pulumi";
 import { InputChecker } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 import { SingletonScheduleInputs, SingletonScheduleProvider } from "./systemSchedule";
 
 export const MAX_AUDIT_RETENTION_HOURS = 240000;
@@ -69,6 +69,13 @@ export class PurgeAuditSchedule extends pulumi.dynamic.Resource {
     declare readonly harborCron: pulumi.Output<string>;
 
     constructor(name: string, args: PurgeAuditScheduleArgs, opts?: pulumi.CustomResourceOptions) {
-        super(purgeAuditScheduleProvider, name, dynamicProps(args, ["harborCron"]), opts, HARBOR_MODULE, "PurgeAuditSchedule");
+        const stacks = stackTraceWindow();
+        try {
+            super(purgeAuditScheduleProvider, name, dynamicProps(args, ["harborCron"]), opts, HARBOR_MODULE, "PurgeAuditSchedule");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient } from "./client";
 import { Connection, diffManaged, HarborProvider, requireState, HarborProviderOptions, InputChecker, pick } from "./provider";
 import { PollClock, PollResult, pollUntil } from "./poll";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 
 export interface ReadyInputs {
     connection: Connection;
@@ -139,6 +139,13 @@ export class Ready extends pulumi.dynamic.Resource {
     declare readonly version: pulumi.Output<string>;
 
     constructor(name: string, args: ReadyArgs, opts?: pulumi.CustomResourceOptions) {
-        super(readyProvider, name, dynamicProps(args, ["healthy", "version"]), opts, HARBOR_MODULE, "Ready");
+        const stacks = stackTraceWindow();
+        try {
+            super(readyProvider, name, dynamicProps(args, ["healthy", "version"]), opts, HARBOR_MODULE, "Ready");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { HarborApiError, HarborClient } from "./client";
 import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
 
 export const REGISTRY_TYPES = [
     "harbor", "docker-hub", "docker-registry", "huawei-SWR", "google-gcr", "aws-ecr", "azure-acr", "ali-acr",
@@ -275,7 +275,14 @@ export class Registry extends pulumi.dynamic.Resource {
         const props = dynamicProps(args, ["registryId", "accessSecretHash"]);
         if (args.accessSecret !== undefined) props.accessSecret = pulumi.secret(args.accessSecret);
         // The hash has no secret input twin: encrypt it in state like SystemConfig's hashes (it allows offline guessing).
-        super(registryProvider, name, props, withSecretOutputs(opts, ["accessSecretHash"]), HARBOR_MODULE, "Registry");
+        const stacks = stackTraceWindow();
+        try {
+            super(registryProvider, name, props, withSecretOutputs(opts, ["accessSecretHash"]), HARBOR_MODULE, "Registry");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
         this.accessSecretHash = pulumi.secret(this.accessSecretHash);
     }
 }

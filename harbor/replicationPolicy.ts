@@ -14,7 +14,7 @@ import { HarborApiError, HarborClient } from "./client";
 import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
 import { nested, objectInput } from "./nestedInputs";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 import { patternProblem } from "./selectors";
 
 export const REPLICATION_DIRECTIONS = ["push", "pull"] as const;
@@ -326,6 +326,13 @@ export class ReplicationPolicy extends pulumi.dynamic.Resource {
     declare readonly policyId: pulumi.Output<number>;
 
     constructor(name: string, args: ReplicationPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-        super(replicationPolicyProvider, name, dynamicProps(args, ["policyId"]), opts, HARBOR_MODULE, "ReplicationPolicy");
+        const stacks = stackTraceWindow();
+        try {
+            super(replicationPolicyProvider, name, dynamicProps(args, ["policyId"]), opts, HARBOR_MODULE, "ReplicationPolicy");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

@@ -14,7 +14,7 @@ import { HarborClient, seg } from "./client";
 import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
 import { objectList } from "./nestedInputs";
 import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
 
 export const RETENTION_TEMPLATES = ["latestPushedK", "latestPulledN", "nDaysSinceLastPush", "nDaysSinceLastPull", "always"] as const;
@@ -262,6 +262,13 @@ export class RetentionPolicy extends pulumi.dynamic.Resource {
     declare readonly projectId: pulumi.Output<number>;
 
     constructor(name: string, args: RetentionPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-        super(retentionPolicyProvider, name, dynamicProps(args, ["retentionId", "projectId"]), opts, HARBOR_MODULE, "RetentionPolicy");
+        const stacks = stackTraceWindow();
+        try {
+            super(retentionPolicyProvider, name, dynamicProps(args, ["retentionId", "projectId"]), opts, HARBOR_MODULE, "RetentionPolicy");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

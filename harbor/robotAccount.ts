@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { accessProblem } from "./rbac";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
 
 export const ROBOT_LEVELS = ["system", "project"] as const;
 export type RobotLevel = (typeof ROBOT_LEVELS)[number];
@@ -355,7 +355,14 @@ export class RobotAccount extends pulumi.dynamic.Resource {
     declare readonly expiresAt: pulumi.Output<number>;
 
     constructor(name: string, args: RobotAccountArgs, opts?: pulumi.CustomResourceOptions) {
-        super(robotAccountProvider, name, dynamicProps(args, ["robotId", "fullName", "secret", "expiresAt"]), withSecretOutputs(opts, ["secret"]), HARBOR_MODULE, "RobotAccount");
+        const stacks = stackTraceWindow();
+        try {
+            super(robotAccountProvider, name, dynamicProps(args, ["robotId", "fullName", "secret", "expiresAt"]), withSecretOutputs(opts, ["secret"]), HARBOR_MODULE, "RobotAccount");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
         // additionalSecretOutputs encrypts it in state; wrapping it keeps it secret in the program whatever the engine does.
         this.secret = pulumi.secret(this.secret);
     }

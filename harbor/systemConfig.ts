@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient } from "./client";
 import { nested, objectInput } from "./nestedInputs";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
 
 export const AUTH_MODES = ["db_auth", "ldap_auth", "oidc_auth"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -375,6 +375,13 @@ export class SystemConfig extends pulumi.dynamic.Resource {
             { ...args, ...(args.ldap ? { ldap: pulumi.secret(args.ldap) } : {}), ...(args.oidc ? { oidc: pulumi.secret(args.oidc) } : {}) },
             ["ldapSearchPasswordHash", "oidcClientSecretHash"],
         );
-        super(systemConfigProvider, name, props, withSecretOutputs(opts, ["ldapSearchPasswordHash", "oidcClientSecretHash"]), HARBOR_MODULE, "SystemConfig");
+        const stacks = stackTraceWindow();
+        try {
+            super(systemConfigProvider, name, props, withSecretOutputs(opts, ["ldapSearchPasswordHash", "oidcClientSecretHash"]), HARBOR_MODULE, "SystemConfig");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { passwordProblem } from "./rbac";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
 
 export interface UserInputs {
     connection: Connection;
@@ -166,6 +166,13 @@ export class User extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
         const props = dynamicProps({ ...args, password: pulumi.secret(args.password) }, ["userId"]);
-        super(userProvider, name, props, withSecretOutputs(opts, ["password"]), HARBOR_MODULE, "User");
+        const stacks = stackTraceWindow();
+        try {
+            super(userProvider, name, props, withSecretOutputs(opts, ["password"]), HARBOR_MODULE, "User");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }

@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs } from "./resource";
+import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
 
 /** Event types a project webhook can subscribe to (Harbor 2.15, notification.SupportedEventTypes). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -216,6 +216,13 @@ export class Webhook extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: WebhookArgs, opts?: pulumi.CustomResourceOptions) {
         const props = dynamicProps({ ...args, ...(args.authHeader !== undefined ? { authHeader: pulumi.secret(args.authHeader) } : {}) }, ["policyId"]);
-        super(webhookProvider, name, props, withSecretOutputs(opts, ["authHeader"]), HARBOR_MODULE, "Webhook");
+        const stacks = stackTraceWindow();
+        try {
+            super(webhookProvider, name, props, withSecretOutputs(opts, ["authHeader"]), HARBOR_MODULE, "Webhook");
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
     }
 }
