@@ -56,7 +56,7 @@ export function dynamicProps<A extends { connection: pulumi.Input<ConnectionArgs
  * `debuggablePromise`, which stores `new Error().stack` on each, formatted eagerly. Those strings are read only by
  * the SDK's promise-leak report with PULUMI_DEBUG_PROMISE_LEAKS set. Formatting them is most of the time a
  * Harbor resource costs to declare (under ts-node, as `pulumi up` runs a TypeScript program, every frame goes
- * through source-map lookups) and a third of its transient memory: with hundreds of projects, seconds and hundreds
+ * through source-map lookups) and a fifth of its transient memory: with hundreds of projects, seconds and hundreds
  * of MiB. So, only while the SDK registers one Harbor resource synchronously:
  *  - Error.stackTraceLimit is 0, then restored (also when the SDK throws); nothing outside the window changes;
  *  - not at all when PULUMI_DEBUG_PROMISE_LEAKS is set, so leak reports keep their stacks;
@@ -66,8 +66,8 @@ export function dynamicProps<A extends { connection: pulumi.Input<ConnectionArgs
  *    still sees where the resource was declared.
  *
  * Usage (a constructor cannot hand `super` to a function):
- *     const window = stackTraceWindow();
- *     try { super(...); } catch (err) { throw window.rethrow(err); } finally { window.close(); }
+ *     const stacks = stackTraceWindow();
+ *     try { super(...); } catch (err) { throw stacks.rethrow(err); } finally { stacks.close(); }
  */
 export function stackTraceWindow(): { close(): void; rethrow(err: unknown): unknown } {
     const limit = Error.stackTraceLimit;
