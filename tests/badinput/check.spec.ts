@@ -100,9 +100,12 @@ describe("bad input: every resource's check", function () {
         describe(f.type, () => {
             it("a wrong type for any input is rejected, naming it", () =>
                 forFixture(f, async (p, base) => {
-                    const keys = Object.keys(base);
-                    if (keys.length === 0) return;
-                    await fc.assert(fc.asyncProperty(fc.constantFrom(...keys).chain((k) => fc.tuple(fc.constant(k), wrongTypeFor(base[k]))), async ([k, v]) => {
+                    // The fixture's inputs plus the settings its update changes, so a type with no required input
+                    // (DefaultScanner) is still covered instead of passing without a single check.
+                    const typed: Raw = { ...f.change, ...base };
+                    const keys = Object.keys(typed);
+                    assert.ok(keys.length > 0, `${f.type}: no input to try a wrong type on`);
+                    await fc.assert(fc.asyncProperty(fc.constantFrom(...keys).chain((k) => fc.tuple(fc.constant(k), wrongTypeFor(typed[k]))), async ([k, v]) => {
                         const fails = await failuresOf(f, p, base, { [k]: v });
                         assert.ok(names(fails, k), `${f.type}.${k} = ${JSON.stringify(v)} not rejected: ${JSON.stringify(fails)}`);
                         assert.ok(reasonNames(fails, k), `the reason names ${k}: ${JSON.stringify(fails)}`);
