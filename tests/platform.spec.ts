@@ -107,6 +107,7 @@ describe("platform under mocks", function () {
             const plan = plans.prod;
             const doc = JSON.parse(String(one(plan, "aws:iam/userPolicy:UserPolicy").inputs.policy));
             const arn = "arn:aws:s3:::harbor-prod-plan";
+            assert.ok(Array.isArray(doc.Statement) && doc.Statement.length > 0, "the policy grants something (an empty one would pass the loop)");
             for (const st of doc.Statement) {
                 assert.strictEqual(st.Effect, "Allow");
                 assert.ok([arn, `${arn}/*`].includes(st.Resource), `resource ${st.Resource} is the bucket`);
