@@ -1,11 +1,12 @@
 // The documentation a user relies on stays in step with the code: Pulumi.yaml declares every top-level setting,
-// the README's settings reference names every setting config.ts accepts (and none it does not), stack files hold
+// the README's settings reference names every setting config.ts accepts (and none it does not) with the defaults it
+// applies and the preview profile's forced values in bold, stack files hold
 // no plaintext secret, and the README links the other documents.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT, SECRET_KEYS, SECTION_KEYS, settingPaths } from "../config";
+import { environmentDefaults, PROJECT, previewProfile, SECRET_KEYS, SECTION_KEYS, settingPaths } from "../config";
 
 const root = path.resolve(__dirname, "..");
 const read = (f: string) => fs.readFileSync(path.join(root, f), "utf8");
@@ -28,15 +29,53 @@ export function expandBraces(s: string): string[] {
     return alternatives.flatMap((alt) => expandBraces(s.slice(0, open) + alt + s.slice(close + 1)));
 }
 
-/** The settings named in the first column of the README's settings reference, expanded. */
-function readmeSettings(readme: string): string[] {
+/** A row of the README's settings reference: the settings it names (expanded) and its cells. */
+interface SettingsRow { paths: string[]; dev: string; prod: string; pr: string }
+
+function readmeRows(readme: string): SettingsRow[] {
     const section = readme.split(/^## Settings reference$/m)[1]?.split(/^## /m)[0];
     assert.ok(section, "README has a '## Settings reference' section");
     const rows = section.split("\n").filter((l) => l.startsWith("| `"));
-    return rows.flatMap((row) => {
-        const first = row.split(/(?<!\\)\|/)[1];
-        return [...first.matchAll(/`([^`]+)`/g)].flatMap((m) => expandBraces(m[1].replace(/\?/g, "").replace(/\s+/g, "")));
+    return rows.map((row) => {
+        const cells = row.split(/(?<!\\)\|/).map((c) => c.trim());
+        const paths = [...cells[1].matchAll(/`([^`]+)`/g)].flatMap((m) => expandBraces(m[1].replace(/\?/g, "").replace(/\s+/g, "")));
+        return { paths, dev: cells[2], prod: cells[3], pr: cells[4] };
     });
+}
+
+/** The settings named in the first column of the README's settings reference, expanded. */
+function readmeSettings(readme: string): string[] {
+    return readmeRows(readme).flatMap((r) => r.paths);
+}
+
+/**
+ * The default values a cell states: the text before any "(" remark, split at ", ". A token is a literal when it is
+ * `backticked` (without placeholders like <namespace>) or a bare number/true/false; anything else (required, small,
+ * same, empty, 1 each, ...) is prose and returns undefined for that position.
+ */
+function cellLiterals(cell: string): (string | undefined)[] {
+    const head = cell.split(" (")[0].trim();
+    return head.split(", ").map((t) => {
+        const m = /^`([^`]*)`$/.exec(t.trim()) ?? /^(-?\d+|true|false)$/.exec(t.trim());
+        return m && !m[1].includes("<") ? m[1] : undefined;
+    });
+}
+
+/** A default as the README writes it: "" and {} / [] literally, everything else as text. */
+function rendered(v: unknown): string {
+    if (v === "") return '""';
+    if (typeof v === "object" && v !== null) return JSON.stringify(v);
+    return String(v);
+}
+
+function valueAt(obj: unknown, dotted: string): unknown {
+    return dotted.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+/** Dotted paths of every leaf a (partial) settings object sets. */
+function leafPaths(obj: unknown, prefix = ""): string[] {
+    if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return [prefix];
+    return Object.entries(obj).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
 }
 
 // Leaf lists (`aws.subnetIds[]`) are documented without the trailing [].
@@ -71,6 +110,39 @@ describe("docs: settings reference and Pulumi.yaml against config.ts", () => {
     it("the README reference documents no setting that config.ts does not accept", () => {
         const stale = documented.filter((d) => !paths.some((p) => matches(d, p)));
         assert.deepStrictEqual(stale, [], `README documents unknown settings: ${stale.join(", ")}`);
+    });
+
+    it("every default the README states for dev and prod is the one config.ts applies", () => {
+        const wrong: string[] = [];
+        let compared = 0;
+        for (const row of readmeRows(readme)) {
+            for (const env of ["dev", "prod"] as const) {
+                const cell = env === "prod" && row.prod.startsWith("same") ? row.dev : row[env];
+                const literals = cellLiterals(cell);
+                // One literal for several settings means "each"; otherwise the literals pair up with the settings.
+                if (literals.length !== row.paths.length && literals.length !== 1) continue;
+                row.paths.forEach((p, i) => {
+                    const doc = literals.length === 1 ? literals[0] : literals[i];
+                    if (doc === undefined || p.includes("[]")) return;
+                    const actual = valueAt(environmentDefaults[env], p);
+                    compared++;
+                    if (rendered(actual) !== doc) wrong.push(`${p} (${env}): README says ${doc}, config.ts has ${rendered(actual)}`);
+                });
+            }
+        }
+        assert.deepStrictEqual(wrong, []);
+        assert.ok(compared > 100, `compared ${compared} documented defaults (the table format changed?)`);
+    });
+
+    it("the README marks in bold exactly the settings the preview profile forces on pr-<n>", () => {
+        const forced = leafPaths(previewProfile(1, { hostname: "harbor-dev.example.com" }));
+        const covers = (row: SettingsRow, p: string) => row.paths.some((d) => matches(d, p));
+        const rows = readmeRows(readme);
+        const bold = rows.filter((r) => r.pr.includes("**"));
+        const unmarked = forced.filter((p) => !bold.some((r) => covers(r, p)));
+        assert.deepStrictEqual(unmarked, [], "forced by previewProfile but not in bold in the README's pr-<n> column");
+        const notForced = bold.filter((r) => !forced.some((p) => covers(r, p))).map((r) => r.paths.join(","));
+        assert.deepStrictEqual(notForced, [], "in bold in the README's pr-<n> column but not forced by previewProfile");
     });
 
     it("Pulumi.yaml declares exactly the top-level settings, each with a description, and no secret default", () => {
