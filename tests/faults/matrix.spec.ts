@@ -131,6 +131,13 @@ describe("fault matrix: every operation of every provider", function () {
                                 assert.equal((await f.provider(client()).read(done.id, done.outs)).id, "", `${f.type} is gone`);
                                 assert.equal(after, before === undefined ? undefined : before - 1, "exactly one object removed");
                             }
+                            if (f.deletes === "resets") {
+                                // Harbor no longer holds what was set: the singleton reads as gone, or as different from the inputs.
+                                const clean = f.provider(client());
+                                const read = await clean.read(done.id, done.outs);
+                                const reset = read.id === "" || (await clean.diff(done.id, read.props, w.inputs)).changes;
+                                assert.ok(reset, `${f.type}: the setting was reset (read back: ${JSON.stringify(read.props)})`);
+                            }
                             return;
                         }
                         assert.equal(after, before === undefined ? undefined : before + (op === "create" ? 1 : 0), "nothing duplicated");

@@ -136,7 +136,8 @@ export const FIXTURES: readonly ResourceFixture[] = [
     },
     {
         type: "DefaultScanner", provider: (client) => new DefaultScannerProvider({ client }),
-        inputs: {}, change: { scanAllSchedule: "daily" }, deletes: "resets", ops: ALL,
+        // A schedule from the start, so the reset on delete is visible (tests/faults checks Harbor no longer holds it).
+        inputs: { scanAllSchedule: "daily" }, change: { scanAllSchedule: "weekly" }, deletes: "resets", ops: ALL,
     },
     {
         type: "GarbageCollectionSchedule", provider: (client) => new GarbageCollectionScheduleProvider({ client }),
