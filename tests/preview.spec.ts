@@ -105,16 +105,18 @@ describe("preview: argument parsing", () => {
 describe("preview: up", () => {
     it("copies dev's config (secrets flagged) into pr-<n>, deploys it, in that order", async () => {
         const ops = new FakeOps();
+        // A copy taken before the run: comparing with ops.config itself would pass even if the command altered it in place.
+        const devConfig = structuredClone(ops.config);
         const code = await runPreview(parsePreviewArgs(["up", "--pr", "42"]) as never, ops, io());
         assert.equal(code, 0);
         assert.deepEqual(ops.calls, [
             ["getAllConfig", "dev"],
             ["createOrSelectStack", "pr-42"],
-            ["setAllConfig", "pr-42", ops.config],
+            ["setAllConfig", "pr-42", devConfig],
             ["up", "pr-42"],
         ]);
         const copied = ops.calls[2][2] as ConfigMap;
-        assert.equal(copied["harbor-platform:oidcClientSecret"].secret, true, "a secret must be re-set as a secret");
+        assert.deepEqual(copied["harbor-platform:oidcClientSecret"], { value: "oidc-s3cret-value", secret: true }, "a secret must be re-set as a secret, value intact");
     });
 
     it("uses --source-stack as the config source", async () => {
