@@ -1,3 +1,5 @@
+import { createHash } from "crypto";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 /** Type-token prefix of every component in this project: `harbor-platform:<module>:<Type>`. */
@@ -50,4 +52,18 @@ export interface RedisRef {
 /** Merge resource options for a child: always parented to the component. */
 export function childOf(parent: pulumi.Resource, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
     return { ...extra, parent };
+}
+
+/** Pod annotation that rolls a chart's pods when one of the Secrets it reads through existingSecret is rotated. */
+export const SECRETS_REVISION_ANNOTATION = "harbor-platform/secrets-revision";
+
+/**
+ * A short hash of the Secrets' resourceVersions. Charts only checksum the Secrets they render themselves, so a
+ * rotated existingSecret would otherwise not reach running pods (nor re-run a chart's post-upgrade hooks). The
+ * resourceVersion is not secret and moves only when a Secret changes: no churn on a no-op `pulumi up`, no leak.
+ */
+export function secretsRevision(secrets: k8s.core.v1.Secret[]): pulumi.Output<string> {
+    return pulumi
+        .all(secrets.map((s) => s.metadata.resourceVersion))
+        .apply((versions) => createHash("sha256").update(versions.join(",")).digest("hex").slice(0, 16));
 }

@@ -77,6 +77,8 @@ describe("platform under mocks", function () {
             assert.deepStrictEqual(at(minio.inputs, "values.buckets"), [{ name: "harbor", policy: "none", purge: false }]);
             assert.strictEqual(at(minio.inputs, "values.existingSecret"), "minio-root");
             assert.ok(!JSON.stringify(minio.inputs.values).includes("[secret]"));
+            // A rotated MinIO key must change the release (pod restart + the chart's post-upgrade user job).
+            assert.match(String(at(minio.inputs, "values.podAnnotations.harbor-platform/secrets-revision")), /^[0-9a-f]{16}$/);
             const values = one(plan, RELEASE, "harbor-release").inputs.values;
             assert.strictEqual(at(values, "persistence.imageChartStorage.s3.regionendpoint"), "http://minio.harbor-minio.svc.cluster.local:9000");
             assert.strictEqual(at(values, "persistence.imageChartStorage.disableredirect"), true);

@@ -1,10 +1,9 @@
-import { createHash } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { HARBOR_CHART } from "../../config";
-import { BlobStorageRef, childOf, DatabaseRef, RedisRef, TOKEN_PREFIX } from "../common";
+import { BlobStorageRef, childOf, DatabaseRef, RedisRef, secretsRevision, TOKEN_PREFIX } from "../common";
 import { buildHarborValues, HARBOR_SECRETS, HarborValuesRefs, HarborValuesSettings, REGISTRY_USER } from "./values";
 
 /** Arguments of {@link Harbor}. */
@@ -113,10 +112,7 @@ export class Harbor extends pulumi.ComponentResource {
             redis: args.redis
                 ? { kind: "external", addr: args.redis.addr, tls: args.redis.tls, hasPassword: args.redis.password !== undefined }
                 : { kind: "internal" },
-            // resourceVersion is not secret and moves only when a Secret's content changes: no churn, no leak.
-            secretsRevision: pulumi
-                .all(secrets.map((s) => s.metadata.resourceVersion))
-                .apply((versions) => createHash("sha256").update(versions.join(",")).digest("hex").slice(0, 16)),
+            secretsRevision: secretsRevision(secrets),
         };
         const values = buildHarborValues(args.settings, refs);
 

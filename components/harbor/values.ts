@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { HA_PARTS, ReplicatedPart, ResourceSpec, Settings } from "../../config";
+import { SECRETS_REVISION_ANNOTATION } from "../common";
 
 /** Names of the Kubernetes Secrets the Harbor component creates, and the keys the chart reads in them. */
 export const HARBOR_SECRETS = {
@@ -52,8 +53,7 @@ export interface HarborValuesRefs {
     secretsRevision?: pulumi.Input<string>;
 }
 
-/** Pod annotation that rolls the parts reading pinned Secrets when one of them is rotated. */
-export const SECRETS_REVISION_ANNOTATION = "harbor-platform/secrets-revision";
+export { SECRETS_REVISION_ANNOTATION };
 
 export type HarborValuesSettings = Pick<
     Settings,

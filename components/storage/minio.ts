@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { BlobStorageRef, childOf, TOKEN_PREFIX } from "../common";
+import { BlobStorageRef, childOf, SECRETS_REVISION_ANNOTATION, secretsRevision, TOKEN_PREFIX } from "../common";
 
 /** The MinIO community chart, pinned. */
 export const MINIO_CHART = { name: "minio", repo: "https://charts.min.io/" } as const;
@@ -63,6 +63,9 @@ export class MinioStorage extends pulumi.ComponentResource {
                 existingSecret: rootSecret.metadata.name,
                 persistence: { enabled: true, size: args.size, storageClass: args.storageClass ?? "" },
                 resources: args.resources,
+                // A rotated root or Harbor-user key changes the values: the pod restarts with the new root key and
+                // the chart's post-upgrade job sets the user's new key (a Secret change alone would do neither).
+                podAnnotations: { [SECRETS_REVISION_ANNOTATION]: secretsRevision([rootSecret, userSecret]) },
                 buckets: [{ name: args.bucket, policy: "none", purge: false }],
                 policies: [{
                     name: "harbor-registry",
