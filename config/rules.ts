@@ -1,0 +1,203 @@
+/**
+ * Rules that span settings (cross-section and content checks) and the robot rules the program shares with them.
+ * Each check reports through `add(path, message)`, so parsing can collect every problem at once.
+ */
+import { accessProblem } from "../harbor/rbac";
+import { HARBOR_NAME } from "./content";
+import { Environment } from "./defaults";
+import { getPath, isPlainObject } from "./objects";
+import { HA_PARTS } from "./platform";
+import { Parsed } from "./sections";
+import { ProjectSettings, RobotSettings } from "./settings";
+
+/** Rules that span settings. Only sections that parsed are checked, so no rule trips over a bad type. */
+export function crossChecks(
+    environment: Environment,
+    v: Partial<Parsed>,
+    rawModes: { data?: unknown; storage?: unknown },
+    add: (path: string[], message: string) => void,
+): void {
+    const { data, storage, replicas, trivy, ingress, aws, metrics } = v;
+    if (environment === "prod") {
+        // The mode checks read the raw mode too, so they are reported even when another field of the section is bad.
+        if ((data?.mode ?? rawModes.data) === "internal") {
+            add(["data", "mode"], "internal (the chart's own PostgreSQL and Redis) is allowed only for dev and pr-<n> stacks; use aws or external in prod");
+        }
+        if ((storage?.mode ?? rawModes.storage) === "minio") {
+            add(["storage", "mode"], "minio (a single in-cluster MinIO) is allowed only for dev and pr-<n> stacks; use s3 in prod");
+        }
+        if (replicas) {
+            for (const part of HA_PARTS) {
+                if (part === "trivy" && trivy && !trivy.enabled) continue;
+                if (replicas[part] < 2) add(["replicas", part], "must be at least 2 in prod (high availability)");
+            }
+        }
+    }
+    if (ingress?.tlsSource === "cert-manager" && !ingress.clusterIssuer) {
+        add(["ingress", "clusterIssuer"], "is required when ingress.tlsSource is cert-manager");
+    }
+    if (ingress?.tlsSource === "secret" && !ingress.tlsSecretName) {
+        add(["ingress", "tlsSecretName"], "is required when ingress.tlsSource is secret (a Secret with tls.crt and tls.key)");
+    }
+    if (aws) {
+        if ((storage?.mode === "s3" || data?.mode === "aws") && !aws.region) {
+            add(["aws", "region"], "is required when storage.mode is s3 or data.mode is aws");
+        }
+        if (data?.mode === "aws") {
+            if (!aws.vpcId) add(["aws", "vpcId"], "is required when data.mode is aws");
+            if (aws.subnetIds.length < 2) add(["aws", "subnetIds"], "needs at least 2 private subnets in different zones when data.mode is aws");
+            if (aws.clusterSecurityGroupIds.length === 0 && aws.allowedCidrBlocks.length === 0) {
+                add(["aws", "clusterSecurityGroupIds"], "is required (or aws.allowedCidrBlocks) when data.mode is aws: the database must be reachable only from the cluster");
+            }
+        }
+    }
+    if (data?.mode === "external") {
+        if (!data.postgres.host) add(["data", "postgres", "host"], "is required when data.mode is external");
+        if (!data.redis.addr) add(["data", "redis", "addr"], "is required when data.mode is external (host:port)");
+        if (v.externalDatabasePassword === undefined) {
+            add(["externalDatabasePassword"], "is required when data.mode is external: pulumi config set --secret externalDatabasePassword");
+        }
+    }
+    if (data && data.postgres.maxIdleConns > data.postgres.maxOpenConns) {
+        add(["data", "postgres", "maxIdleConns"], "must not exceed data.postgres.maxOpenConns");
+    }
+    if (data && data.postgres.maxAllocatedStorageGiB < data.postgres.allocatedStorageGiB) {
+        add(["data", "postgres", "maxAllocatedStorageGiB"], "must be at least data.postgres.allocatedStorageGiB");
+    }
+    if (metrics?.serviceMonitor && !metrics.enabled) add(["metrics", "serviceMonitor"], "needs metrics.enabled true");
+    if (trivy?.enabled && trivy.dbRepositories.length === 0 && !trivy.skipUpdate) {
+        add(["trivy", "dbRepositories"], "needs at least one repository unless trivy.skipUpdate is true");
+    }
+}
+
+/** Project-level permissions a robot needs to push (and pull: docker push reads layers it mounts). */
+export const PUSH_ACCESS = [{ resource: "repository", action: "pull" }, { resource: "repository", action: "push" }] as const;
+
+/** Whether a robot may push into its project. */
+export function robotCanPush(r: RobotSettings): boolean {
+    if (r.preset === "push") return true;
+    if (r.preset === "pull") return false;
+    return r.permissions.some((p) => p.resource === "repository" && p.action === "push" && p.effect === "allow");
+}
+
+/** The robot an image pushes with: the named one, else the project's first push robot. */
+export function pushRobotOf(project: ProjectSettings, robotName: string): RobotSettings | undefined {
+    return robotName ? project.robots.find((r) => r.name === robotName) : project.robots.find(robotCanPush);
+}
+
+const notDeclared = (declared: Iterable<string>) => {
+    const names = [...declared];
+    return `is not a project declared in projects (declared: ${names.length ? names.join(", ") : "none"})`;
+};
+
+/**
+ * "Names a project config does not declare", read from the raw (merged) values, so it is reported even when
+ * another field of the same section is invalid (every problem at once).
+ */
+export function declaredProjectChecks(merged: Record<string, unknown>, add: (path: string[], message: string) => void): void {
+    const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+    const text = (o: unknown, k: string): string | undefined => {
+        const x = isPlainObject(o) ? o[k] : undefined;
+        return typeof x === "string" && HARBOR_NAME.test(x) ? x : undefined;
+    };
+    const on = (v: unknown) => v === true || v === "true";
+    const declared = new Set(list(merged.projects).map((p) => text(p, "name")).filter((n): n is string => n !== undefined));
+    list(merged.images).forEach((img, i) => {
+        const p = text(img, "project");
+        if (p && !declared.has(p)) add(["images", String(i), "project"], `${notDeclared(declared)}; images are pushed into a declared project, never a catch-all`);
+    });
+    const inbound = getPath(merged, ["replication", "inbound"]);
+    if (isPlainObject(inbound) && on(inbound.enabled) && !on(inbound.allowProjectCreation)) {
+        list(inbound.projects).forEach((p, i) => {
+            if (typeof p === "string" && HARBOR_NAME.test(p) && !declared.has(p)) {
+                add(["replication", "inbound", "projects", String(i)], `${notDeclared(declared)}; declare it so it exists before replication, or set replication.inbound.allowProjectCreation`);
+            }
+        });
+    }
+    const outbound = getPath(merged, ["replication", "outbound"]);
+    const source = text(outbound, "sourceProject");
+    if (isPlainObject(outbound) && on(outbound.enabled) && source && !declared.has(source)) {
+        add(["replication", "outbound", "sourceProject"], notDeclared(declared));
+    }
+}
+
+/** Rules across the content sections (exclusive settings, robots that can push, required secrets). */
+export function contentChecks(v: Partial<Parsed>, add: (path: string[], message: string) => void): void {
+    const { projects, images, replication, system, existingHarbor } = v;
+    const declared = new Map<string, ProjectSettings>();
+    projects?.forEach((p, i) => {
+        const at = (...rest: (string | number)[]) => ["projects", String(i), ...rest.map(String)];
+        if (declared.has(p.name)) add(at("name"), "is declared twice; project names are unique");
+        declared.set(p.name, p);
+        p.members.forEach((m, j) => {
+            const mp = (k: string) => at("members", j, k);
+            if ((m.user === undefined) === (m.group === undefined)) add(at("members", j), "needs exactly one of user or group");
+            if (m.group !== undefined && m.groupType === undefined) add(mp("groupType"), "is required for a group member: ldap, oidc or http");
+            if (m.groupType === "ldap" && !m.ldapDn) add(mp("ldapDn"), "is required for an LDAP group (its DN)");
+            if (m.ldapDn && m.groupType !== "ldap") add(mp("ldapDn"), "is only for groupType ldap");
+            if (m.user !== undefined && m.groupType !== undefined) add(mp("groupType"), "is only for group members");
+        });
+        const robots = new Set<string>();
+        p.robots.forEach((r, j) => {
+            if (robots.has(r.name)) add(at("robots", j, "name"), `is declared twice in project ${p.name}`);
+            robots.add(r.name);
+            if (r.preset === "custom" && r.permissions.length === 0) add(at("robots", j, "permissions"), "is required for preset custom (a list of {resource, action})");
+            if (r.preset !== "custom" && r.permissions.length > 0) add(at("robots", j, "permissions"), `must be empty for preset ${r.preset} (use preset custom for explicit permissions)`);
+            r.permissions.forEach((perm, k) => {
+                const problem = accessProblem("project", perm.resource, perm.action);
+                if (problem) add(at("robots", j, "permissions", k), problem);
+            });
+        });
+        p.retention?.rules.forEach((rule, j) => {
+            if (rule.template !== "always" && rule.value === undefined) add(at("retention", "rules", j, "value"), `is required for template ${rule.template} (a count or a number of days)`);
+            if (rule.template === "always" && rule.value !== undefined) add(at("retention", "rules", j, "value"), "must not be set for template always");
+        });
+    });
+    if (projects && images) {
+        const seen = new Set<string>();
+        images.forEach((img, i) => {
+            const at = (k: string) => ["images", String(i), k];
+            const project = declared.get(img.project);
+            if (!project) return; // reported by declaredProjectChecks
+            if (seen.has(`${img.project}/${img.name}`)) add(at("name"), `is declared twice in project ${img.project}`);
+            seen.add(`${img.project}/${img.name}`);
+            const robot = pushRobotOf(project, img.robot);
+            if (img.robot && !robot) add(at("robot"), `is not a robot of project ${img.project} (robots: ${project.robots.map((r) => r.name).join(", ") || "none"})`);
+            else if (robot && !robotCanPush(robot)) add(at("robot"), `robot ${robot.name} cannot push (preset ${robot.preset}); use a robot with preset push`);
+            else if (!robot) add(at("project"), `project ${img.project} has no robot that can push; add one with preset push (CI pushes with it)`);
+        });
+    }
+    if (replication && projects) {
+        const inb = replication.inbound;
+        if (inb.enabled) {
+            if (inb.projects.length === 0) add(["replication", "inbound", "projects"], "needs at least one target project when replication.inbound.enabled is true");
+        }
+        const out = replication.outbound;
+        if (out.enabled) {
+            const o = (k: string) => ["replication", "outbound", k];
+            if (!out.sourceProject) add(o("sourceProject"), "is required when replication.outbound.enabled is true");
+            if (!out.prodStack && !out.url) add(o("prodStack"), "is required (or replication.outbound.url with username and the secret replicationPassword): where is prod?");
+            if (out.prodStack && out.url) add(o("url"), "must be empty when replication.outbound.prodStack is set (the endpoint comes from the prod stack's outputs)");
+            if (out.url && !out.username) add(o("username"), "is required with replication.outbound.url (e.g. the prod stack's replicationRobotName)");
+            if (out.url && v.replicationPassword === undefined) add(["replicationPassword"], "is required with replication.outbound.url: pulumi config set --secret replicationPassword");
+            if (out.trigger === "scheduled" && !out.schedule) add(o("schedule"), "is required when replication.outbound.trigger is scheduled");
+            if (out.trigger !== "scheduled" && out.schedule) add(o("schedule"), "is only used when replication.outbound.trigger is scheduled");
+        }
+    }
+    if (system) {
+        const a = system.auth;
+        if (a.mode === "ldap_auth") {
+            if (!a.ldap.url) add(["system", "auth", "ldap", "url"], "is required when system.auth.mode is ldap_auth");
+            if (!a.ldap.baseDn) add(["system", "auth", "ldap", "baseDn"], "is required when system.auth.mode is ldap_auth");
+            if (a.ldap.searchDn && v.ldapSearchPassword === undefined) add(["ldapSearchPassword"], "is required with system.auth.ldap.searchDn: pulumi config set --secret ldapSearchPassword");
+        }
+        if (a.mode === "oidc_auth") {
+            if (!a.oidc.endpoint) add(["system", "auth", "oidc", "endpoint"], "is required when system.auth.mode is oidc_auth");
+            if (!a.oidc.clientId) add(["system", "auth", "oidc", "clientId"], "is required when system.auth.mode is oidc_auth");
+            if (v.oidcClientSecret === undefined) add(["oidcClientSecret"], "is required when system.auth.mode is oidc_auth: pulumi config set --secret oidcClientSecret");
+        }
+    }
+    if (existingHarbor?.url && v.existingHarborPassword === undefined) {
+        add(["existingHarborPassword"], "is required with existingHarbor.url: pulumi config set --secret existingHarborPassword");
+    }
+}

@@ -1,0 +1,33 @@
+/**
+ * Field builders for the section schemas: zod primitives that accept config as the Pulumi runtime and YAML hand
+ * it over (strings for numbers and booleans, numbers for text) and that say, in their error message, what is allowed.
+ */
+import { z } from "zod";
+
+export const fromString = (v: unknown): unknown => {
+    if (typeof v !== "string") return v;
+    const t = v.trim();
+    if (t === "true") return true;
+    if (t === "false") return false;
+    if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
+    return v;
+};
+export const int = (min: number, max: number) => {
+    const error = `an integer from ${min} to ${max}`;
+    return z.preprocess(fromString, z.number({ error }).int({ error }).min(min, { error }).max(max, { error }));
+};
+export const bool = () => z.preprocess(fromString, z.boolean({ error: "true or false" }));
+/** A section or sub-section: unknown keys are errors (typos must not be silently ignored). */
+export const obj = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape, { error: "a map of settings" });
+export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { error: `one of ${values.join(", ")}` });
+// YAML turns `engineVersion: 16` into a number; a text setting accepts it as text.
+export const numberAsText = (v: unknown): unknown => (typeof v === "number" ? String(v) : v);
+export const str = (what: string, re?: RegExp) =>
+    z.preprocess(numberAsText, re ? z.string({ error: what }).regex(re, { error: what }) : z.string({ error: what }));
+/** Like `str`, but empty means "not set". */
+export const optStr = (what: string, re: RegExp) =>
+    z.preprocess(numberAsText, z.string({ error: what }).regex(new RegExp(`^$|${re.source}`), { error: what }));
+export const strList = (what: string, re?: RegExp) => z.array(str(what, re), { error: `a list of ${what}` });
+export const strMap = () => z.record(z.string(), z.string({ error: "a string" }), { error: "a map of strings" });
+export const text = () => z.preprocess(numberAsText, z.string({ error: "a string" }));
