@@ -74,8 +74,6 @@ const commonDefaults: Defaults = {
     aws: { region: "", vpcId: "", subnetIds: [], clusterSecurityGroupIds: [], allowedCidrBlocks: [], tags: {} },
     trivy: {
         enabled: true,
-        dbRepositories: ["mirror.gcr.io/aquasec/trivy-db", "ghcr.io/aquasecurity/trivy-db"],
-        javaDbRepositories: ["mirror.gcr.io/aquasec/trivy-java-db", "ghcr.io/aquasecurity/trivy-java-db"],
         skipUpdate: false, skipJavaDbUpdate: false, offlineScan: false, timeout: "15m0s", storageSize: "10Gi",
         storageClass: "",
     },

@@ -107,8 +107,9 @@ export const platformSections = {
     }),
     trivy: obj({
         enabled: bool(),
-        dbRepositories: strList("OCI repositories like mirror.example.com/aquasec/trivy-db"),
-        javaDbRepositories: strList("OCI repositories like mirror.example.com/aquasec/trivy-java-db"),
+        // Unset: the chart's own defaults (its public mirrors). Set them to your mirror in air-gapped clusters.
+        dbRepositories: strList("OCI repositories like mirror.example.com/aquasec/trivy-db").optional(),
+        javaDbRepositories: strList("OCI repositories like mirror.example.com/aquasec/trivy-java-db").optional(),
         skipUpdate: bool(),
         skipJavaDbUpdate: bool(),
         offlineScan: bool(),

@@ -65,7 +65,7 @@ export function crossChecks(
         add(["data", "postgres", "maxAllocatedStorageGiB"], "must be at least data.postgres.allocatedStorageGiB");
     }
     if (metrics?.serviceMonitor && !metrics.enabled) add(["metrics", "serviceMonitor"], "needs metrics.enabled true");
-    if (trivy?.enabled && trivy.dbRepositories.length === 0 && !trivy.skipUpdate) {
+    if (trivy?.enabled && trivy.dbRepositories?.length === 0 && !trivy.skipUpdate) {
         add(["trivy", "dbRepositories"], "needs at least one repository unless trivy.skipUpdate is true");
     }
 }

@@ -157,6 +157,10 @@ describe("buildHarborValues (pure chart values)", () => {
     it("air-gapped Trivy: mirrors and offline flags reach the chart; TLS from an existing secret", () => {
         const v = buildHarborValues(cases[3].settings, cases[3].refs);
         assert.deepStrictEqual(at(v, "trivy.dbRepository"), ["mirror.example.com/trivy-db"]);
+        // Not configured: the chart's own mirrors apply (nothing set, so no registry host is pinned here).
+        const plain = buildHarborValues(parseSettings("dev", DEV), minioRefs);
+        assert.strictEqual(at(plain, "trivy.dbRepository"), undefined);
+        assert.strictEqual(at(plain, "trivy.javaDBRepository"), undefined);
         assert.strictEqual(at(v, "trivy.skipUpdate"), true);
         assert.strictEqual(at(v, "trivy.skipJavaDBUpdate"), true);
         assert.strictEqual(at(v, "trivy.offlineScan"), true);

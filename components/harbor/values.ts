@@ -141,8 +141,8 @@ export function buildHarborValues(s: HarborValuesSettings, refs: HarborValuesRef
         trivy: part("trivy", {
             enabled: s.trivy.enabled,
             resources: res(s.resources.trivy),
-            dbRepository: s.trivy.dbRepositories,
-            javaDBRepository: s.trivy.javaDbRepositories,
+            ...(s.trivy.dbRepositories ? { dbRepository: s.trivy.dbRepositories } : {}),
+            ...(s.trivy.javaDbRepositories ? { javaDBRepository: s.trivy.javaDbRepositories } : {}),
             skipUpdate: s.trivy.skipUpdate,
             skipJavaDBUpdate: s.trivy.skipJavaDbUpdate,
             offlineScan: s.trivy.offlineScan,
