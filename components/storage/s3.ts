@@ -117,6 +117,7 @@ export class S3Storage extends pulumi.ComponentResource {
                         ],
                         Resource: pulumi.interpolate`${bucket.arn}/*`,
                     },
+                    ...(args.kmsKeyId ? [kmsStatement(args.kmsKeyId, args.region, bucket.arn)] : []),
                 ],
             }),
         }, childOf(this));
@@ -135,4 +136,23 @@ export class S3Storage extends pulumi.ComponentResource {
         };
         this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, iamUserName: this.iamUserName });
     }
+}
+
+/**
+ * With SSE-KMS, S3 calls KMS as the writer: PutObject/CreateMultipartUpload need kms:GenerateDataKey, GetObject
+ * and multipart uploads kms:Decrypt, or the registry gets AccessDenied. Limited to S3 in this region acting on this
+ * bucket (the encryption context is the object ARN, or the bucket ARN with a bucket key); the key itself when it is
+ * given as a key ARN (an id or alias cannot name it in an IAM policy without a lookup).
+ */
+function kmsStatement(kmsKeyId: string, region: string, bucketArn: pulumi.Output<string>): Record<string, unknown> {
+    return {
+        Sid: "KmsForThisBucket",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: /^arn:aws[a-z-]*:kms:[^:]+:\d{12}:key\//.test(kmsKeyId) ? kmsKeyId : "*",
+        Condition: {
+            StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` },
+            StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, pulumi.interpolate`${bucketArn}/*`] },
+        },
+    };
 }
