@@ -61,13 +61,24 @@ export function crossChecks(
     if (data && data.postgres.maxIdleConns > data.postgres.maxOpenConns) {
         add(["data", "postgres", "maxIdleConns"], "must not exceed data.postgres.maxOpenConns");
     }
-    if (data && data.postgres.maxAllocatedStorageGiB < data.postgres.allocatedStorageGiB) {
-        add(["data", "postgres", "maxAllocatedStorageGiB"], "must be at least data.postgres.allocatedStorageGiB");
+    if (data) {
+        // RDS rejects an autoscaling threshold less than 10% above the allocated storage ("Invalid max storage size").
+        const { allocatedStorageGiB: allocated, maxAllocatedStorageGiB: max } = data.postgres;
+        const minimum = minAutoscalingThresholdGiB(allocated);
+        if (max !== allocated && max < minimum) {
+            add(["data", "postgres", "maxAllocatedStorageGiB"],
+                `must equal data.postgres.allocatedStorageGiB (${allocated}: storage autoscaling off) or be at least ${minimum} (10% more; RDS rejects less)`);
+        }
     }
     if (metrics?.serviceMonitor && !metrics.enabled) add(["metrics", "serviceMonitor"], "needs metrics.enabled true");
     if (trivy?.enabled && trivy.dbRepositories?.length === 0 && !trivy.skipUpdate) {
         add(["trivy", "dbRepositories"], "needs at least one repository unless trivy.skipUpdate is true");
     }
+}
+
+/** The smallest storage-autoscaling threshold RDS accepts for an instance with `allocatedGiB`. */
+export function minAutoscalingThresholdGiB(allocatedGiB: number): number {
+    return Math.ceil((allocatedGiB * 11) / 10); // integer math: 1000 * 1.1 is 1100.0000000000002
 }
 
 /** Project-level permissions a robot needs to push (and pull: docker push reads layers it mounts). */

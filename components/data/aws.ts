@@ -69,7 +69,10 @@ export class AwsDatabase extends pulumi.ComponentResource {
             engineVersion: args.postgres.engineVersion,
             instanceClass: args.postgres.instanceClass,
             allocatedStorage: args.postgres.allocatedStorageGiB,
-            maxAllocatedStorage: args.postgres.maxAllocatedStorageGiB,
+            // Equal to the allocated storage means no autoscaling: RDS rejects a threshold that is not above it.
+            maxAllocatedStorage: args.postgres.maxAllocatedStorageGiB > args.postgres.allocatedStorageGiB
+                ? args.postgres.maxAllocatedStorageGiB
+                : undefined,
             storageType: "gp3",
             storageEncrypted: true,
             multiAz: true,
