@@ -83,6 +83,8 @@ describe("content layer under mocks", function () {
             assert.strictEqual(at(image.inputs, "build.platform"), "linux/amd64");
             assert.strictEqual(at(image.inputs, "build.args.VERSION"), "v1.0.0");
             assert.deepStrictEqual(at(image.inputs, "build.cacheFrom.images"), ["harbor-dev.example.com/dev-team/go-app:v1.0.0"]);
+            // Without inline cache metadata BuildKit would silently ignore the registry cache.
+            assert.strictEqual(at(image.inputs, "build.args.BUILDKIT_INLINE_CACHE"), "1");
             // The registry block carries the robot's password: the SDK keeps the whole block secret.
             assert.strictEqual(image.inputs.registry, "[secret]");
             const check = one(plans.dev, H("ArtifactCheck"), "image-dev-team-go-app-check");

@@ -71,7 +71,11 @@ export class AppImage extends pulumi.ComponentResource {
                 context: args.context,
                 dockerfile: path.join(args.context, args.dockerfile ?? "Dockerfile"),
                 platform: args.platform,
-                args: { ...args.buildArgs, VERSION: args.version, COMMIT: args.commit || "unknown" },
+                args: {
+                    ...args.buildArgs, VERSION: args.version, COMMIT: args.commit || "unknown",
+                    // BuildKit only reuses a registry image as cache if it was built with its cache metadata inline.
+                    ...(cacheImages.length ? { BUILDKIT_INLINE_CACHE: "1" } : {}),
+                },
                 ...(cacheImages.length ? { cacheFrom: { images: cacheImages } } : {}),
             },
             registry: {
