@@ -91,7 +91,7 @@ export const platformSections = {
         }),
         redis: obj({
             nodeType: str("an ElastiCache node type like cache.m7g.large", /^cache\.[a-z0-9]+\.[a-z0-9]+$/),
-            engineVersion: str("a Redis engine version like 7.1", /^\d+(\.\d+)?$/),
+            engineVersion: str("a Redis engine version ElastiCache accepts: 6.x or 6.2, or major.minor from 7 on, like 7.1", /^(6\.(x|\d+)|([7-9]|[1-9]\d)\.\d+)$/),
             nodes: int(2, 6),
             addr: optStr("host:port, or empty", /^[A-Za-z0-9.-]+:\d{1,5}$/),
             tls: bool(),

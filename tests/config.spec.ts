@@ -158,6 +158,11 @@ describe("config: parseSettings", () => {
                 expect: [[`${P}:externalDatabasePassword`, "[secret]", /stored in plaintext; store it encrypted: pulumi config set --secret/]],
             },
             { name: "ServiceMonitor without metrics", stack: "dev", raw: { ...DEV, [`${P}:metrics`]: { serviceMonitor: true } }, expect: [[`${P}:metrics.serviceMonitor`, "true", /needs metrics.enabled/]] },
+            {
+                name: "Redis versions ElastiCache rejects (a bare major from 7 on, a bare 6)", stack: "dev",
+                raw: { ...DEV, [`${P}:data`]: { redis: { engineVersion: "7" } } },
+                expect: [[`${P}:data.redis.engineVersion`, '"7"', /6\.x or 6\.2, or major\.minor from 7 on/]],
+            },
             { name: "idle pool above open pool", stack: "dev", raw: { ...DEV, [`${P}:data`]: { postgres: { maxOpenConns: 10, maxIdleConns: 50 } } }, expect: [[`${P}:data.postgres.maxIdleConns`, "50", /must not exceed/]] },
             { name: "Trivy with no database source", stack: "dev", raw: { ...DEV, [`${P}:trivy`]: { dbRepositories: [] } }, expect: [[`${P}:trivy.dbRepositories`, "[]", /at least one repository/]] },
             { name: "bad Trivy timeout", stack: "dev", raw: { ...DEV, [`${P}:trivy`]: { timeout: "soon" } }, expect: [[`${P}:trivy.timeout`, '"soon"', /Go duration/]] },

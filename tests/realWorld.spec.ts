@@ -50,6 +50,12 @@ describe("real-world AWS constraints", () => {
         });
     });
 
+    it("Performance Insights only where RDS offers it (not on micro/small classes, which would reject the instance)", async () => {
+        const small = await planStack("prod", { configOverride: { data: { mode: "aws", postgres: { instanceClass: "db.t4g.small" } } } });
+        assert.strictEqual(one(small, "aws:rds/instance:Instance").inputs.performanceInsightsEnabled, false);
+        assert.strictEqual(one(await planStack("prod"), "aws:rds/instance:Instance").inputs.performanceInsightsEnabled, true);
+    });
+
     it("SSE-KMS: the registry's IAM user may use the key, only through S3 and only for this bucket", async () => {
         const key = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-1111-2222-333344445555";
         const plan = await planStack("prod", { configOverride: { storage: { mode: "s3", kmsKeyId: key } } });

@@ -88,7 +88,8 @@ export class AwsDatabase extends pulumi.ComponentResource {
             deletionProtection: args.protect,
             skipFinalSnapshot: !args.protect,
             finalSnapshotIdentifier: args.protect ? `${name}-postgres-final` : undefined,
-            performanceInsightsEnabled: true,
+            // Not available on micro/small classes: RDS would reject the instance.
+            performanceInsightsEnabled: !/\.(micro|small)$/.test(args.postgres.instanceClass),
             tags,
         }, childOf(this, { protect: args.protect, additionalSecretOutputs: ["password"] }));
 
