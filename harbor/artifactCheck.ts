@@ -10,7 +10,7 @@
 // an input re-runs the check (replace), so a new digest is always verified and gated.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, HarborProviderOptions, InputChecker, pick, readOrGone, requireState } from "./provider";
+import { Connection, diffManaged, HarborProvider, HarborProviderOptions, InputChecker, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { PollClock, PollResult, pollUntil } from "./poll";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 
@@ -26,7 +26,6 @@ const HARBOR_SEVERITY_LEVEL: Record<string, number> = {
 
 const IN_PROGRESS = ["Pending", "Running", "Scheduled"];
 const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
-const PROJECT_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const REPO_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
@@ -93,7 +92,7 @@ export class ArtifactCheckProvider extends HarborProvider implements pulumi.dyna
         const c = new InputChecker(news);
         const inputs: ArtifactCheckInputs = {
             connection: c.connection(),
-            project: c.string("project", { required: true, maxLength: 255, pattern: PROJECT_RE, patternHint: "a Harbor project name (lower-case letters and digits separated by '.', '_' or '-')" })!,
+            project: c.string("project", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "a Harbor project name (lower-case letters and digits separated by '.', '_' or '-')" })!,
             repository: c.string("repository", { required: true, maxLength: 255, pattern: REPO_RE, patternHint: "a repository name inside the project, e.g. go-app or team/go-app" })!,
             digest: c.string("digest", { required: true, pattern: DIGEST_RE, patternHint: "the pushed manifest digest, sha256:<64 hex characters>" })!,
             tags: c.stringList("tags", { default: [], pattern: TAG_RE, patternHint: "a Docker tag (letters, digits, '_', '.', '-'; at most 128)", normalise: true })!,

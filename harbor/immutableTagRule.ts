@@ -9,11 +9,10 @@
 // - an identical rule in the project gives 409: a clear error naming the existing rule.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
 
-const PROJECT_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 export interface ImmutableTagRuleInputs extends Selectors {
     connection: Connection;
@@ -53,7 +52,7 @@ export class ImmutableTagRuleProvider extends HarborProvider implements pulumi.d
         const c = new InputChecker(news);
         const inputs: ImmutableTagRuleInputs = {
             connection: c.connection(),
-            project: c.string("project", { required: true, maxLength: 255, pattern: PROJECT_RE, patternHint: "expected a project name (Project.name)" })!,
+            project: c.string("project", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name)" })!,
             ...checkSelectors(c),
             disabled: c.bool("disabled", false),
         };

@@ -4,7 +4,7 @@
 // up by name first (the list's `name` filter is fuzzy: matched exactly here).
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
+import { Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 
 export interface LabelInputs {
@@ -25,8 +25,6 @@ export interface LabelOutputs extends LabelInputs {
     projectId: number;
 }
 
-/** Harbor's project name rule (as in the other project-scoped resources): nothing else may reach a request path. */
-const PROJECT_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const MANAGED = ["name", "description", "color", "project"] as const;
 const INPUT_KEYS = ["connection", ...MANAGED] as const;
 const COLOR_RE = /^#[0-9A-Fa-f]{6}$/;
@@ -51,7 +49,7 @@ export class LabelProvider extends HarborProvider implements pulumi.dynamic.Reso
             name: c.string("name", { required: true, minLength: 1, maxLength: 128, line: true })!,
             description: c.string("description", { default: "", text: true })!,
             color: typeof color === "string" && COLOR_RE.test(color) ? color.toUpperCase() : color,
-            project: c.string("project", { minLength: 1, maxLength: 255, pattern: PROJECT_RE, patternHint: "expected a project name (Project.name), or unset for a global label" }),
+            project: c.string("project", { minLength: 1, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name), or unset for a global label" }),
         };
         return c.result(inputs);
     }

@@ -9,7 +9,7 @@
 // (so the quota is read back and corrected).
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, requireState, InputChecker, partialCreateError, pick, readOrGone } from "./provider";
+import { Connection, diffManaged, HarborProvider, requireState, InputChecker, partialCreateError, pick, readOrGone, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -46,7 +46,6 @@ const INPUT_KEYS = ["connection", ...MANAGED] as const;
 
 const GIB = 2 ** 30;
 const MAX_GIB = 1024 * 1024; // Harbor's limit: 1024 TiB
-const NAME_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const CVE_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 /** Wire shapes (subset of the swagger's Project / Quota). */
@@ -108,7 +107,7 @@ export class ProjectProvider extends HarborProvider implements pulumi.dynamic.Re
         const c = new InputChecker(news);
         const inputs: ProjectInputs = {
             connection: c.connection(),
-            name: c.string("name", { required: true, maxLength: 255, pattern: NAME_RE, patternHint: "use lower-case letters and digits, separated by single '.', '_' or '-'" })!,
+            name: c.string("name", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "use lower-case letters and digits, separated by single '.', '_' or '-'" })!,
             public: c.bool("public", false),
             storageQuotaGiB: c.number("storageQuotaGiB", { default: -1, integer: false, min: 0.001, max: MAX_GIB, allowed: [-1], hint: "GiB, -1 for unlimited" })!,
             autoScan: c.bool("autoScan", false),

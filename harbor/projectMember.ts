@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, seg } from "./client";
 import { GROUP_TYPE_NAMES, normaliseDn } from "./group";
-import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { GROUP_TYPES, GroupType, MEMBER_ROLES, MemberRole, nameOfId } from "./rbac";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 
@@ -40,7 +40,6 @@ export interface ProjectMemberOutputs extends ProjectMemberInputs {
 
 const MANAGED = ["project", "user", "group", "role"] as const;
 const INPUT_KEYS = ["connection", ...MANAGED] as const;
-const PROJECT_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 interface ApiMember {
     id: number;
@@ -94,7 +93,7 @@ export class ProjectMemberProvider extends HarborProvider implements pulumi.dyna
         const c = new InputChecker(news);
         const inputs: ProjectMemberInputs = {
             connection: c.connection(),
-            project: c.string("project", { required: true, maxLength: 255, pattern: PROJECT_RE, patternHint: "a project name: lower-case letters and digits, separated by single '.', '_' or '-'" })!,
+            project: c.string("project", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "a project name: lower-case letters and digits, separated by single '.', '_' or '-'" })!,
             user: c.string("user", { minLength: 1, maxLength: 255, line: true }),
             group: checkGroup(c, c.value("group")),
             role: c.oneOf("role", MEMBER_ROLE_NAMES, { required: true })!,

@@ -22,6 +22,9 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export const isUnknown = (v: unknown): boolean => v === UNKNOWN;
 
+/** Harbor's rule for project and robot names; nothing else may reach a request path. */
+export const HARBOR_NAME_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
 /** Options every Harbor provider accepts; tests pass fast timeouts and a fake sleep. */
 export interface HarborProviderOptions {
     client?: HarborClientOptions;

@@ -13,14 +13,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
 import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
 import { objectList } from "./nestedInputs";
-import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
+import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
 
 export const RETENTION_TEMPLATES = ["latestPushedK", "latestPulledN", "nDaysSinceLastPush", "nDaysSinceLastPull", "always"] as const;
 export type RetentionTemplate = (typeof RETENTION_TEMPLATES)[number];
 export const MAX_RETENTION_RULES = 15;
-const PROJECT_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 export interface RetentionRule extends Selectors {
     template: RetentionTemplate;
@@ -122,7 +121,7 @@ export class RetentionPolicyProvider extends HarborProvider implements pulumi.dy
         });
         const inputs: RetentionPolicyInputs = {
             connection: c.connection(),
-            project: c.string("project", { required: true, maxLength: 255, pattern: PROJECT_RE, patternHint: "expected a project name (Project.name)" })!,
+            project: c.string("project", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name)" })!,
             schedule: typeof schedule === "string" && !problem && !isUnknown(schedule) ? normalizeSchedule(schedule) : schedule,
             rules,
         };

@@ -11,7 +11,7 @@
 // (response lost) has no secret, so it rotates one at once.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { accessProblem } from "./rbac";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
 
@@ -60,7 +60,6 @@ const MANAGED = ["name", "level", "project", "description", "durationDays", "dis
 /** Fields the PUT carries. */
 const PUT_FIELDS = ["description", "durationDays", "disabled", "permissions"] as const;
 const INPUT_KEYS = ["connection", ...MANAGED] as const;
-const NAME_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const NAME_HINT = "use lower-case letters and digits, separated by single '.', '_' or '-' (no '+' or '$')";
 const MAX_DURATION = 2 ** 31 - 2;
 /** Recorded as rotateTrigger when a create could not obtain the secret, so the next update rotates one. */
@@ -154,7 +153,7 @@ function checkPermissions(c: InputChecker, raw: unknown, level: RobotLevel, proj
 export class RobotAccountProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<RobotAccountInputs, RobotAccountOutputs> {
     async check(_olds: RobotAccountInputs, news: RobotAccountInputs): Promise<pulumi.dynamic.CheckResult<RobotAccountInputs>> {
         const c = new InputChecker(news);
-        const project = c.string("project", { maxLength: 255, pattern: NAME_RE, patternHint: "a project name" });
+        const project = c.string("project", { maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "a project name" });
         const level = c.oneOf("level", ROBOT_LEVELS, { default: project !== undefined ? "project" : "system" })!;
         if (level === "project" && project === undefined) c.fail("project", "project is required for a project-level robot");
         if (level === "system" && project !== undefined) c.fail("project", `project is only for project-level robots (level is system); a system robot names projects in its permissions`);
@@ -162,7 +161,7 @@ export class RobotAccountProvider extends HarborProvider implements pulumi.dynam
         if (trigger !== undefined && trigger !== null && typeof trigger !== "string" && typeof trigger !== "number") c.fail("rotateTrigger", "rotateTrigger must be a string or a number");
         const inputs: RobotAccountInputs = {
             connection: c.connection(),
-            name: c.string("name", { required: true, maxLength: 255, pattern: NAME_RE, patternHint: NAME_HINT })!,
+            name: c.string("name", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: NAME_HINT })!,
             level,
             project,
             description: c.string("description", { default: "", maxLength: 1024, text: true })!,

@@ -9,7 +9,7 @@
 // secret in state. A policy with several targets (UI edit) reads back as a drift that the next update collapses.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
+import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
 
 /** Event types a project webhook can subscribe to (Harbor 2.15, notification.SupportedEventTypes). */
@@ -43,8 +43,6 @@ export interface WebhookOutputs extends WebhookInputs {
     policyId: number;
 }
 
-/** Harbor's project name rule (as in the other project-scoped resources): nothing else may reach a request path. */
-const PROJECT_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const MANAGED = ["project", "name", "description", "address", "eventTypes", "notifyType", "authHeader", "skipCertVerify", "payloadFormat", "enabled"] as const;
 const INPUT_KEYS = ["connection", ...MANAGED] as const;
 
@@ -101,7 +99,7 @@ export class WebhookProvider extends HarborProvider implements pulumi.dynamic.Re
         }
         const inputs: WebhookInputs = {
             connection: c.connection(),
-            project: c.string("project", { required: true, minLength: 1, maxLength: 255, pattern: PROJECT_RE, patternHint: "expected a project name (Project.name)" })!,
+            project: c.string("project", { required: true, minLength: 1, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name)" })!,
             name: c.string("name", { required: true, minLength: 1, maxLength: 256, line: true })!,
             description: c.string("description", { default: "", text: true })!,
             address,
