@@ -32,7 +32,7 @@ export const PROJECT = "harbor-platform";
 export const HARBOR_CHART = { name: "harbor", version: "1.19.1", repo: "https://helm.goharbor.io" } as const;
 
 // The names other modules import, so they keep importing from "./config" only.
-export { HARBOR_NAME, IMAGE_VERSION, MEMBER_ROLE_NAMES, RETENTION_TEMPLATES, SEVERITY_LEVELS } from "./config/content";
+export { HARBOR_NAME, IMAGE_VERSION } from "./config/content";
 export { environmentDefaults, environmentOf, previewProfile } from "./config/defaults";
 export type { Environment } from "./config/defaults";
 export { deepMerge } from "./config/objects";

@@ -4,6 +4,11 @@
  */
 import { z } from "zod";
 import { scheduleProblem } from "../harbor/cron";
+import { GROUP_TYPE_NAMES } from "../harbor/group";
+import { SEVERITIES } from "../harbor/project";
+import { MEMBER_ROLE_NAMES } from "../harbor/projectMember";
+import { RETENTION_TEMPLATES } from "../harbor/retentionPolicy";
+import { REPO_DECORATIONS, TAG_DECORATIONS } from "../harbor/selectors";
 import { bool, fromString, int, numberAsText, obj, oneOf, optStr, str, strList, strMap, text } from "./validators";
 
 const NAME_RULE = "lower-case letters and digits separated by single '.', '_' or '-'";
@@ -17,9 +22,6 @@ const STACK_REF = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
 const HTTP_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[^\s?#]*)?$/;
 const CVE = /^CVE-\d{4}-\d{4,}$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
-export const SEVERITY_LEVELS = ["low", "medium", "high", "critical"] as const;
-export const MEMBER_ROLE_NAMES = ["projectAdmin", "maintainer", "developer", "guest", "limitedGuest"] as const;
-export const RETENTION_TEMPLATES = ["latestPushedK", "latestPulledN", "nDaysSinceLastPush", "nDaysSinceLastPull", "always"] as const;
 
 const harborName = (what: string) => str(`${what} (${NAME_RULE}, at most 255)`, HARBOR_NAME);
 const SCHEDULE_HINT = 'a 5-field cron like "0 2 * * *", or hourly, daily, weekly, or "" for none';
@@ -29,7 +31,7 @@ const schedule = (extra?: (s: string) => string | undefined) =>
         const problem = scheduleProblem(v) ?? extra?.(v);
         if (problem) ctx.addIssue({ code: "custom", message: `${SCHEDULE_HINT}; ${problem}` });
     }));
-const gate = () => oneOf(["off", ...SEVERITY_LEVELS] as const);
+const gate = () => oneOf(["off", ...SEVERITIES] as const);
 const DAYS = "a number of days from 1 to 3650, or -1 for never";
 const days = () => z.preprocess(fromString, z.number({ error: DAYS }).int({ error: DAYS }).refine((n) => n === -1 || (n >= 1 && n <= 3650), { error: DAYS }));
 const QUOTA = "a storage quota in GiB (more than 0, at most 1048576), or -1 for unlimited";
@@ -37,7 +39,7 @@ const QUOTA = "a storage quota in GiB (more than 0, at most 1048576), or -1 for 
 const memberSchema = obj({
     user: str("a Harbor user name").optional(),
     group: str("a group name").optional(),
-    groupType: oneOf(["ldap", "oidc", "http"] as const).optional(),
+    groupType: oneOf(GROUP_TYPE_NAMES).optional(),
     ldapDn: str("the group's LDAP DN like cn=devs,ou=groups,dc=example,dc=com").optional(),
     role: oneOf(MEMBER_ROLE_NAMES),
 });
@@ -61,17 +63,17 @@ const retentionSchema = obj({
         template: oneOf(RETENTION_TEMPLATES),
         value: int(1, 100_000).optional(),
         tagPattern: str("a tag pattern like v* or **").default("**"),
-        tagDecoration: oneOf(["matches", "excludes"] as const).default("matches"),
+        tagDecoration: oneOf(TAG_DECORATIONS).default("matches"),
         untagged: bool().default(false),
         repoPattern: str("a repository pattern like ** or go-*").default("**"),
-        repoDecoration: oneOf(["repoMatches", "repoExcludes"] as const).default("repoMatches"),
+        repoDecoration: oneOf(REPO_DECORATIONS).default("repoMatches"),
     }), { error: "a list of retention rules" }).min(1, { error: "at least 1 rule" }).max(15, { error: "at most 15 rules (Harbor's limit)" }),
 });
 const immutableSchema = obj({
     tagPattern: str("a tag pattern like v*"),
-    tagDecoration: oneOf(["matches", "excludes"] as const).default("matches"),
+    tagDecoration: oneOf(TAG_DECORATIONS).default("matches"),
     repoPattern: str("a repository pattern like **").default("**"),
-    repoDecoration: oneOf(["repoMatches", "repoExcludes"] as const).default("repoMatches"),
+    repoDecoration: oneOf(REPO_DECORATIONS).default("repoMatches"),
 });
 const projectSchema = obj({
     name: harborName("a project name"),

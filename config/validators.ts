@@ -19,7 +19,7 @@ export const int = (min: number, max: number) => {
 export const bool = () => z.preprocess(fromString, z.boolean({ error: "true or false" }));
 /** A section or sub-section: unknown keys are errors (typos must not be silently ignored). */
 export const obj = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape, { error: "a map of settings" });
-export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+export const oneOf = <const T extends readonly string[]>(values: T) =>
     z.enum(values, { error: `one of ${values.join(", ")}` });
 // YAML turns `engineVersion: 16` into a number; a text setting accepts it as text.
 export const numberAsText = (v: unknown): unknown => (typeof v === "number" ? String(v) : v);
