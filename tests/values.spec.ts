@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { parseSettings, Settings } from "../config";
-import { buildHarborValues, HARBOR_SECRETS, HarborValuesRefs, SECRETS_REVISION_ANNOTATION } from "../components/harbor/values";
+import { SECRETS_REVISION_ANNOTATION } from "../components/common";
+import { buildHarborValues, HARBOR_SECRETS, HarborValuesRefs } from "../components/harbor/values";
 import { ChartKeys, leafPaths, readChartKeys, unknownKeys } from "./helpers/chartKeys";
 import { at } from "./helpers/pulumi";
 import { requireSharedFile } from "./helpers/shared";

@@ -4,7 +4,7 @@
  * Every key set here exists in the official chart 1.19.1 values.yaml (tests/values.spec.ts checks that).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { HA_PARTS, ReplicatedPart, ResourceSpec, Settings } from "../../config";
+import { ReplicatedPart, ResourceSpec, Settings } from "../../config";
 import { SECRETS_REVISION_ANNOTATION } from "../common";
 
 /** Names of the Kubernetes Secrets the Harbor component creates, and the keys the chart reads in them. */
@@ -52,8 +52,6 @@ export interface HarborValuesRefs {
      */
     secretsRevision?: pulumi.Input<string>;
 }
-
-export { SECRETS_REVISION_ANNOTATION };
 
 export type HarborValuesSettings = Pick<
     Settings,
@@ -235,6 +233,3 @@ function spread(s: HarborValuesSettings): Values[] {
     }
     return out;
 }
-
-/** Parts that must be highly available in prod; re-exported for tests and policies. */
-export { HA_PARTS };
