@@ -8,10 +8,9 @@
 // (and the default flag: Harbor has no "no default scanner" state to go back to).
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
-import { normalizeSchedule, scheduleProblem } from "./cron";
 import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { ApiSchedule, readScheduleCron, scheduleBody } from "./systemSchedule";
+import { ApiSchedule, checkSchedule, readScheduleCron, scheduleBody } from "./systemSchedule";
 
 export interface DefaultScannerInputs {
     connection: Connection;
@@ -41,13 +40,11 @@ interface ApiScanner {
 export class DefaultScannerProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<DefaultScannerInputs, DefaultScannerOutputs> {
     async check(_olds: DefaultScannerInputs, news: DefaultScannerInputs): Promise<pulumi.dynamic.CheckResult<DefaultScannerInputs>> {
         const c = new InputChecker(news);
-        const schedule = c.string("scanAllSchedule", { default: "" })!;
-        const problem = typeof schedule === "string" ? scheduleProblem(schedule) : undefined;
-        if (problem) c.fail("scanAllSchedule", `scanAllSchedule ${problem}`);
+        const scanAllSchedule = checkSchedule(c, "scanAllSchedule");
         const inputs: DefaultScannerInputs = {
             connection: c.connection(),
             scannerName: c.string("scannerName", { default: "Trivy", minLength: 1, line: true })!,
-            scanAllSchedule: problem ? schedule : normalizeSchedule(schedule),
+            scanAllSchedule,
         };
         return c.result(inputs);
     }

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { InputChecker } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { SingletonScheduleInputs, SingletonScheduleProvider } from "./systemSchedule";
+import { checkSchedule, SingletonScheduleInputs, SingletonScheduleProvider } from "./systemSchedule";
 
 export interface GarbageCollectionScheduleInputs extends SingletonScheduleInputs {
     /** Also delete untagged artifacts. */
@@ -24,7 +24,7 @@ export class GarbageCollectionScheduleProvider extends SingletonScheduleProvider
         const c = new InputChecker(news);
         const inputs: GarbageCollectionScheduleInputs = {
             connection: c.connection(),
-            schedule: this.checkSchedule(c),
+            schedule: checkSchedule(c, "schedule", { required: true }),
             deleteUntagged: c.bool("deleteUntagged", false),
             workers: c.number("workers", { default: 1, min: 1, max: 10, hint: "parallel GC workers" })!,
         };

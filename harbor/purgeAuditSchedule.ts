@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { InputChecker } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { SingletonScheduleInputs, SingletonScheduleProvider } from "./systemSchedule";
+import { checkSchedule, SingletonScheduleInputs, SingletonScheduleProvider } from "./systemSchedule";
 
 export const MAX_AUDIT_RETENTION_HOURS = 240000;
 
@@ -25,7 +25,7 @@ export class PurgeAuditScheduleProvider extends SingletonScheduleProvider<PurgeA
         const c = new InputChecker(news);
         const inputs: PurgeAuditScheduleInputs = {
             connection: c.connection(),
-            schedule: this.checkSchedule(c),
+            schedule: checkSchedule(c, "schedule", { required: true }),
             retentionHours: c.number("retentionHours", { required: true, min: 1, max: MAX_AUDIT_RETENTION_HOURS, hint: "hours" })!,
             includeEventTypes: c.stringList("includeEventTypes", {
                 required: true, normalise: true, pattern: /^[a-z]+(_[a-z]+)*$/, patternHint: "expected an audit event type such as create_artifact, delete_artifact, pull_artifact",

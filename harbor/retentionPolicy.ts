@@ -11,11 +11,12 @@
 // - the schedule is a 5-field cron or preset in, 6-field out ("" = no schedule), validated in check.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
-import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
+import { fromHarborCron, toHarborCron } from "./cron";
 import { objectList } from "./nestedInputs";
 import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
+import { checkSchedule } from "./systemSchedule";
 
 export const RETENTION_TEMPLATES = ["latestPushedK", "latestPulledN", "nDaysSinceLastPush", "nDaysSinceLastPull", "always"] as const;
 export type RetentionTemplate = (typeof RETENTION_TEMPLATES)[number];
@@ -109,9 +110,7 @@ const ruleKey = (r: RetentionRule) => JSON.stringify([r.template, r.value, r.unt
 export class RetentionPolicyProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<RetentionPolicyInputs, RetentionPolicyOutputs> {
     async check(_olds: RetentionPolicyInputs, news: RetentionPolicyInputs): Promise<pulumi.dynamic.CheckResult<RetentionPolicyInputs>> {
         const c = new InputChecker(news);
-        const schedule = c.string("schedule", { default: "" })!;
-        const problem = typeof schedule === "string" && !isUnknown(schedule) ? scheduleProblem(schedule) : undefined;
-        if (problem) c.fail("schedule", `schedule ${problem}`);
+        const schedule = checkSchedule(c, "schedule");
         const rules = objectList(c, "rules", c.value("rules"), RULE_KEYS, (sub, at) => checkRule(sub, at), { min: 1, max: MAX_RETENTION_RULES });
         const seen = new Map<string, number>();
         rules.forEach((r, i) => {
@@ -122,7 +121,7 @@ export class RetentionPolicyProvider extends HarborProvider implements pulumi.dy
         const inputs: RetentionPolicyInputs = {
             connection: c.connection(),
             project: c.string("project", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name)" })!,
-            schedule: typeof schedule === "string" && !problem && !isUnknown(schedule) ? normalizeSchedule(schedule) : schedule,
+            schedule,
             rules,
         };
         return c.result(inputs);

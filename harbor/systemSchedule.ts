@@ -1,5 +1,6 @@
-// Shared wire helpers for Harbor's system schedules (scan-all, garbage collection, audit-log purge): the
-// `Schedule` body they accept and the schedule they report back.
+// Shared helpers for Harbor's schedules: the check of a schedule input (also used by RetentionPolicy), and for the
+// system schedules (scan-all, garbage collection, audit-log purge) the `Schedule` body they accept and the schedule
+// they report back.
 //
 // Harbor quirks (../shared/notes/harbor-api.md §2.10, §2.15, §5 #21): GET answers 200 with an EMPTY body when there
 // is no schedule (not a 404); `type: "None"` in a PUT removes the schedule; PUT creates or replaces it (POST 412s or
@@ -22,6 +23,18 @@ export interface ApiSchedule {
     job_parameters?: string;
     /** scan-all: the parameters as an object. */
     parameters?: Record<string, unknown> | null;
+}
+
+/**
+ * Read and check a schedule input (5-field cron or hourly/daily/weekly; "" = none, the default unless `required`):
+ * a bad one fails naming `prop`, a good one is normalised, an unknown one (preview) passes through.
+ */
+export function checkSchedule(c: InputChecker, prop: string, opts: { required?: boolean } = {}): string {
+    const schedule = c.string(prop, opts.required ? { required: true } : { default: "" })!;
+    if (typeof schedule !== "string" || isUnknown(schedule)) return schedule;
+    const problem = scheduleProblem(schedule);
+    if (problem) c.fail(prop, `${prop} ${problem}`);
+    return problem ? schedule : normalizeSchedule(schedule);
 }
 
 /** A user schedule ("" = none) as Harbor's body; `parameters` are sent when given (even for None). */
@@ -89,14 +102,6 @@ export abstract class SingletonScheduleProvider<I extends SingletonScheduleInput
     protected abstract parameters(inputs: I): Record<string, unknown>;
     /** Managed fields other than schedule, from the parameters Harbor reports. */
     protected abstract fromParameters(params: Record<string, unknown>, previous: I): Partial<I>;
-
-    /** Reads and checks `schedule` (shared by the subclasses' check). */
-    protected checkSchedule(c: InputChecker): string {
-        const schedule = c.string("schedule", { required: true })!;
-        const problem = typeof schedule === "string" && !isUnknown(schedule) ? scheduleProblem(schedule) : undefined;
-        if (problem) c.fail("schedule", `schedule ${problem}`);
-        return problem || typeof schedule !== "string" || isUnknown(schedule) ? schedule : normalizeSchedule(schedule);
-    }
 
     /** Pure: nothing replaces (it is one object per Harbor); no request. */
     async diff(_id: string, olds: I & SingletonScheduleOutputs, news: I): Promise<pulumi.dynamic.DiffResult> {

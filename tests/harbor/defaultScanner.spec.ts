@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { DefaultScannerOutputs, DefaultScannerProvider } from "../../harbor/defaultScanner";
+import { UNKNOWN } from "../../harbor/provider";
 import { scannersArea } from "../emulator/areas/scanners";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
 import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
@@ -28,6 +29,12 @@ describe("harbor/DefaultScanner", () => {
             assert.match(byProp.scanAllSchedule, /5-field cron .* it has 6 fields \(write 5 fields/);
             assert.match(byProp.extra, /not a setting/);
             assert.equal(h.emu.log.length, 0);
+        });
+
+        it("passes a schedule not known yet (preview) through unvalidated", async () => {
+            const r = await check({ scanAllSchedule: UNKNOWN });
+            assert.deepEqual(r.failures, []);
+            assert.equal(r.inputs!.scanAllSchedule, UNKNOWN);
         });
     });
 
