@@ -29,6 +29,15 @@ export interface BlobStorageRef {
     credentials: S3Credentials;
 }
 
+/**
+ * What the registry's S3 driver needs, and nothing more (S3 IAM policy and MinIO policy alike): list the bucket,
+ * read/write/delete objects, multipart uploads.
+ */
+export const REGISTRY_S3_ACTIONS = {
+    bucket: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
+    objects: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
+} as const;
+
 /** A PostgreSQL endpoint Harbor uses (`database.external.*`). */
 export interface DatabaseRef {
     host: pulumi.Output<string>;

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { BlobStorageRef, childOf, SECRETS_REVISION_ANNOTATION, secretsRevision, TOKEN_PREFIX } from "../common";
+import { BlobStorageRef, childOf, REGISTRY_S3_ACTIONS, SECRETS_REVISION_ANNOTATION, secretsRevision, TOKEN_PREFIX } from "../common";
 
 /** The MinIO community chart, pinned. */
 export const MINIO_CHART = { name: "minio", repo: "https://charts.min.io/" } as const;
@@ -70,11 +70,8 @@ export class MinioStorage extends pulumi.ComponentResource {
                 policies: [{
                     name: "harbor-registry",
                     statements: [
-                        { resources: [`arn:aws:s3:::${args.bucket}`], actions: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"] },
-                        {
-                            resources: [`arn:aws:s3:::${args.bucket}/*`],
-                            actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
-                        },
+                        { resources: [`arn:aws:s3:::${args.bucket}`], actions: REGISTRY_S3_ACTIONS.bucket },
+                        { resources: [`arn:aws:s3:::${args.bucket}/*`], actions: REGISTRY_S3_ACTIONS.objects },
                     ],
                 }],
                 users: [{

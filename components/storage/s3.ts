@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BlobStorageRef, childOf, TOKEN_PREFIX } from "../common";
+import { BlobStorageRef, childOf, REGISTRY_S3_ACTIONS, TOKEN_PREFIX } from "../common";
 
 /** Arguments of {@link S3Storage}. */
 export interface S3StorageArgs {
@@ -95,7 +95,7 @@ export class S3Storage extends pulumi.ComponentResource {
             }],
         }, childOf(this));
 
-        // Least privilege for the registry's S3 driver: list the bucket, read/write/delete objects, multipart.
+        // Least privilege for the registry's S3 driver.
         const user = new aws.iam.User(`${name}-registry`, { path: "/harbor/", tags }, childOf(this));
         new aws.iam.UserPolicy(`${name}-registry`, {
             user: user.name,
@@ -105,16 +105,13 @@ export class S3Storage extends pulumi.ComponentResource {
                     {
                         Sid: "Bucket",
                         Effect: "Allow",
-                        Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
+                        Action: REGISTRY_S3_ACTIONS.bucket,
                         Resource: bucket.arn,
                     },
                     {
                         Sid: "Objects",
                         Effect: "Allow",
-                        Action: [
-                            "s3:GetObject", "s3:PutObject", "s3:DeleteObject",
-                            "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload",
-                        ],
+                        Action: REGISTRY_S3_ACTIONS.objects,
                         Resource: pulumi.interpolate`${bucket.arn}/*`,
                     },
                     ...(args.kmsKeyId ? [kmsStatement(args.kmsKeyId, args.region, bucket.arn)] : []),
