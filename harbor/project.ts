@@ -9,7 +9,7 @@
 // (so the quota is read back and corrected).
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, requireState, InputChecker, partialCreateError, pick, readOrGone, HARBOR_NAME_RE } from "./provider";
+import { changedFields, Connection, deepEqual, diffManaged, HarborProvider, requireState, InputChecker, partialCreateError, pick, readOrGone, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -192,9 +192,8 @@ export class ProjectProvider extends HarborProvider implements pulumi.dynamic.Re
     async update(id: string, olds: ProjectOutputs, news: ProjectInputs): Promise<pulumi.dynamic.UpdateResult<ProjectOutputs>> {
         return this.withClient(news.connection, async (c) => {
             const projectId = Number(id);
-            const metaChanged = META_FIELDS.some((f) => JSON.stringify(olds[f]) !== JSON.stringify(news[f]));
-            if (metaChanged) {
-                const allowlistChanged = JSON.stringify(olds.cveAllowlist) !== JSON.stringify(news.cveAllowlist);
+            if (changedFields(olds, news, META_FIELDS).length > 0) {
+                const allowlistChanged = !deepEqual(olds.cveAllowlist, news.cveAllowlist);
                 await c.put(`/projects/${projectId}`, {
                     metadata: toMetadata(news),
                     ...(allowlistChanged ? { cve_allowlist: allowlistBody(projectId, news.cveAllowlist) } : {}),

@@ -11,7 +11,7 @@
 // (response lost) has no secret, so it rotates one at once.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
+import { changedFields, Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { accessProblem } from "./rbac";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
 
@@ -253,11 +253,11 @@ export class RobotAccountProvider extends HarborProvider implements pulumi.dynam
         return this.withClient(news.connection, async (c) => {
             const robotId = Number(id);
             const outs: RobotAccountOutputs = { ...news, robotId, fullName: olds.fullName, secret: olds.secret, expiresAt: olds.expiresAt };
-            if (PUT_FIELDS.some((f) => JSON.stringify(olds[f]) !== JSON.stringify(news[f]))) {
+            if (changedFields(olds, news, PUT_FIELDS).length > 0) {
                 outs.fullName = await this.put(c, robotId, olds.fullName, news);
                 if (olds.durationDays !== news.durationDays) outs.expiresAt = (await c.get<ApiRobot>(`/robots/${robotId}`)).expires_at ?? -1;
             }
-            if (JSON.stringify(olds.rotateTrigger) !== JSON.stringify(news.rotateTrigger)) outs.secret = await this.rotate(c, robotId);
+            if (!deepEqual(olds.rotateTrigger, news.rotateTrigger)) outs.secret = await this.rotate(c, robotId);
             return { outs };
         });
     }
