@@ -15,6 +15,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { sharedDir, sharedFile } from "../tests/helpers/shared";
 
 const ROOT = path.resolve(__dirname, "..");
 const MiB = 1024 * 1024;
@@ -222,10 +223,10 @@ async function main(): Promise<number> {
     }
 
     // 2. Provider.
-    const specFile = path.join(process.env.HARBOR_SHARED_DIR ? path.resolve(process.env.HARBOR_SHARED_DIR) : path.resolve(ROOT, "..", "shared"), "harbor", "swagger.yaml");
+    const specFile = sharedFile("harbor/swagger.yaml");
     say("## Harbor provider against the emulator");
     say();
-    if (fs.existsSync(specFile)) {
+    if (specFile) {
         process.stderr.write("provider requests per operation...\n");
         const pb = await providerBench(specFile);
         say("Requests per operation (fault-free, minimal inputs of tests/helpers/fixtures.ts; update = the fixture's change; `-` = the type has no such operation).");
@@ -235,7 +236,7 @@ async function main(): Promise<number> {
         say(`${pb.robots.count} robot accounts created with concurrency ${pb.robots.concurrency}: ${f1(pb.robots.wallMs)} ms (${f2(pb.robots.perRobotMs)} ms per robot, ${pb.robots.requests} requests).`);
         say();
     } else {
-        say(`Skipped: ${specFile} (the Harbor API spec the emulator validates against) is not present.`);
+        say(`Skipped: harbor/swagger.yaml (the Harbor API spec the emulator validates against) is not present under ${sharedDir}.`);
         say();
     }
 
