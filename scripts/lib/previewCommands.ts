@@ -5,9 +5,9 @@
 import { DownCommand, GcCommand, prNumberOfStack, previewStackName, UpCommand } from "./previewArgs";
 import { OutputValue, PreviewOps } from "./previewOps";
 
-/** Output names the platform program exports (first one present wins). */
-export const URL_OUTPUTS = ["externalUrl", "externalURL", "url"];
-export const ADMIN_USER_OUTPUTS = ["adminUsername", "adminUser"];
+/** Output names the program exports (index.ts). */
+export const URL_OUTPUT = "externalUrl";
+export const ADMIN_USER_OUTPUT = "adminUsername";
 export const ADMIN_PASSWORD_OUTPUT = "adminPassword";
 
 export interface Io {
@@ -25,14 +25,9 @@ export interface UpResult {
     markdown: string;
 }
 
-function pick(outputs: Record<string, OutputValue>, names: string[]): { name: string; out: OutputValue } | undefined {
-    const name = names.find((n) => outputs[n] !== undefined);
-    return name ? { name, out: outputs[name] } : undefined;
-}
-
 /** A plain (non-secret) string output, or undefined. Secret outputs are never rendered. */
-function plainString(o: { out: OutputValue } | undefined): string | undefined {
-    return o && !o.out.secret && typeof o.out.value === "string" ? o.out.value : undefined;
+function plainString(o: OutputValue | undefined): string | undefined {
+    return o && !o.secret && typeof o.value === "string" ? o.value : undefined;
 }
 
 export async function previewUp(cmd: UpCommand, ops: PreviewOps, io: Io): Promise<UpResult> {
@@ -49,15 +44,15 @@ export async function previewUp(cmd: UpCommand, ops: PreviewOps, io: Io): Promis
     io.log(`Deploying ${stack}...`);
     const outputs = await ops.up(stack);
 
-    const url = plainString(pick(outputs, URL_OUTPUTS));
-    const adminUser = plainString(pick(outputs, ADMIN_USER_OUTPUTS));
+    const url = plainString(outputs[URL_OUTPUT]);
+    const adminUser = plainString(outputs[ADMIN_USER_OUTPUT]);
     const credentialsCommand = outputs[ADMIN_PASSWORD_OUTPUT] !== undefined
         ? `pulumi stack output --stack ${stack} --show-secrets ${ADMIN_PASSWORD_OUTPUT}`
         : undefined;
 
     io.log("");
     io.log(`Preview ${stack} is up.`);
-    io.log(url ? `  URL:            ${url}` : `  URL:            (no ${URL_OUTPUTS.join("/")} output)`);
+    io.log(url ? `  URL:            ${url}` : `  URL:            (no ${URL_OUTPUT} output)`);
     if (adminUser) {
         io.log(`  Admin user:     ${adminUser}`);
     }
