@@ -13,6 +13,7 @@ import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, HarborProviderOptions, InputChecker, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { PollClock, PollResult, pollUntil } from "./poll";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 
 /** Severities in ascending order, as the gate setting names them. */
 export const GATE_SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -253,7 +254,7 @@ export class ArtifactCheck extends pulumi.dynamic.Resource {
     constructor(name: string, args: ArtifactCheckArgs, opts?: pulumi.CustomResourceOptions) {
         const stacks = stackTraceWindow();
         try {
-            super(artifactCheckProvider, name, dynamicProps(args, ["artifactId", "scanStatus", "vulnerabilities"]), opts, HARBOR_MODULE, "ArtifactCheck");
+            super(providerLoader("ArtifactCheck"), name, dynamicProps(args, ["artifactId", "scanStatus", "vulnerabilities"]), opts, HARBOR_MODULE, "ArtifactCheck");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

@@ -164,6 +164,31 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
     return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** The environment variables that tune every client, and the option each sets. */
+export const CLIENT_ENV = {
+    HARBOR_CLIENT_TIMEOUT_MS: "timeoutMs",
+    HARBOR_CLIENT_RETRIES: "retries",
+    HARBOR_CLIENT_BASE_DELAY_MS: "baseDelayMs",
+    HARBOR_CLIENT_MAX_DELAY_MS: "maxDelayMs",
+} as const;
+
+/**
+ * Client defaults from the environment of the process running the providers (Pulumi's dynamic-provider host inherits
+ * the `pulumi` command's): a slow Harbor or a flaky network can be given more time without code. A value that is not
+ * a whole number >= 0 is refused, naming the variable.
+ */
+export function clientOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarborClientOptions {
+    const options: HarborClientOptions = {};
+    for (const [name, option] of Object.entries(CLIENT_ENV)) {
+        const raw = env[name];
+        if (raw === undefined || raw.trim() === "") continue;
+        const value = Number(raw);
+        if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number >= 0, got "${raw}"`);
+        options[option] = value;
+    }
+    return options;
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A failed attempt: either a response with a retryable status or a transport failure. */
@@ -190,10 +215,11 @@ export class HarborClient {
         this.basePath = new URL(this.base).pathname;
         this.authorization = "Basic " + Buffer.from(`${conn.username}:${conn.password}`, "utf8").toString("base64");
         this.agent = new Agent({ connect: tlsOptions(conn) });
-        this.timeoutMs = options.timeoutMs ?? 30_000;
-        this.retries = options.retries ?? 4;
-        this.baseDelayMs = options.baseDelayMs ?? 500;
-        this.maxDelayMs = options.maxDelayMs ?? 30_000;
+        const fromEnv = clientOptionsFromEnv();
+        this.timeoutMs = options.timeoutMs ?? fromEnv.timeoutMs ?? 30_000;
+        this.retries = options.retries ?? fromEnv.retries ?? 4;
+        this.baseDelayMs = options.baseDelayMs ?? fromEnv.baseDelayMs ?? 500;
+        this.maxDelayMs = options.maxDelayMs ?? fromEnv.maxDelayMs ?? 30_000;
         this.sleep = options.sleep ?? defaultSleep;
         this.random = options.random ?? Math.random;
     }

@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 import { ApiSchedule, checkSchedule, readScheduleCron, scheduleBody } from "./systemSchedule";
 
 export interface DefaultScannerInputs {
@@ -147,7 +148,7 @@ export class DefaultScanner extends pulumi.dynamic.Resource {
     constructor(name: string, args: DefaultScannerArgs, opts?: pulumi.CustomResourceOptions) {
         const stacks = stackTraceWindow();
         try {
-            super(defaultScannerProvider, name, dynamicProps(args, ["registrationUuid", "isDefault"]), opts, HARBOR_MODULE, "DefaultScanner");
+            super(providerLoader("DefaultScanner"), name, dynamicProps(args, ["registrationUuid", "isDefault"]), opts, HARBOR_MODULE, "DefaultScanner");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

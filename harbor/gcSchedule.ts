@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { InputChecker } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 import { checkSchedule, SingletonScheduleInputs, SingletonScheduleProvider } from "./systemSchedule";
 
 export interface GarbageCollectionScheduleInputs extends SingletonScheduleInputs {
@@ -62,7 +63,7 @@ export class GarbageCollectionSchedule extends pulumi.dynamic.Resource {
     constructor(name: string, args: GarbageCollectionScheduleArgs, opts?: pulumi.CustomResourceOptions) {
         const stacks = stackTraceWindow();
         try {
-            super(garbageCollectionScheduleProvider, name, dynamicProps(args, ["harborCron"]), opts, HARBOR_MODULE, "GarbageCollectionSchedule");
+            super(providerLoader("GarbageCollectionSchedule"), name, dynamicProps(args, ["harborCron"]), opts, HARBOR_MODULE, "GarbageCollectionSchedule");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

@@ -10,6 +10,7 @@ import { HarborApiError, HarborClient, isConflict } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
 import { GROUP_TYPES, GroupType, nameOfId } from "./rbac";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 
 export interface GroupInputs {
     connection: Connection;
@@ -142,7 +143,7 @@ export class Group extends pulumi.dynamic.Resource {
     constructor(name: string, args: GroupArgs, opts?: pulumi.CustomResourceOptions) {
         const stacks = stackTraceWindow();
         try {
-            super(groupProvider, name, dynamicProps(args, ["groupId"]), opts, HARBOR_MODULE, "Group");
+            super(providerLoader("Group"), name, dynamicProps(args, ["groupId"]), opts, HARBOR_MODULE, "Group");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

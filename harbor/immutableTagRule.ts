@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
 
 
@@ -169,7 +170,7 @@ export class ImmutableTagRule extends pulumi.dynamic.Resource {
     constructor(name: string, args: ImmutableTagRuleArgs, opts?: pulumi.CustomResourceOptions) {
         const stacks = stackTraceWindow();
         try {
-            super(immutableTagRuleProvider, name, dynamicProps(args, ["ruleId"]), opts, HARBOR_MODULE, "ImmutableTagRule");
+            super(providerLoader("ImmutableTagRule"), name, dynamicProps(args, ["ruleId"]), opts, HARBOR_MODULE, "ImmutableTagRule");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

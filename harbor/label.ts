@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 
 export interface LabelInputs {
     connection: Connection;
@@ -133,7 +134,7 @@ export class Label extends pulumi.dynamic.Resource {
     constructor(name: string, args: LabelArgs, opts?: pulumi.CustomResourceOptions) {
         const stacks = stackTraceWindow();
         try {
-            super(labelProvider, name, dynamicProps(args, ["labelId", "scope", "projectId"]), opts, HARBOR_MODULE, "Label");
+            super(providerLoader("Label"), name, dynamicProps(args, ["labelId", "scope", "projectId"]), opts, HARBOR_MODULE, "Label");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

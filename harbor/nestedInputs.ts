@@ -1,10 +1,10 @@
 // check helpers for nested inputs (objects and lists of objects): failures are reported under their full path
 // (e.g. "rules[2].tagPattern"), unknown keys are refused, like top-level inputs.
-import { InputChecker } from "./provider";
+import { InputChecker, isUnknown } from "./provider";
 
 /** Validate that `value` is an object with only `keys`; returns it as a record (or undefined when absent/bad). */
 export function objectInput(c: InputChecker, prop: string, value: unknown, keys: readonly string[]): Record<string, unknown> | undefined {
-    if (value === undefined || value === null) return undefined;
+    if (value === undefined || value === null || isUnknown(value)) return undefined;
     if (typeof value !== "object" || Array.isArray(value)) {
         c.fail(prop, `${prop} must be an object with ${keys.join(", ")}`);
         return undefined;
@@ -25,6 +25,8 @@ export function nested<T>(c: InputChecker, prefix: string, rec: Record<string, u
 /** A list of objects, each checked by `read` (with `prop[i]` prefixes); `max` bounds its length. */
 export function objectList<T>(c: InputChecker, prop: string, value: unknown, keys: readonly string[], read: (sub: InputChecker, at: string) => T, bounds: { min?: number; max?: number } = {}): T[] {
     if (value === undefined || value === null) value = [];
+    // Not known yet (a preview): nothing to check, and the engine keeps the placeholder.
+    if (isUnknown(value)) return value as unknown as T[];
     if (!Array.isArray(value)) {
         c.fail(prop, `${prop} must be a list`);
         return [];

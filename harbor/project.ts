@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
 import { changedFields, Connection, deepEqual, diffManaged, HarborProvider, requireState, InputChecker, partialCreateError, pick, readOrGone, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -294,7 +295,7 @@ export class Project extends pulumi.dynamic.Resource {
     constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
         const stacks = stackTraceWindow();
         try {
-            super(projectProvider, name, dynamicProps(args, ["projectId", "quotaId"]), opts, HARBOR_MODULE, "Project");
+            super(providerLoader("Project"), name, dynamicProps(args, ["projectId", "quotaId"]), opts, HARBOR_MODULE, "Project");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

@@ -13,6 +13,7 @@ import { GROUP_TYPE_NAMES, normaliseDn } from "./group";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { GROUP_TYPES, GroupType, MEMBER_ROLES, MemberRole, nameOfId } from "./rbac";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 
 export const MEMBER_ROLE_NAMES = Object.keys(MEMBER_ROLES) as MemberRole[];
 
@@ -241,7 +242,7 @@ export class ProjectMember extends pulumi.dynamic.Resource {
     constructor(name: string, args: ProjectMemberArgs, opts?: pulumi.CustomResourceOptions) {
         const stacks = stackTraceWindow();
         try {
-            super(projectMemberProvider, name, dynamicProps(args, ["memberId"]), opts, HARBOR_MODULE, "ProjectMember");
+            super(providerLoader("ProjectMember"), name, dynamicProps(args, ["memberId"]), opts, HARBOR_MODULE, "ProjectMember");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

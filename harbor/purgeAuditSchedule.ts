@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { InputChecker } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 import { checkSchedule, SingletonScheduleInputs, SingletonScheduleProvider } from "./systemSchedule";
 
 export const MAX_AUDIT_RETENTION_HOURS = 240000;
@@ -71,7 +72,7 @@ export class PurgeAuditSchedule extends pulumi.dynamic.Resource {
     constructor(name: string, args: PurgeAuditScheduleArgs, opts?: pulumi.CustomResourceOptions) {
         const stacks = stackTraceWindow();
         try {
-            super(purgeAuditScheduleProvider, name, dynamicProps(args, ["harborCron"]), opts, HARBOR_MODULE, "PurgeAuditSchedule");
+            super(providerLoader("PurgeAuditSchedule"), name, dynamicProps(args, ["harborCron"]), opts, HARBOR_MODULE, "PurgeAuditSchedule");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

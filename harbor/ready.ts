@@ -2,10 +2,11 @@
 // is up after a deploy. Outputs `healthy` and `version` (harbor_version from /systeminfo; fetching it also proves
 // the credentials work before any other Harbor resource tries them).
 import * as pulumi from "@pulumi/pulumi";
-import { HarborApiError, HarborClient } from "./client";
+import { clientOptionsFromEnv, HarborApiError, HarborClient } from "./client";
 import { Connection, diffManaged, HarborProvider, requireState, HarborProviderOptions, InputChecker, pick } from "./provider";
 import { PollClock, PollResult, pollUntil } from "./poll";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 
 export interface ReadyInputs {
     connection: Connection;
@@ -77,7 +78,7 @@ export class ReadyProvider extends HarborProvider implements pulumi.dynamic.Reso
 
     private async waitHealthy(inputs: ReadyInputs): Promise<ReadyOutputs> {
         // Polling is the retry loop: one attempt per check, each bounded by what is left of the deadline.
-        const perCheckMs = Math.max(1, Math.min(this.options.client?.timeoutMs ?? 10_000, inputs.timeoutSeconds * 1000));
+        const perCheckMs = Math.max(1, Math.min(this.options.client?.timeoutMs ?? clientOptionsFromEnv().timeoutMs ?? 10_000, inputs.timeoutSeconds * 1000));
         const probeOptions = { ...this.options.client, retries: 0, timeoutMs: perCheckMs };
         let last = "no answer yet";
         const probe = new HarborClient(inputs.connection, probeOptions);
@@ -141,7 +142,7 @@ export class Ready extends pulumi.dynamic.Resource {
     constructor(name: string, args: ReadyArgs, opts?: pulumi.CustomResourceOptions) {
         const stacks = stackTraceWindow();
         try {
-            super(readyProvider, name, dynamicProps(args, ["healthy", "version"]), opts, HARBOR_MODULE, "Ready");
+            super(providerLoader("Ready"), name, dynamicProps(args, ["healthy", "version"]), opts, HARBOR_MODULE, "Ready");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

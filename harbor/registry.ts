@@ -12,6 +12,7 @@ import { createHash } from "crypto";
 import { HarborApiError, HarborClient } from "./client";
 import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 
 export const REGISTRY_TYPES = [
     "harbor", "docker-hub", "docker-registry", "huawei-SWR", "google-gcr", "aws-ecr", "azure-acr", "ali-acr",
@@ -277,7 +278,7 @@ export class Registry extends pulumi.dynamic.Resource {
         // The hash has no secret input twin: encrypt it in state like SystemConfig's hashes (it allows offline guessing).
         const stacks = stackTraceWindow();
         try {
-            super(registryProvider, name, props, withSecretOutputs(opts, ["accessSecretHash"]), HARBOR_MODULE, "Registry");
+            super(providerLoader("Registry"), name, props, withSecretOutputs(opts, ["accessSecretHash"]), HARBOR_MODULE, "Registry");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

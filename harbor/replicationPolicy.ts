@@ -15,6 +15,7 @@ import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from
 import { nested, objectInput } from "./nestedInputs";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 import { patternProblem } from "./selectors";
 
 export const REPLICATION_DIRECTIONS = ["push", "pull"] as const;
@@ -328,7 +329,7 @@ export class ReplicationPolicy extends pulumi.dynamic.Resource {
     constructor(name: string, args: ReplicationPolicyArgs, opts?: pulumi.CustomResourceOptions) {
         const stacks = stackTraceWindow();
         try {
-            super(replicationPolicyProvider, name, dynamicProps(args, ["policyId"]), opts, HARBOR_MODULE, "ReplicationPolicy");
+            super(providerLoader("ReplicationPolicy"), name, dynamicProps(args, ["policyId"]), opts, HARBOR_MODULE, "ReplicationPolicy");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

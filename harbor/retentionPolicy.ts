@@ -15,6 +15,7 @@ import { fromHarborCron, toHarborCron } from "./cron";
 import { objectList } from "./nestedInputs";
 import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
 import { checkSchedule } from "./systemSchedule";
 
@@ -113,7 +114,7 @@ export class RetentionPolicyProvider extends HarborProvider implements pulumi.dy
         const schedule = checkSchedule(c, "schedule");
         const rules = objectList(c, "rules", c.value("rules"), RULE_KEYS, (sub, at) => checkRule(sub, at), { min: 1, max: MAX_RETENTION_RULES });
         const seen = new Map<string, number>();
-        rules.forEach((r, i) => {
+        if (Array.isArray(rules)) rules.forEach((r, i) => {
             const prev = seen.get(ruleKey(r));
             if (prev !== undefined) c.fail(`rules[${i}]`, `rules[${i}] is identical to rules[${prev}] (Harbor refuses duplicate rules)`);
             else seen.set(ruleKey(r), i);
@@ -262,7 +263,7 @@ export class RetentionPolicy extends pulumi.dynamic.Resource {
     constructor(name: string, args: RetentionPolicyArgs, opts?: pulumi.CustomResourceOptions) {
         const stacks = stackTraceWindow();
         try {
-            super(retentionPolicyProvider, name, dynamicProps(args, ["retentionId", "projectId"]), opts, HARBOR_MODULE, "RetentionPolicy");
+            super(providerLoader("RetentionPolicy"), name, dynamicProps(args, ["retentionId", "projectId"]), opts, HARBOR_MODULE, "RetentionPolicy");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

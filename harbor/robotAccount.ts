@@ -14,6 +14,7 @@ import { HarborApiError, HarborClient, isConflict, seg } from "./client";
 import { changedFields, Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { accessProblem } from "./rbac";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 
 export const ROBOT_LEVELS = ["system", "project"] as const;
 export type RobotLevel = (typeof ROBOT_LEVELS)[number];
@@ -356,7 +357,7 @@ export class RobotAccount extends pulumi.dynamic.Resource {
     constructor(name: string, args: RobotAccountArgs, opts?: pulumi.CustomResourceOptions) {
         const stacks = stackTraceWindow();
         try {
-            super(robotAccountProvider, name, dynamicProps(args, ["robotId", "fullName", "secret", "expiresAt"]), withSecretOutputs(opts, ["secret"]), HARBOR_MODULE, "RobotAccount");
+            super(providerLoader("RobotAccount"), name, dynamicProps(args, ["robotId", "fullName", "secret", "expiresAt"]), withSecretOutputs(opts, ["secret"]), HARBOR_MODULE, "RobotAccount");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

@@ -16,6 +16,7 @@ import { HarborApiError, HarborClient } from "./client";
 import { nested, objectInput } from "./nestedInputs";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, requireState } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 
 export const AUTH_MODES = ["db_auth", "ldap_auth", "oidc_auth"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -377,7 +378,7 @@ export class SystemConfig extends pulumi.dynamic.Resource {
         );
         const stacks = stackTraceWindow();
         try {
-            super(systemConfigProvider, name, props, withSecretOutputs(opts, ["ldapSearchPasswordHash", "oidcClientSecretHash"]), HARBOR_MODULE, "SystemConfig");
+            super(providerLoader("SystemConfig"), name, props, withSecretOutputs(opts, ["ldapSearchPasswordHash", "oidcClientSecretHash"]), HARBOR_MODULE, "SystemConfig");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

@@ -10,6 +10,7 @@ import { HarborApiError, HarborClient, isConflict } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { passwordProblem } from "./rbac";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 
 export interface UserInputs {
     connection: Connection;
@@ -168,7 +169,7 @@ export class User extends pulumi.dynamic.Resource {
         const props = dynamicProps({ ...args, password: pulumi.secret(args.password) }, ["userId"]);
         const stacks = stackTraceWindow();
         try {
-            super(userProvider, name, props, withSecretOutputs(opts, ["password"]), HARBOR_MODULE, "User");
+            super(providerLoader("User"), name, props, withSecretOutputs(opts, ["password"]), HARBOR_MODULE, "User");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {

@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
+import { providerLoader } from "./loader";
 
 /** Event types a project webhook can subscribe to (Harbor 2.15, notification.SupportedEventTypes). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -216,7 +217,7 @@ export class Webhook extends pulumi.dynamic.Resource {
         const props = dynamicProps({ ...args, ...(args.authHeader !== undefined ? { authHeader: pulumi.secret(args.authHeader) } : {}) }, ["policyId"]);
         const stacks = stackTraceWindow();
         try {
-            super(webhookProvider, name, props, withSecretOutputs(opts, ["authHeader"]), HARBOR_MODULE, "Webhook");
+            super(providerLoader("Webhook"), name, props, withSecretOutputs(opts, ["authHeader"]), HARBOR_MODULE, "Webhook");
         } catch (err) {
             throw stacks.rethrow(err);
         } finally {
