@@ -1,13 +1,7 @@
-// What the mocks cannot catch on their own: combinations AWS rejects, IAM the registry needs for real, and dynamic
-// providers loaded the way the real provider host loads them (plain node, no ts-node, cwd = project root).
+// What the mocks cannot catch on their own: combinations AWS rejects and IAM the registry needs for real. (How the
+// real dynamic-provider host runs the Harbor providers: tests/engine.)
 import * as assert from "assert";
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseSettings, RawConfig } from "../config";
-import { projectProvider, readyProvider } from "../harbor";
 import { at, one, planStack } from "./helpers/pulumi";
 
 const P = "harbor-platform";
@@ -70,63 +64,5 @@ describe("real-world AWS constraints", () => {
         // Without a key there is nothing to grant.
         const plain = JSON.parse(String(one(await planStack("prod"), "aws:iam/userPolicy:UserPolicy").inputs.policy));
         assert.ok(plain.Statement.every((s: { Action: string[] }) => s.Action.every((a) => a.startsWith("s3:"))));
-    });
-});
-
-describe("dynamic providers in the real provider host (plain node, no ts-node, cwd = project root)", function () {
-    this.timeout(30_000);
-    const root = path.resolve(__dirname, "..");
-    let dir: string;
-    before(async () => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-dyn-"));
-        for (const [name, provider] of Object.entries({ ready: readyProvider, project: projectProvider })) {
-            const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
-            fs.writeFileSync(path.join(dir, `${name}.js`), sf.text + `\nexports.handler = exports.${sf.exportName};\n`);
-        }
-    });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-    it("requires only builtins and packages resolvable from the project root", () => {
-        for (const f of ["ready.js", "project.js"]) {
-            const text = fs.readFileSync(path.join(dir, f), "utf8");
-            const required = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-            for (const r of required) {
-                assert.ok(!r.startsWith("."), `${f}: relative require ${r} cannot resolve in the provider host`);
-                assert.doesNotThrow(() => require.resolve(r, { paths: [root] }), `${f}: ${r}`);
-            }
-        }
-    });
-
-    it("loads with the SDK's own loader (require-from-string) and performs a real HTTP call", async () => {
-        // The child is plain node: no ts-node, so any TypeScript left in the text, or a .ts require, fails here.
-        const script = `
-            const fs = require("fs"), http = require("http"), path = require("path");
-            const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-            const requireFromString = require(require.resolve("require-from-string", { paths: [sdk] }));
-            const load = (f) => requireFromString(fs.readFileSync(path.join(process.argv[1], f), "utf8")).handler();
-            const project = load("project.js");
-            if (typeof project.create !== "function") throw new Error("project provider has no create");
-            const ready = load("ready.js");
-            const srv = http.createServer((req, res) => {
-                res.setHeader("content-type", "application/json");
-                if (req.url.endsWith("/health")) return res.end(JSON.stringify({ status: "healthy", components: [] }));
-                if (req.url.endsWith("/systeminfo")) return res.end(JSON.stringify({ harbor_version: "v2.15.0" }));
-                res.statusCode = 404; res.end("{}");
-            }).listen(0, "127.0.0.1", async () => {
-                try {
-                    const connection = { url: "http://127.0.0.1:" + srv.address().port, username: "admin", password: "x" };
-                    const c = await ready.check({}, { connection, timeoutSeconds: 5, intervalSeconds: 0.05 });
-                    const r = await ready.create(c.inputs);
-                    process.stdout.write(JSON.stringify({ healthy: r.outs.healthy, version: r.outs.version, tsNode: !!require.extensions[".ts"] }));
-                } catch (e) { process.stderr.write(String(e && e.stack || e)); process.exitCode = 1; }
-                srv.close();
-            });`;
-        const env = { ...process.env };
-        for (const k of Object.keys(env)) if (k.startsWith("TS_NODE_")) delete env[k];
-        delete env.NODE_OPTIONS;
-        const out = await new Promise<string>((resolve, reject) =>
-            execFile(process.execPath, ["-e", script, dir], { cwd: root, env, timeout: 20_000 }, (err, stdout, stderr) =>
-                err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
-        assert.deepStrictEqual(JSON.parse(out), { healthy: true, version: "v2.15.0", tsNode: false });
     });
 });

@@ -7,12 +7,9 @@ import { HarborClient } from "../../harbor/client";
 import { HARBOR_PROVIDERS } from "../../harbor/hosted";
 import { projectsArea } from "../emulator";
 import { usersArea } from "../emulator/areas/users";
-import { EngineHost, EngineProvider, registeredProviderTexts, startEngineHost, UNKNOWN } from "../helpers/engine";
+import { EngineHost, EngineProvider, loaderText, registeredProviderTexts, sharedEngineHost, UNKNOWN } from "../helpers/engine";
 import { countObjects, FIXTURES, prepare, Raw, ResourceFixture } from "../helpers/fixtures";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-
-/** Client settings for the host process: a few quick retries, so faults cost milliseconds. */
-export const FAST_HOST_ENV = { HARBOR_CLIENT_TIMEOUT_MS: "2000", HARBOR_CLIENT_RETRIES: "3", HARBOR_CLIENT_BASE_DELAY_MS: "1", HARBOR_CLIENT_MAX_DELAY_MS: "5" };
 
 /** Round-trips a value through JSON: what the engine stores. */
 const stored = <T>(x: T): T => JSON.parse(JSON.stringify(x));
@@ -25,22 +22,20 @@ describe("engine protocol: every Harbor resource through the real dynamic-provid
 
     before(async () => {
         texts = await registeredProviderTexts();
-        host = await startEngineHost(FAST_HOST_ENV);
-    });
-    after(async () => {
-        await host?.stop();
+        host = await sharedEngineHost();
     });
 
     const engine = (f: ResourceFixture) => new EngineProvider(host, f.type, texts.get(f.type)!);
     const direct = (f: ResourceFixture) => f.provider(FAST_CLIENT);
 
-    it("registers a thin loader of at most 1.5 KiB for every exported type, without credentials", () => {
+    it("registers a thin loader of at most 1.5 KiB for every exported type, without credentials", async () => {
         assert.deepEqual([...texts.keys()].sort(), Object.keys(HARBOR_PROVIDERS).sort(), "one registration per exported type");
         assert.deepEqual(FIXTURES.map((f) => f.type).sort(), Object.keys(HARBOR_PROVIDERS).sort(), "a fixture per type");
         for (const [type, text] of texts) {
             assert.ok(Buffer.byteLength(text) <= 1536, `${type}: ${Buffer.byteLength(text)} bytes`);
             assert.ok(!text.includes("Harbor12345"), `${type}: no password in __provider`);
             assert.match(text, new RegExp(`type: "${type}"`));
+            assert.equal(text, await loaderText(type as keyof typeof HARBOR_PROVIDERS), `${type}: the text the SDK serializes for the loader`);
         }
     });
 

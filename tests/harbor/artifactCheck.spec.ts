@@ -3,7 +3,8 @@ import { ArtifactCheckOutputs, ArtifactCheckProvider, gateFindings } from "../..
 import { projectsArea } from "../emulator";
 import { artifactsArea } from "../emulator/areas/artifacts";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { providerKit, reviveChecked } from "../helpers/providerKit";
+import { engineProvider } from "../helpers/engine";
+import { providerKit } from "../helpers/providerKit";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
 const OTHER = `sha256:${"b".repeat(64)}`;
@@ -167,10 +168,10 @@ describe("harbor/ArtifactCheck (post-push verification and release gate)", () =>
         });
     });
 
-    it("serializes and still works after revival", async () => {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
         artifacts().push("dev-team", "go-app", { digest: DIGEST, tags: ["v1.0.0"] });
-        const provider = await reviveChecked(h, new ArtifactCheckProvider({ client: FAST_CLIENT }));
-        const r = await provider.create(await checked({}, provider));
-        assert.ok(r.outs!.artifactId > 0);
+        const engine = await engineProvider("ArtifactCheck");
+        const r = await engine.create(await checked({}, engine as never));
+        assert.ok((r.outs as { artifactId: number }).artifactId > 0);
     });
 });

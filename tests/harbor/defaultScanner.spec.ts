@@ -3,7 +3,7 @@ import { DefaultScannerOutputs, DefaultScannerProvider } from "../../harbor/defa
 import { UNKNOWN } from "../../harbor/provider";
 import { scannersArea } from "../emulator/areas/scanners";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 
 describe("harbor/DefaultScanner", () => {
@@ -168,8 +168,8 @@ describe("harbor/DefaultScanner", () => {
         });
     });
 
-    it("serializes, and the serialized provider runs create/read/delete (no credentials captured)", async () => {
-        await assertSerializedLifecycle(h, checked, new DefaultScannerProvider({ client: FAST_CLIENT }), {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        await assertEngineLifecycle(h, checked, "DefaultScanner", {
             extra: { scanAllSchedule: "daily" },
             afterDelete: () => assert.equal(scanners().scanAll, undefined),
         });

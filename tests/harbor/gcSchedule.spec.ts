@@ -3,7 +3,7 @@ import { GarbageCollectionScheduleInputs, GarbageCollectionScheduleProvider } fr
 import { SingletonScheduleOutputs } from "../../harbor/systemSchedule";
 import { systemSchedulesArea } from "../emulator/areas/systemSchedules";
 import { FAST_CLIENT, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 type Outs = GarbageCollectionScheduleInputs & SingletonScheduleOutputs;
 
@@ -113,8 +113,8 @@ describe("harbor/GarbageCollectionSchedule", () => {
         });
     });
 
-    it("serializes, and the serialized provider runs create/read/delete (no credentials captured)", async () => {
-        await assertSerializedLifecycle(h, checked, new GarbageCollectionScheduleProvider({ client: FAST_CLIENT }), {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        await assertEngineLifecycle(h, checked, "GarbageCollectionSchedule", {
             afterDelete: () => assert.equal(gc(), undefined),
         });
     });

@@ -3,7 +3,7 @@ import { ImmutableTagRuleOutputs, ImmutableTagRuleProvider } from "../../harbor/
 import { projectsArea } from "../emulator";
 import { immutableTagRulesArea } from "../emulator/areas/immutabletagrules";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 
 describe("harbor/ImmutableTagRule", () => {
@@ -186,8 +186,8 @@ describe("harbor/ImmutableTagRule", () => {
         });
     });
 
-    it("serializes, and the serialized provider runs a full create/read/delete (no credentials captured)", async () => {
-        await assertSerializedLifecycle(h, checked, new ImmutableTagRuleProvider({ client: FAST_CLIENT }), {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        await assertEngineLifecycle(h, checked, "ImmutableTagRule", {
             extra: { disabled: true },
             afterDelete: () => assert.equal(state().rules.size, 0),
         });

@@ -3,7 +3,7 @@ import { LabelOutputs, LabelProvider } from "../../harbor/label";
 import { projectsArea } from "../emulator";
 import { labelsArea } from "../emulator/areas/labels";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 
 describe("harbor/Label", () => {
@@ -117,8 +117,8 @@ describe("harbor/Label", () => {
         });
     });
 
-    it("serializes, and the serialized provider runs create/read/delete (no credentials captured)", async () => {
-        await assertSerializedLifecycle(h, checked, new LabelProvider({ client: FAST_CLIENT }), {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        await assertEngineLifecycle(h, checked, "Label", {
             afterDelete: () => assert.equal(labels().labels.size, 0),
         });
     });

@@ -5,7 +5,7 @@ import { membersArea } from "../emulator/areas/members";
 import { userGroupsArea } from "../emulator/areas/usergroups";
 import { usersArea } from "../emulator/areas/users";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 const DN = "cn=devs,ou=groups,dc=example,dc=com";
 
@@ -195,8 +195,8 @@ describe("harbor/ProjectMember", () => {
         });
     });
 
-    it("serializes, and the serialized provider runs create/read/delete", async () => {
-        await assertSerializedLifecycle(h, checked, new ProjectMemberProvider({ client: FAST_CLIENT }), {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        await assertEngineLifecycle(h, checked, "ProjectMember", {
             afterDelete: (id) => assert.equal(members().find("web", Number(id)), undefined),
         });
     });

@@ -3,7 +3,7 @@ import { PurgeAuditScheduleInputs, PurgeAuditScheduleProvider } from "../../harb
 import { SingletonScheduleOutputs } from "../../harbor/systemSchedule";
 import { systemSchedulesArea } from "../emulator/areas/systemSchedules";
 import { FAST_CLIENT, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 type Outs = PurgeAuditScheduleInputs & SingletonScheduleOutputs;
 
@@ -105,8 +105,8 @@ describe("harbor/PurgeAuditSchedule", () => {
         });
     });
 
-    it("serializes, and the serialized provider runs create/read/delete (no credentials captured)", async () => {
-        await assertSerializedLifecycle(h, checked, new PurgeAuditScheduleProvider({ client: FAST_CLIENT }), {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        await assertEngineLifecycle(h, checked, "PurgeAuditSchedule", {
             afterDelete: () => assert.equal(purge(), undefined),
         });
     });

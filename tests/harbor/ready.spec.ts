@@ -3,7 +3,7 @@ import * as net from "net";
 import { ReadyInputs, ReadyProvider } from "../../harbor/ready";
 import { healthArea } from "../emulator";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { reviveChecked } from "../helpers/providerKit";
+import { engineProvider } from "../helpers/engine";
 
 /** A fake clock: sleeping advances it, and can run a hook (e.g. Harbor becoming healthy). */
 function fakeTime(onSleep?: (n: number) => void) {
@@ -138,10 +138,10 @@ describe("harbor/Ready", () => {
         assert.equal((await h.during(() => p.delete())).calls.length, 0);
     });
 
-    it("serializes, and the serialized provider still works (no credentials captured)", async () => {
-        const revived = await reviveChecked(h, provider());
-        const i = await inputs(revived);
-        const out = await revived.create(i);
-        assert.equal(out.outs!.healthy, true);
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        const engine = await engineProvider("Ready");
+        const i = await inputs(engine as never);
+        const out = await engine.create(i);
+        assert.equal((out.outs as { healthy: boolean }).healthy, true);
     });
 });

@@ -3,7 +3,7 @@ import { RegistryInputs, RegistryOutputs, RegistryProvider, secretHash } from ".
 import { projectsArea } from "../emulator";
 import { registriesArea } from "../emulator/areas/registries";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const REMOTE = "https://harbor-prod.example.com";
 
@@ -198,8 +198,8 @@ describe("harbor/Registry", () => {
         });
     });
 
-    it("serializes, and the serialized provider runs a full create/read/delete (no credentials captured)", async () => {
-        await assertSerializedLifecycle(h, checked, new RegistryProvider({ client: FAST_CLIENT }), {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        await assertEngineLifecycle(h, checked, "Registry", {
             afterCreate: (outs) => assert.equal(outs.accessSecretHash, secretHash("robot$replicator", "S3cret-One")),
             afterDelete: () => assert.equal(state().registries.size, 0),
         });

@@ -3,7 +3,7 @@ import { ReplicationPolicyOutputs, ReplicationPolicyProvider } from "../../harbo
 import { registriesArea } from "../emulator/areas/registries";
 import { replicationArea } from "../emulator/areas/replication";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 
 describe("harbor/ReplicationPolicy", () => {
@@ -210,8 +210,8 @@ describe("harbor/ReplicationPolicy", () => {
         });
     });
 
-    it("serializes, and the serialized provider runs a full create/read/delete (no credentials captured)", async () => {
-        await assertSerializedLifecycle(h, checked, new ReplicationPolicyProvider({ client: FAST_CLIENT }), {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        await assertEngineLifecycle(h, checked, "ReplicationPolicy", {
             extra: FULL,
             afterDelete: () => assert.equal(state().policies.size, 0),
         });

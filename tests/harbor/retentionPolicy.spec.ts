@@ -3,7 +3,7 @@ import { RetentionPolicyInputs, RetentionPolicyOutputs, RetentionPolicyProvider 
 import { projectsArea } from "../emulator";
 import { retentionsArea } from "../emulator/areas/retentions";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
 const RULES = [
     { template: "latestPushedK", value: 10, tagPattern: "{v*,release-*}" },
@@ -186,8 +186,8 @@ describe("harbor/RetentionPolicy", () => {
         });
     });
 
-    it("serializes, and the serialized provider runs a full create/read/delete (no credentials captured)", async () => {
-        await assertSerializedLifecycle(h, checked, new RetentionPolicyProvider({ client: FAST_CLIENT }), {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        await assertEngineLifecycle(h, checked, "RetentionPolicy", {
             afterDelete: () => assert.equal(state().policies.size, 0),
         });
     });

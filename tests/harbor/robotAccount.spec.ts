@@ -4,7 +4,7 @@ import { RobotAccount, RobotAccountOutputs, RobotAccountProvider } from "../../h
 import { projectsArea } from "../emulator";
 import { robotsArea } from "../emulator/areas/robots";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, exhaustRetries, plain, providerKit, useResourceMocks, valueOf } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, exhaustRetries, plain, providerKit, useResourceMocks, valueOf } from "../helpers/providerKit";
 
 const PULL_PUSH = [{ resource: "repository", action: "push" }, { resource: "repository", action: "pull" }];
 const projectPerm = (access: unknown[] = PULL_PUSH) => [{ kind: "project", access }];
@@ -244,8 +244,8 @@ describe("harbor/RobotAccount", () => {
         });
     });
 
-    it("serializes, and the serialized provider runs create/read/delete", async () => {
-        await assertSerializedLifecycle(h, checked, new RobotAccountProvider({ client: FAST_CLIENT }), {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        await assertEngineLifecycle(h, checked, "RobotAccount", {
             afterDelete: () => assert.equal(robots().live().length, 0),
         });
     });

@@ -3,7 +3,7 @@ import { configSecretHash, SystemConfigOutputs, SystemConfigProvider } from "../
 import { configurationsArea } from "../emulator/areas/configurations";
 import { usersArea } from "../emulator/areas/users";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 const LDAP = { url: "ldaps://ldap.example.com", searchDn: "cn=svc,dc=example,dc=com", searchPassword: "Ld4p-Secret", baseDn: "dc=example,dc=com", uid: "uid" };
 const OIDC = { name: "sso", endpoint: "https://sso.example.com/realms/harbor", clientId: "harbor", clientSecret: "0idc-Secret", scope: "openid,profile,offline_access", groupsClaim: "groups" };
@@ -193,8 +193,8 @@ describe("harbor/SystemConfig", () => {
         });
     });
 
-    it("serializes, and the serialized provider runs create/read (no credentials captured)", async () => {
-        await assertSerializedLifecycle(h, checked, new SystemConfigProvider({ client: FAST_CLIENT }), {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        await assertEngineLifecycle(h, checked, "SystemConfig", {
             extra: { authMode: "oidc_auth", oidc: OIDC },
             afterCreate: () => assert.equal(cfg().secrets.oidc_client_secret, "0idc-Secret"),
             // delete is a no-op: Harbor's configuration stays as it is

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { UserOutputs, UserProvider } from "../../harbor/user";
 import { usersArea } from "../emulator/areas/users";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 const PASSWORD = "Initial-Passw0rd";
 
@@ -162,8 +162,8 @@ describe("harbor/User", () => {
         });
     });
 
-    it("serializes, and the serialized provider runs create/read/delete (no credentials captured)", async () => {
-        await assertSerializedLifecycle(h, checked, new UserProvider({ client: FAST_CLIENT }), {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        await assertEngineLifecycle(h, checked, "User", {
             afterDelete: () => assert.equal(users().byName("dev"), undefined),
         });
     });

@@ -3,7 +3,7 @@ import { WebhookOutputs, WebhookProvider } from "../../harbor/webhook";
 import { projectsArea } from "../emulator";
 import { webhooksArea } from "../emulator/areas/webhooks";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertReadRoundTrip, assertSerializedLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 
 describe("harbor/Webhook", () => {
@@ -160,8 +160,8 @@ describe("harbor/Webhook", () => {
         });
     });
 
-    it("serializes, and the serialized provider runs create/read/delete (no credentials captured)", async () => {
-        await assertSerializedLifecycle(h, checked, new WebhookProvider({ client: FAST_CLIENT }), {
+    it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
+        await assertEngineLifecycle(h, checked, "Webhook", {
             afterDelete: () => assert.equal(hooks().policies.size, 0),
         });
     });

@@ -15,6 +15,8 @@ import { ChildProcess, spawn } from "child_process";
 import { createRequire } from "module";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import type { HarborResourceType } from "../../harbor/hosted";
+import { providerLoader } from "../../harbor/loader";
 import type { AnyProvider } from "./fixtures";
 
 /** The project root: the engine runs the host with it as the working directory. */
@@ -224,6 +226,46 @@ export class EngineProvider implements AnyProvider {
         await this.call("delete", req);
     }
 }
+
+/**
+ * The `__provider` text the SDK makes for `type`: the same function `pulumi.dynamic.Resource` serializes with
+ * (tests/engine/protocol.spec.ts proves it equals what a registration sends).
+ */
+export async function loaderText(type: HarborResourceType): Promise<string> {
+    const provider = providerLoader(type); // named as in the SDK's serializeProvider: the name is part of the text
+    return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
+}
+
+let shared: Promise<EngineHost> | undefined;
+
+/**
+ * One host for the whole test run (started on first use, stopped by the root hook in tests/helpers/hooks.ts), with
+ * quick client retries so faults cost milliseconds.
+ */
+export function sharedEngineHost(): Promise<EngineHost> {
+    shared ??= startEngineHost(FAST_HOST_ENV);
+    return shared;
+}
+
+/** Stop the shared host, if one was started. */
+export async function stopSharedEngineHost(): Promise<void> {
+    const running = shared;
+    shared = undefined;
+    if (running) await (await running).stop();
+}
+
+/** `type` as the engine drives it, through the shared host. */
+export async function engineProvider(type: HarborResourceType): Promise<EngineProvider> {
+    return new EngineProvider(await sharedEngineHost(), type, await loaderText(type));
+}
+
+/** Client settings for a host process: a few quick retries, so faults cost milliseconds. */
+export const FAST_HOST_ENV: Readonly<Record<string, string>> = {
+    HARBOR_CLIENT_TIMEOUT_MS: "2000",
+    HARBOR_CLIENT_RETRIES: "3",
+    HARBOR_CLIENT_BASE_DELAY_MS: "1",
+    HARBOR_CLIENT_MAX_DELAY_MS: "5",
+};
 
 /**
  * The `__provider` text of each Harbor resource type exactly as a registration sends it to the engine: one resource

@@ -9,7 +9,6 @@
 //       });
 //   });
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import type { HarborClientOptions } from "../../harbor/client";
 import type { Connection } from "../../harbor/provider";
 import { HarborEmulator, LoggedRequest } from "../emulator";
@@ -82,20 +81,4 @@ export async function rejection(p: Promise<unknown>): Promise<Error> {
         return err as Error;
     }
     throw new Error("expected a rejection");
-}
-
-/**
- * Serialize a provider the way `pulumi.dynamic.Resource` does, load the text as a fresh module (as the dynamic
- * provider process would), and return the revived provider. Proves the provider serializes (an unserializable one
- * hangs under mocks instead of failing) and that the serialized code still works (no lazy local requires).
- */
-export async function reviveSerializedProvider<T>(provider: T): Promise<{ text: string; provider: T }> {
-    const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const Module = require("module") as { new (id: string): NodeModule & { _compile(code: string, file: string): void; paths: string[] } };
-    const m = new Module("serialized-provider");
-    m.paths = module.paths; // resolve npm packages (undici) from the project's node_modules
-    m._compile(sf.text, `${process.cwd()}/__serialized_provider.js`);
-    const factory = (m.exports as Record<string, () => T>)[sf.exportName];
-    return { text: sf.text, provider: factory() };
 }

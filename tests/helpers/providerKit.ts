@@ -13,7 +13,9 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "../../harbor/provider";
 import type { Fault, FaultMatch } from "../emulator";
-import { HarborTestEnv, rejection, reviveSerializedProvider } from "./harbor";
+import type { HarborResourceType } from "../../harbor/hosted";
+import { engineProvider } from "./engine";
+import { HarborTestEnv, rejection } from "./harbor";
 
 /** Raw, unchecked inputs as a program would pass them (the connection is added by the kit). */
 export type RawInputs = Record<string, unknown>;
@@ -22,12 +24,6 @@ export type RawInputs = Record<string, unknown>;
 export interface KitProvider<I, O> {
     check(olds: I, news: I): Promise<pulumi.dynamic.CheckResult<I>>;
     create(inputs: I): Promise<pulumi.dynamic.CreateResult<O>>;
-}
-
-/** A provider with the whole lifecycle (for the serialization smoke test). */
-export interface LifecycleProvider<I, O> extends KitProvider<I, O> {
-    read(id: string, state?: O): Promise<pulumi.dynamic.ReadResult<O>>;
-    delete(id: string, props: O): Promise<void>;
 }
 
 /** What `created` returns: the id, the outputs and the checked inputs they were made from. */
@@ -123,32 +119,23 @@ export async function assertReadRoundTrip<I, O>(
 }
 
 /**
- * Serialize `provider` as `pulumi.dynamic.Resource` does and revive it; asserts the text captures neither the
- * emulator's password nor @pulumi/pulumi (the dynamic-provider process must not need it at run time).
+ * The engine-path smoke test: `type` driven through Pulumi's real dynamic-provider host (tests/helpers/engine.ts)
+ * checks `extra`, creates, reads back (same id) and deletes. `afterCreate` and `afterDelete` hold the spec's own
+ * assertions (e.g. that Harbor no longer holds the object).
  */
-export async function reviveChecked<T>(h: HarborTestEnv, provider: T): Promise<T> {
-    const { text, provider: revived } = await reviveSerializedProvider(provider);
-    assert.ok(!text.includes(h.emu.password), "no credential in the serialized provider");
-    assert.ok(!/require\("@pulumi\/pulumi/.test(text), "the provider must not capture @pulumi/pulumi");
-    return revived;
-}
-
-/**
- * The serialization smoke test: the REVIVED provider checks `extra`, creates, reads back (same id) and deletes.
- * `afterCreate` and `afterDelete` hold the spec's own assertions (e.g. that Harbor no longer holds the object).
- */
-export async function assertSerializedLifecycle<I, O>(
+export async function assertEngineLifecycle<I, O>(
     h: HarborTestEnv,
     checked: ProviderKit<I, O>["checked"],
-    provider: LifecycleProvider<I, O>,
+    type: HarborResourceType,
     opts: { extra?: RawInputs; afterCreate?: (outs: O) => void; afterDelete: (id: string) => void },
 ): Promise<void> {
-    const revived = await reviveChecked(h, provider);
-    const inputs = await checked(opts.extra ?? {}, revived);
-    const { id, outs } = await revived.create(inputs);
-    opts.afterCreate?.(outs!);
-    assert.equal((await revived.read(id, outs)).id, id);
-    await revived.delete(id, outs!);
+    const engine = await engineProvider(type);
+    assert.ok(!engine.providerText.includes(h.emu.password), "no credential in __provider");
+    const inputs = await checked(opts.extra ?? {}, engine as unknown as KitProvider<I, O>);
+    const { id, outs } = await engine.create(inputs);
+    opts.afterCreate?.(outs as O);
+    assert.equal((await engine.read(id, outs)).id, id);
+    await engine.delete(id, outs);
     opts.afterDelete(id);
 }
 
