@@ -231,10 +231,17 @@ export class EngineProvider implements AnyProvider {
  * The `__provider` text the SDK makes for `type`: the same function `pulumi.dynamic.Resource` serializes with
  * (tests/engine/protocol.spec.ts proves it equals what a registration sends).
  */
-export async function loaderText(type: HarborResourceType): Promise<string> {
-    const provider = providerLoader(type); // named as in the SDK's serializeProvider: the name is part of the text
-    return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
+export function loaderText(type: HarborResourceType): Promise<string> {
+    let text = loaderTexts.get(type);
+    if (!text) {
+        const provider = providerLoader(type); // named as in the SDK's serializeProvider: the name is part of the text
+        text = pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true }).then((sf) => sf.text);
+        loaderTexts.set(type, text);
+    }
+    return text;
 }
+
+const loaderTexts = new Map<string, Promise<string>>();
 
 let shared: Promise<EngineHost> | undefined;
 

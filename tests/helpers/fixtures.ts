@@ -65,7 +65,7 @@ const DIGEST = `sha256:${"a".repeat(64)}`;
 export const FIXTURES: readonly ResourceFixture[] = [
     {
         type: "Ready", provider: (client) => new ReadyProvider({ client, sleep: async () => undefined }), polls: true,
-        inputs: { timeoutSeconds: 5, intervalSeconds: 1 }, change: { trigger: "rev-2" }, deletes: "nothing", ops: ["create", "read", "update"],
+        inputs: { timeoutSeconds: 5, intervalSeconds: 0.05 }, change: { trigger: "rev-2" }, deletes: "nothing", ops: ["create", "read", "update"],
     },
     {
         type: "Project", provider: (client) => new ProjectProvider({ client }),
