@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, environmentOf, parseSettings, PROJECT, RawConfig, SECRET_KEYS } from "../config";
 import { PlatformOutputs, program as defaultProgram } from "../program";
-import { FAKE_SECRET_MARKER, installMocks, maskValue, resolveOutput, settle } from "./lib/plan-mocks";
+import { FAKE_SECRET_MARKER, installMocks, maskValue, RecordedResource, resolveOutput, settle } from "./lib/plan-mocks";
 
 export interface PlannedResource {
     type: string;
@@ -38,6 +38,8 @@ export interface PlanOptions {
     configOverride?: Record<string, unknown>;
     /** The program to run. Default: program.ts's `program`. */
     program?: (settings: ReturnType<typeof parseSettings>) => PlatformOutputs | Record<string, unknown>;
+    /** Receives every registration as recorded (raw inputs and the mock state), e.g. to build a checkpoint. */
+    onRegistrations?: (recorded: readonly RecordedResource[]) => void;
 }
 
 /** A `secure:` value in a stack file, read without decrypting: an opaque secret. */
@@ -106,6 +108,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     const resolved: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(outputs)) resolved[k] = await resolveOutput(v);
     await settle();
+    options.onRegistrations?.(recorded);
 
     const nameOf = (urn: string) => (urn ? urn.slice(urn.lastIndexOf("::") + 2) : null);
     return {

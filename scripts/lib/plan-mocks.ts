@@ -19,6 +19,8 @@ export interface RecordedResource {
     protect: boolean;
     /** URNs this resource waits for (explicit dependsOn and the resources its inputs come from). */
     dependencies: string[];
+    /** The state the mocks answered with (the outputs a provider would return; secrets not yet wrapped). */
+    state: Record<string, unknown>;
 }
 
 /** Outputs each provider marks secret (the engine does it for real; under mocks we do it here). */
@@ -101,12 +103,13 @@ export function createMocks(recorded: RecordedResource[], requests: Map<string, 
     return {
         newResource(a: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
             const req = requests.get(`${a.type}::${a.name}`);
+            const plain = fakeState(a);
             recorded.push({
                 type: a.type, name: a.name, parentUrn: req?.parent ?? "",
                 inputs: a.inputs as Record<string, unknown>, custom: a.custom ?? false, protect: req?.protect ?? false,
-                dependencies: req?.dependencies ?? [],
+                dependencies: req?.dependencies ?? [], state: plain,
             });
-            const state = markSecrets(a.type, fakeState(a));
+            const state = markSecrets(a.type, plain);
             return { id: a.custom ? String((state as { id?: unknown }).id ?? `${a.name}-id`) : undefined, state };
         },
         call(a: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {

@@ -16,7 +16,9 @@ import { createRequire } from "module";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { HarborResourceType } from "../../harbor/hosted";
-import { providerLoader } from "../../harbor/loader";
+import { loaderText } from "../../harbor/loader";
+
+export { loaderText };
 import type { AnyProvider } from "./fixtures";
 
 /** The project root: the engine runs the host with it as the working directory. */
@@ -226,22 +228,6 @@ export class EngineProvider implements AnyProvider {
         await this.call("delete", req);
     }
 }
-
-/**
- * The `__provider` text the SDK makes for `type`: the same function `pulumi.dynamic.Resource` serializes with
- * (tests/engine/protocol.spec.ts proves it equals what a registration sends).
- */
-export function loaderText(type: HarborResourceType): Promise<string> {
-    let text = loaderTexts.get(type);
-    if (!text) {
-        const provider = providerLoader(type); // named as in the SDK's serializeProvider: the name is part of the text
-        text = pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true }).then((sf) => sf.text);
-        loaderTexts.set(type, text);
-    }
-    return text;
-}
-
-const loaderTexts = new Map<string, Promise<string>>();
 
 let shared: Promise<EngineHost> | undefined;
 
