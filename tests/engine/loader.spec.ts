@@ -7,7 +7,9 @@ import * as os from "os";
 import * as path from "path";
 import { HARBOR_PROVIDERS, HarborResourceType } from "../../harbor/hosted";
 import { installedCopyProblem, LOADER_PACKAGE, loaderText } from "../../harbor/loader";
+import type { RecordedResource } from "../../scripts/lib/plan-mocks";
 import { PROJECT_ROOT } from "../helpers/engine";
+import { planStack } from "../helpers/pulumi";
 
 const SOURCE = path.join(PROJECT_ROOT, "harbor", "provider-loader");
 
@@ -44,4 +46,19 @@ describe("harbor/provider-loader: the __provider every Harbor resource stores", 
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
+
+    for (const stack of ["dev", "prod", "pr-7"]) {
+        it(`the ${stack} plan registers only the loader as a dynamic provider, each within 1.5 KiB`, async function () {
+            this.timeout(30_000);
+            let recorded: readonly RecordedResource[] = [];
+            await planStack(stack, { onRegistrations: (r) => (recorded = r) });
+            const dynamic = recorded.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+            assert.ok(dynamic.length > 0, "the plan has Harbor resources");
+            for (const r of dynamic) {
+                const text = String(r.inputs.__provider);
+                assert.ok(Buffer.byteLength(text) <= 1536, `${r.type} ${r.name}: ${Buffer.byteLength(text)} bytes`);
+                assert.equal(text, await loaderText(r.type.split(":").pop() as HarborResourceType), `${r.name}: the loader`);
+            }
+        });
+    }
 });

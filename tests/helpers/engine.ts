@@ -52,13 +52,14 @@ export interface EngineHost {
 
 /**
  * Start the host as the engine does: plain `node` on the SDK's entry point, cwd = the project root, without the test
- * process's ts-node hooks (NODE_OPTIONS, TS_NODE_*). `env` adds variables (e.g. HARBOR_CLIENT_* for fast retries).
+ * process's ts-node hooks (NODE_OPTIONS, TS_NODE_*). `env` adds variables (e.g. HARBOR_CLIENT_* for fast retries);
+ * `cwd` is the project root the engine would run it in.
  */
-export async function startEngineHost(env: Record<string, string> = {}): Promise<EngineHost> {
+export async function startEngineHost(env: Record<string, string> = {}, cwd: string = PROJECT_ROOT): Promise<EngineHost> {
     const clean: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (k !== "NODE_OPTIONS" && !k.startsWith("TS_NODE_")) clean[k] = v;
-    const entry = path.join(PROJECT_ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider");
-    const child: ChildProcess = spawn(process.execPath, [entry, "127.0.0.1:0"], { cwd: PROJECT_ROOT, env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const entry = path.join(cwd, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider");
+    const child: ChildProcess = spawn(process.execPath, [entry, "127.0.0.1:0"], { cwd, env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const port = await new Promise<number>((resolve, reject) => {
