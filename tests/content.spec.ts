@@ -1,6 +1,8 @@
 import * as assert from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
 import { ConfigError, parseSettings, RawConfig } from "../config";
 import { readStackConfig } from "../scripts/plan";
 import { program } from "../program";
@@ -30,6 +32,8 @@ const rec = (all: RecordedResource[], type: string, name: string) => {
     assert.strictEqual(found.length, 1, `one ${type} ${name}`);
     return found[0];
 };
+/** Dev with directory logins: examples/auth-ldap.yaml merged over Pulumi.dev.yaml (what a team with LDAP runs). */
+const LDAP_EXAMPLE = (parseYaml(fs.readFileSync(path.join(ROOT, "examples", "auth-ldap.yaml"), "utf8")) as { config: RawConfig }).config;
 const dependsOn = (r: RecordedResource, name: string) => r.dependencies.some((u) => u.endsWith(`::${name}`));
 
 describe("content layer under mocks", function () {
@@ -37,10 +41,11 @@ describe("content layer under mocks", function () {
     const plans: Record<string, Plan> = {};
     before(async () => {
         for (const stack of ["dev", "prod", "pr-42"]) plans[stack] = await planStack(stack);
+        plans["dev+ldap"] = await planStack("dev", { configOverride: LDAP_EXAMPLE });
     });
 
     describe("dev: the workflow scenario", () => {
-        it("project dev-team: auto scan, prevent critical, quota; developers push, operators maintain", () => {
+        it("project dev-team: auto scan, prevent critical, quota; robots only until a directory is wired in", () => {
             const plan = plans.dev;
             const project = one(plan, H("Project"), "content-dev-team");
             assert.strictEqual(project.parent, "content");
@@ -48,7 +53,11 @@ describe("content layer under mocks", function () {
                 { name: project.inputs.name, autoScan: project.inputs.autoScan, preventVulnerable: project.inputs.preventVulnerable, severity: project.inputs.severity, quota: project.inputs.storageQuotaGiB },
                 { name: "dev-team", autoScan: true, preventVulnerable: true, severity: "critical", quota: 200 },
             );
-            const roles = ofType(plan, H("ProjectMember")).map((m) => [at(m.inputs, "group.name"), m.inputs.role, m.inputs.project]);
+            assert.deepStrictEqual(ofType(plan, H("ProjectMember")), [], "no members: dev needs no directory");
+        });
+
+        it("with examples/auth-ldap.yaml: developers push, operators maintain (LDAP groups)", () => {
+            const roles = ofType(plans["dev+ldap"], H("ProjectMember")).map((m) => [at(m.inputs, "group.name"), m.inputs.role, m.inputs.project]);
             assert.deepStrictEqual(roles.sort(), [["developers", "developer", "dev-team"], ["operators", "maintainer", "dev-team"]]);
         });
 
@@ -96,13 +105,15 @@ describe("content layer under mocks", function () {
             assert.strictEqual(out.pull, `docker pull ${out.repoDigest}`);
         });
 
-        it("system: Trivy default with daily scan-all, GC, audit purge, LDAP auth (settings secret as a whole), robot expiry, admin-only projects", () => {
+        it("system: Trivy default with daily scan-all, GC, audit purge, database auth, robot expiry, admin-only projects", () => {
             const plan = plans.dev;
             const sys = one(plan, H("SystemConfig"), "content-system");
             assert.deepStrictEqual(
                 [sys.inputs.authMode, sys.inputs.ldap, sys.inputs.robotTokenExpirationDays, sys.inputs.projectCreationRestriction],
-                ["ldap_auth", "[secret]", 90, "adminonly"],
+                ["db_auth", undefined, 90, "adminonly"],
             );
+            const ldap = one(plans["dev+ldap"], H("SystemConfig"), "content-system");
+            assert.deepStrictEqual([ldap.inputs.authMode, ldap.inputs.ldap], ["ldap_auth", "[secret]"], "LDAP settings secret as a whole");
             const scanner = one(plan, H("DefaultScanner"), "content-scanner");
             assert.deepStrictEqual([scanner.inputs.scannerName, scanner.inputs.scanAllSchedule], ["Trivy", "daily"]);
             assert.strictEqual(one(plan, H("GarbageCollectionSchedule"), "content-gc").inputs.schedule, "0 3 * * 6");
@@ -200,7 +211,7 @@ describe("content layer under mocks", function () {
     describe("order of operations (recorded dependencies)", () => {
         let dev: RecordedResource[];
         before(async () => {
-            dev = await record("dev");
+            dev = await record("dev", LDAP_EXAMPLE);
         });
 
         it("Ready waits for the Harbor release; projects and system settings wait for Ready", () => {
