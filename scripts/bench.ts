@@ -17,7 +17,6 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { sharedDir, sharedFile } from "../tests/helpers/shared";
 
 const ROOT = path.resolve(__dirname, "..");
 const MiB = 1024 * 1024;
@@ -210,18 +209,18 @@ interface ProviderBench {
     robots: { count: number; concurrency: number; wallMs: number; requests: number; perRobotMs: number };
 }
 
-async function providerBench(specFile: string): Promise<ProviderBench> {
+async function providerBench(): Promise<ProviderBench> {
     const { FIXTURES, operationRequests } = await import("../tests/helpers/fixtures");
     const { HarborEmulator, projectsArea } = await import("../tests/emulator");
     const { RobotAccountProvider } = await import("../harbor/robotAccount");
     const client = { timeoutMs: 10_000, retries: 0 };
     const perType: ProviderBench["perType"] = [];
     for (const f of FIXTURES) {
-        const r = await operationRequests(f, specFile, client);
+        const r = await operationRequests(f, client);
         perType.push({ type: f.type, create: r.create.length, noopDiff: r.noopDiff.length, read: r.read.length, update: r.update.length, delete: r.delete.length, createOps: r.create.join(", ") });
     }
 
-    const emu = await new HarborEmulator({ specFile }).start();
+    const emu = await new HarborEmulator().start();
     try {
         emu.area(projectsArea).seed("web");
         const p = new RobotAccountProvider({ client });
@@ -359,22 +358,16 @@ async function main(): Promise<number> {
     targets.push({ name: "largest __provider text", measured: `${st.largestText.loader} B`, limit: "≤ 1536 B", pass: st.largestText.loader <= 1536 });
 
     // 3. Provider.
-    const specFile = sharedFile("harbor/swagger.yaml");
     say("## Harbor provider against the emulator");
     say();
-    if (specFile) {
-        process.stderr.write("provider requests per operation...\n");
-        const pb = await providerBench(specFile);
-        say("Requests per operation (fault-free, minimal inputs of tests/helpers/fixtures.ts; update = the fixture's change; `-` = the type has no such operation).");
-        say();
-        say(table(["resource", "create", "no-op diff", "read", "update", "delete", "create sends"], pb.perType.map((r) => [r.type, r.create, r.noopDiff, r.read, r.update, r.delete, r.createOps])));
-        say();
-        say(`${pb.robots.count} robot accounts created with concurrency ${pb.robots.concurrency}: ${f1(pb.robots.wallMs)} ms (${f2(pb.robots.perRobotMs)} ms per robot, ${pb.robots.requests} requests).`);
-        say();
-    } else {
-        say(`Skipped: harbor/swagger.yaml (the Harbor API spec the emulator validates against) is not present under ${sharedDir}.`);
-        say();
-    }
+    process.stderr.write("provider requests per operation...\n");
+    const pb = await providerBench();
+    say("Requests per operation (fault-free, minimal inputs of tests/helpers/fixtures.ts; update = the fixture's change; `-` = the type has no such operation).");
+    say();
+    say(table(["resource", "create", "no-op diff", "read", "update", "delete", "create sends"], pb.perType.map((r) => [r.type, r.create, r.noopDiff, r.read, r.update, r.delete, r.createOps])));
+    say();
+    say(`${pb.robots.count} robot accounts created with concurrency ${pb.robots.concurrency}: ${f1(pb.robots.wallMs)} ms (${f2(pb.robots.perRobotMs)} ms per robot, ${pb.robots.requests} requests).`);
+    say();
 
     // 4. npm test.
     say("## npm test");

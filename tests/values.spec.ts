@@ -1,11 +1,10 @@
 import * as assert from "assert";
-import * as fs from "fs";
 import { parseSettings, Settings } from "../config";
 import { SECRETS_REVISION_ANNOTATION } from "../components/common";
 import { buildHarborValues, HARBOR_SECRETS, HarborValuesRefs } from "../components/harbor/values";
-import { ChartKeys, leafPaths, readChartKeys, unknownKeys } from "./helpers/chartKeys";
+import { ChartKeys, leafPaths, unknownKeys } from "./helpers/chartKeys";
 import { at } from "./helpers/pulumi";
-import { requireSharedFile } from "./helpers/shared";
+import { chartKeys } from "./helpers/contract";
 
 const DEV = { "harbor-platform:hostname": "harbor-dev.example.com", "harbor-platform:previewDomain": "preview.example.com" };
 const PROD = {
@@ -49,8 +48,8 @@ const cases: { name: string; settings: Settings; refs: HarborValuesRefs }[] = [
 
 describe("buildHarborValues (pure chart values)", () => {
     let chart: ChartKeys;
-    before(function () {
-        chart = readChartKeys(fs.readFileSync(requireSharedFile(this, "harbor/chart-values.yaml"), "utf8"));
+    before(() => {
+        chart = chartKeys();
     });
 
     it("the chart-key reader knows real, commented and nested commented keys", () => {

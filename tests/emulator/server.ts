@@ -115,7 +115,8 @@ interface FaultRule {
 }
 
 export interface EmulatorOptions {
-    specFile: string;
+    /** The spec to validate against; defaults to the carried contract (contract/harbor-api.json). */
+    specFile?: string;
     username?: string;
     password?: string;
     /** Areas to install; defaults to every area in ./areas. */
@@ -138,7 +139,7 @@ export class HarborEmulator {
     private ids = 0;
     url = "";
 
-    constructor(opts: EmulatorOptions) {
+    constructor(opts: EmulatorOptions = {}) {
         this.spec = loadSpec(opts.specFile);
         this.username = opts.username ?? "admin";
         this.password = opts.password ?? "Harbor12345";

@@ -1,9 +1,13 @@
-// Loads Harbor's swagger (../shared/harbor/swagger.yaml) and validates requests against it: path template and
+// Loads Harbor's API spec as the repository carries it (contract/harbor-api.json: the structure of Harbor v2.15's
+// swagger.yaml, written by `npm run sync-contract`) and validates requests against it: path template and
 // method, path/query/header parameters (presence, type, enum, bounds, unknown query keys), and the JSON body
 // against its schema ($ref, required, types, enums, nullability). JSON fields the spec does not define are
 // REJECTED: Harbor silently ignores them, which would hide client bugs.
 import * as fs from "fs";
-import * as YAML from "yaml";
+import * as path from "path";
+
+/** The carried spec: { source, spec } where spec is the swagger without its prose (scripts/lib/contract.ts). */
+export const CONTRACT_SPEC_FILE = path.join(__dirname, "..", "..", "contract", "harbor-api.json");
 
 /** Minimal Swagger 2.0 shapes this validator understands. */
 export interface Schema {
@@ -101,8 +105,10 @@ export class SwaggerSpec {
         this.paths.sort((a, b) => b.literalSegments - a.literalSegments);
     }
 
-    static load(file: string): SwaggerSpec {
-        return new SwaggerSpec(YAML.parse(fs.readFileSync(file, "utf8")) as SpecDoc);
+    /** From a contract file ({ source, spec }) or a bare spec in JSON. */
+    static load(file: string = CONTRACT_SPEC_FILE): SwaggerSpec {
+        const doc = JSON.parse(fs.readFileSync(file, "utf8")) as { spec?: SpecDoc } & SpecDoc;
+        return new SwaggerSpec(doc.spec ?? doc);
     }
 
     private resolveParam(doc: SpecDoc, ref: string): Parameter {
@@ -294,8 +300,8 @@ function safeDecode(s: string): string {
 
 const cache = new Map<string, SwaggerSpec>();
 
-/** The parsed spec, cached per file (parsing 10k lines of YAML takes a moment). */
-export function loadSpec(file: string): SwaggerSpec {
+/** The compiled spec, cached per file for the process (the carried contract by default). */
+export function loadSpec(file: string = CONTRACT_SPEC_FILE): SwaggerSpec {
     let spec = cache.get(file);
     if (!spec) {
         spec = SwaggerSpec.load(file);

@@ -15,7 +15,6 @@ import { AnyProvider, checkedInputs, countObjects, FIXTURES, Operation, Operatio
 import type { HarborResourceType } from "../../harbor/hosted";
 import { EngineHost, EngineProvider, FAST_HOST_ENV, loaderText, sharedEngineHost, startEngineHost } from "../helpers/engine";
 import { rejection, useHarborEmulator } from "../helpers/harbor";
-import { requireSharedFile } from "../helpers/shared";
 
 const SECRET = "Harbor12345"; // the emulator's admin password: must never show in an error
 
@@ -48,12 +47,12 @@ const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 let targetsOnce: Promise<Map<string, string>> | undefined;
 
 /** Per type and operation: the operationId the fault is injected into (found once per run, fault-free). */
-function faultTargets(specFile: string): Promise<Map<string, string>> {
+function faultTargets(): Promise<Map<string, string>> {
     targetsOnce ??= (async () => {
-        const spec = loadSpec(specFile);
+        const spec = loadSpec();
         const targets = new Map<string, string>();
         for (const f of FIXTURES) {
-            const seq = await operationRequests(f, specFile, { retries: 0, timeoutMs: 2000 });
+            const seq = await operationRequests(f, { retries: 0, timeoutMs: 2000 });
             for (const op of f.ops) {
                 const ids = seq[OP_KEY[op]];
                 const main = ids.find((id) => MUTATING.has(spec.operations.get(id)?.method.toUpperCase() ?? "")) ?? ids[0];
@@ -86,8 +85,8 @@ for (const path of ["provider", "engine"] as const) describe(`fault matrix: ever
         });
     }
     let targets = new Map<string, string>();
-    before(async function () {
-        targets = await faultTargets(requireSharedFile(this, "harbor/swagger.yaml"));
+    before(async () => {
+        targets = await faultTargets();
     });
 
     const sleeps: number[] = [];

@@ -1,33 +1,15 @@
-// The robot access table in harbor/rbac.ts (used by RobotAccount's check and by the emulator) against the list in
-// ../shared/notes/harbor-api.md §2.5, so neither can drift from the documented Harbor behaviour.
+// The robot access table in harbor/rbac.ts (used by RobotAccount's check and by the emulator) against Harbor's
+// robot access lists as the repository carries them (contract/harbor-rbac.json), so neither can drift from Harbor.
 import { strict as assert } from "assert";
-import * as fs from "fs";
 import { accessProblem, ROBOT_ACCESS } from "../../harbor/rbac";
-import { requireSharedFile } from "../helpers/shared";
-
-const CRUDL = ["create", "read", "update", "delete", "list"];
-
-function parseScope(notes: string, label: string): Record<string, string[]> {
-    const line = notes.split("\n").find((l) => l.startsWith(`- **${label}**:`));
-    assert.ok(line, `notes have no "${label}" line`);
-    const out: Record<string, string[]> = {};
-    for (const entry of line.slice(line.indexOf(":") + 1).replace(/\.\s*$/, "").split(";")) {
-        const [resource, actions] = entry.trim().split(":");
-        out[resource] = actions === "CRUDL" ? CRUDL : actions.replace(/[{}]/g, "").split(",");
-    }
-    return out;
-}
+import { rbacContract } from "../helpers/contract";
 
 describe("harbor/rbac", () => {
-    let notes = "";
-    before(function () {
-        notes = fs.readFileSync(requireSharedFile(this, "notes/harbor-api.md"), "utf8");
-    });
-
-    it("the robot access table matches the notes (system and project scope)", () => {
+    it("the robot access table matches Harbor's (system and project scope)", () => {
         const sorted = (t: Readonly<Record<string, readonly string[]>>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, [...v].sort()]).sort());
-        assert.deepEqual(sorted(ROBOT_ACCESS.system), sorted(parseScope(notes, "System scope")));
-        assert.deepEqual(sorted(ROBOT_ACCESS.project), sorted(parseScope(notes, "Project scope")));
+        const { robotAccess } = rbacContract();
+        assert.deepEqual(sorted(ROBOT_ACCESS.system), sorted(robotAccess.system));
+        assert.deepEqual(sorted(ROBOT_ACCESS.project), sorted(robotAccess.project));
     });
 
     it("accessProblem names what is allowed", () => {

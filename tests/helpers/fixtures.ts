@@ -204,8 +204,8 @@ export interface OperationRequests {
  * Runs one fixture's lifecycle (create → no-op diff → read → update → delete) against a fresh emulator and records
  * the requests of each step. Throws when a step fails or a request breaks the spec.
  */
-export async function operationRequests(f: ResourceFixture, specFile: string, client: HarborClientOptions): Promise<OperationRequests> {
-    const emu = await new HarborEmulator({ specFile }).start();
+export async function operationRequests(f: ResourceFixture, client: HarborClientOptions): Promise<OperationRequests> {
+    const emu = await new HarborEmulator().start();
     try {
         const conn: Connection = { url: emu.url, username: emu.username, password: emu.password };
         const p = f.provider(client);

@@ -12,7 +12,6 @@ import { strict as assert } from "assert";
 import type { HarborClientOptions } from "../../harbor/client";
 import type { Connection } from "../../harbor/provider";
 import { HarborEmulator, LoggedRequest } from "../emulator";
-import { requireSharedFile } from "./shared";
 
 /** Client options for tests: short timeout, a few retries, no real sleeping. */
 export const FAST_CLIENT: HarborClientOptions = {
@@ -35,17 +34,13 @@ export interface HarborTestEnv {
 }
 
 /**
- * Register hooks in the current `describe`: skip when the swagger is absent, start a fresh emulator before each test,
+ * Register hooks in the current `describe`: start a fresh emulator (validating against the carried contract) before each test,
  * and after it stop the emulator and FAIL the test if any request broke the spec or the client rules.
  */
 export function useHarborEmulator(): HarborTestEnv {
-    let specFile = "";
     let emu: HarborEmulator | undefined;
-    before(function () {
-        specFile = requireSharedFile(this, "harbor/swagger.yaml");
-    });
     beforeEach(async () => {
-        emu = await new HarborEmulator({ specFile }).start();
+        emu = await new HarborEmulator().start();
     });
     afterEach(async function () {
         if (!emu) return;

@@ -1,11 +1,10 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as YAML from "yaml";
 import {
     findSecretValuePaths, harborChartVersionPinned, harborIngressTls, harborPinnedSecrets, harborProductionHa,
     harborTrivyEnabled, harborValuesNoSecrets, HELM_RELEASE_TYPE, SECRET_VALUE_PATHS, PINNED_SECRET_REFS, HA_COMPONENTS,
 } from "../../policy/policies";
-import { requireSharedFile } from "../helpers/shared";
+import { HARBOR_CHART } from "../../config";
+import { chartContract, chartDefaultsSkeleton } from "../helpers/contract";
 import { resourceArgs, runResourcePolicy, unknown, violations } from "./harness";
 
 /** Production-grade values as the platform is meant to render them (secrets only by reference). */
@@ -96,8 +95,13 @@ describe("policy: harbor-values-no-secrets", () => {
 
     describe("against the chart's values.yaml 1.19.1", () => {
         let chartValues: Record<string, unknown>;
-        before(function () {
-            chartValues = YAML.parse(fs.readFileSync(requireSharedFile(this, "harbor/chart-values.yaml"), "utf8"));
+        before(() => {
+            chartValues = chartDefaultsSkeleton();
+        });
+
+        it("is the chart version the platform deploys", () => {
+            const { chart } = chartContract();
+            assert.deepEqual({ name: chart.name, version: chart.version }, { name: HARBOR_CHART.name, version: HARBOR_CHART.version });
         });
 
         it("every listed secret path exists in the chart (or under a wildcard)", () => {
