@@ -22,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { environmentDefaults, environmentOf, previewProfile } from "./config/defaults";
 import { deepMerge, getPath, isPlainObject } from "./config/objects";
-import { contentChecks, crossChecks, declaredProjectChecks } from "./config/rules";
+import { contentChecks, crossChecks, declaredProjectChecks, ParsedLists } from "./config/rules";
 import { Parsed, SECRET_KEYS, SECTION_KEYS, sections } from "./config/sections";
 import { Settings, toSettings } from "./config/settings";
 
@@ -58,13 +58,18 @@ export interface ConfigIssue {
     value: string;
     /** What is allowed / what is wrong. */
     message: string;
+    /** The file the setting is written in (a `pr-<n>` stack's config comes from Pulumi.dev.yaml). */
+    file?: string;
+    /** The line in `file`, when known (YAML syntax errors). */
+    line?: number;
 }
 
 export class ConfigError extends Error {
-    constructor(readonly stack: string, readonly issues: ConfigIssue[]) {
+    /** `origin` says where the stack's config comes from, e.g. "config from Pulumi.dev.yaml plus the preview profile". */
+    constructor(readonly stack: string, readonly issues: ConfigIssue[], readonly origin?: string) {
         super(
-            `Invalid configuration for stack '${stack}' (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-                issues.map((i) => `  - ${i.key} = ${i.value}: ${i.message}`).join("\n"),
+            `Invalid configuration for stack '${stack}'${origin ? ` (${origin})` : ""} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+                issues.map((i) => `  - ${i.file ? `${i.file}${i.line ? `:${i.line}` : ""}: ` : ""}${i.key} = ${i.value}: ${i.message}`).join("\n"),
         );
         this.name = "ConfigError";
     }
@@ -78,6 +83,20 @@ export type RawConfig = Record<string, unknown>;
 export interface ParseOptions {
     /** Keys the runtime says are stored encrypted; when given, a secret key outside this set is an error. */
     secretKeys?: ReadonlySet<string>;
+    /** The stack file the config was read from, named in every problem. Default: Pulumi.<stack>.yaml (Pulumi.dev.yaml for pr-<n>). */
+    file?: string;
+}
+
+/** The stack file a stack's config is written in: its own, or dev's for a pr-<n> preview (it has none). */
+export function stackFileOf(stack: string): string {
+    return `Pulumi.${environmentOf(stack)?.environment === "preview" ? "dev" : stack}.yaml`;
+}
+
+/** Where a stack's config comes from, for error headers. */
+export function configOrigin(stack: string, file = stackFileOf(stack)): string {
+    return environmentOf(stack)?.environment === "preview"
+        ? `config from ${file} plus the preview profile: pr-<n> stacks take dev's config`
+        : `config from ${file}`;
 }
 
 /** Pure: stack name + raw config → Settings, or a ConfigError listing every problem. */
@@ -110,12 +129,22 @@ export function parseSettings(stack: string, raw: RawConfig, options: ParseOptio
         if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
         else for (const issue of result.error.issues) issues.push(...toConfigIssues(key, issue, merged));
     }
+    // Projects and images are also parsed one by one, so the rules across them still check the valid ones when
+    // one of them is invalid (and say nothing about the invalid one beyond its own errors).
+    const lists: ParsedLists = {
+        projects: parsed.projects ?? elementwise(sections.projects.element, merged.projects, ["name", "robots"]),
+        images: parsed.images ?? elementwise(sections.images.element, merged.images, ["name", "project", "robot"]),
+        projectNames: Array.isArray(merged.projects) ? merged.projects.map((p) => (isPlainObject(p) ? p.name : undefined)) : [],
+    };
     const rawModes = { data: getPath(merged, ["data", "mode"]), storage: getPath(merged, ["storage", "mode"]) };
     const add = (path: string[], message: string) => issues.push({ key: keyOf(path), value: render(path[0], getPath(merged, path)), message });
     crossChecks(env.environment, parsed, rawModes, add);
-    contentChecks(parsed, add);
+    contentChecks(parsed, lists, add);
     declaredProjectChecks(merged, add);
-    if (issues.length > 0) throw new ConfigError(stack, dedupe(issues));
+    if (issues.length > 0) {
+        const file = options.file ?? stackFileOf(stack);
+        throw new ConfigError(stack, dedupe(issues).map((i) => ({ ...i, file })), configOrigin(stack, file));
+    }
     return toSettings(stack, env, parsed as Parsed);
 }
 
@@ -162,6 +191,21 @@ function normalizeRaw(raw: RawConfig, issues: ConfigIssue[], options: ParseOptio
     return out;
 }
 
+/**
+ * Parses a list element by element: each element whole, or else just the `fields` the rules across lists read (an
+ * image's project still has its robots when its retention is wrong); undefined where even those are invalid.
+ */
+function elementwise<S extends z.ZodObject, K extends keyof S["shape"] & string>(schema: S, value: unknown, fields: K[]): (Pick<z.output<S>, K> | undefined)[] | undefined {
+    if (!Array.isArray(value)) return undefined;
+    const part = z.object(Object.fromEntries(fields.map((f) => [f, schema.shape[f]])));
+    return value.map((v) => {
+        const whole = schema.safeParse(v);
+        if (whole.success) return whole.data as Pick<z.output<S>, K>;
+        const r = part.safeParse(v);
+        return r.success ? (r.data as Pick<z.output<S>, K>) : undefined;
+    });
+}
+
 function toConfigIssues(section: string, issue: z.core.$ZodIssue, merged: Record<string, unknown>): ConfigIssue[] {
     const path = [section, ...issue.path.map(String)];
     if (issue.code === "unrecognized_keys") {
@@ -173,6 +217,10 @@ function toConfigIssues(section: string, issue: z.core.$ZodIssue, merged: Record
         });
     }
     const value = getPath(merged, path);
+    // A rule's message (config/validators.ts `rule`) says what is wrong as written.
+    if (issue.code === "custom" && (issue.params as { rule?: boolean } | undefined)?.rule) {
+        return [{ key: keyOf(path), value: render(section, value), message: issue.message }];
+    }
     const message = value === undefined ? `is required: ${issue.message}` : `expected ${issue.message}`;
     return [{ key: keyOf(path), value: render(section, value), message }];
 }

@@ -4,12 +4,13 @@
  */
 import { z } from "zod";
 import { scheduleProblem } from "../harbor/cron";
+import { accessProblem } from "../harbor/rbac";
 import { GROUP_TYPE_NAMES } from "../harbor/group";
 import { SEVERITIES } from "../harbor/project";
 import { MEMBER_ROLE_NAMES } from "../harbor/projectMember";
 import { RETENTION_TEMPLATES } from "../harbor/retentionPolicy";
 import { REPO_DECORATIONS, TAG_DECORATIONS } from "../harbor/selectors";
-import { bool, fromString, int, numberAsText, obj, oneOf, optStr, str, strList, strMap, text } from "./validators";
+import { bool, fromString, int, numberAsText, obj, oneOf, optStr, rule, str, strList, strMap, text } from "./validators";
 
 const NAME_RULE = "lower-case letters and digits separated by single '.', '_' or '-'";
 /** Harbor's rule for project and robot names (and a replication namespace). */
@@ -42,7 +43,13 @@ const memberSchema = obj({
     groupType: oneOf(GROUP_TYPE_NAMES).optional(),
     ldapDn: str("the group's LDAP DN like cn=devs,ou=groups,dc=example,dc=com").optional(),
     role: oneOf(MEMBER_ROLE_NAMES),
-});
+}).superRefine(...rule<{ user?: string; group?: string; groupType?: string; ldapDn?: string }>([["user"], ["group"], ["groupType"], ["ldapDn"]], (m, add) => {
+    if ((m.user === undefined) === (m.group === undefined)) add([], "needs exactly one of user or group");
+    if (m.group !== undefined && m.groupType === undefined) add(["groupType"], "is required for a group member: ldap, oidc or http");
+    if (m.groupType === "ldap" && !m.ldapDn) add(["ldapDn"], "is required for an LDAP group (its DN)");
+    if (m.ldapDn && m.groupType !== "ldap") add(["ldapDn"], "is only for groupType ldap");
+    if (m.user !== undefined && m.groupType !== undefined) add(["groupType"], "is only for group members");
+}));
 const robotSchema = obj({
     name: harborName("a robot name"),
     /** push = push and pull on its own project; pull = pull only; custom = `permissions`. */
@@ -51,12 +58,18 @@ const robotSchema = obj({
         resource: str("a project-level resource like repository or artifact"),
         action: str("an action like pull, push, read or list"),
         effect: oneOf(["allow", "deny"] as const).default("allow"),
-    }), { error: "a list of {resource, action}" }).default([]),
+    }).superRefine(...rule<{ resource: string; action: string }>([["resource"], ["action"]], (perm, add) => {
+        const problem = accessProblem("project", perm.resource, perm.action);
+        if (problem) add([], problem);
+    })), { error: "a list of {resource, action}" }).default([]),
     durationDays: days().default(90),
     description: text().default(""),
     /** Change it (any value) to rotate the robot's secret. */
     rotateTrigger: text().default(""),
-});
+}).superRefine(...rule<{ preset: string; permissions: unknown[] }>([["preset"], ["permissions"]], (r, add) => {
+    if (r.preset === "custom" && r.permissions.length === 0) add(["permissions"], "is required for preset custom (a list of {resource, action})");
+    if (r.preset !== "custom" && r.permissions.length > 0) add(["permissions"], `must be empty for preset ${r.preset} (use preset custom for explicit permissions)`);
+}));
 const retentionSchema = obj({
     schedule: schedule().default("daily"),
     rules: z.array(obj({
@@ -67,7 +80,10 @@ const retentionSchema = obj({
         untagged: bool().default(false),
         repoPattern: str("a repository pattern like ** or go-*").default("**"),
         repoDecoration: oneOf(REPO_DECORATIONS).default("repoMatches"),
-    }), { error: "a list of retention rules" }).min(1, { error: "at least 1 rule" }).max(15, { error: "at most 15 rules (Harbor's limit)" }),
+    }).superRefine(...rule<{ template: string; value?: number }>([["template"], ["value"]], (r, add) => {
+        if (r.template !== "always" && r.value === undefined) add(["value"], `is required for template ${r.template} (a count or a number of days)`);
+        if (r.template === "always" && r.value !== undefined) add(["value"], "must not be set for template always");
+    })), { error: "a list of retention rules" }).min(1, { error: "at least 1 rule" }).max(15, { error: "at most 15 rules (Harbor's limit)" }),
 });
 const immutableSchema = obj({
     tagPattern: str("a tag pattern like v*"),
@@ -90,10 +106,18 @@ const projectSchema = obj({
     retention: retentionSchema.optional(),
     immutable: z.array(immutableSchema, { error: "a list of immutable tag rules" }).default([]),
     forceDestroy: bool().default(false),
-});
+}).superRefine(...rule<{ name: unknown; robots: { name: string }[] }>([["robots", "*", "name"]], (p, add) => {
+    const robots = new Set<string>();
+    p.robots.forEach((r, j) => {
+        if (robots.has(r.name)) add(["robots", j, "name"], `is declared twice in project ${typeof p.name === "string" ? p.name : "(unnamed)"}`);
+        robots.add(r.name);
+    });
+}));
 const imageSchema = obj({
     name: str(`a repository name like go-app or team/go-app (${NAME_RULE}; '/' between parts)`, REPOSITORY),
-    project: harborName("the name of a project declared in projects"),
+    // Any text: whether it names a declared project is checked against projects (declaredProjectChecks), so a
+    // project name that is itself invalid is reported once, at the project.
+    project: str("the name of a project declared in projects"),
     version: str("a SemVer version like v1.2.3 or 1.2.3 (optionally -prerelease; no +build, Docker tags cannot hold '+')", IMAGE_VERSION),
     context: str("a build context directory like apps/go-app"),
     dockerfile: str("a Dockerfile path relative to the context").default("Dockerfile"),
@@ -108,8 +132,20 @@ const imageSchema = obj({
 });
 
 export const contentSections = {
-    projects: z.array(projectSchema, { error: "a list of projects" }),
-    images: z.array(imageSchema, { error: "a list of images" }),
+    projects: z.array(projectSchema, { error: "a list of projects" }).superRefine(...rule<{ name: string }[]>([["*", "name"]], (list, add) => {
+        const seen = new Set<string>();
+        list.forEach((p, i) => {
+            if (seen.has(p.name)) add([i, "name"], "is declared twice; project names are unique");
+            seen.add(p.name);
+        });
+    })),
+    images: z.array(imageSchema, { error: "a list of images" }).superRefine(...rule<{ name: string; project: string }[]>([["*", "name"], ["*", "project"]], (list, add) => {
+        const seen = new Set<string>();
+        list.forEach((img, i) => {
+            if (seen.has(`${img.project}/${img.name}`)) add([i, "name"], `is declared twice in project ${img.project}`);
+            seen.add(`${img.project}/${img.name}`);
+        });
+    })),
     system: obj({
         manage: bool(),
         scanner: obj({ name: str("a scanner registration name like Trivy"), scanAllSchedule: schedule() }),

@@ -2,7 +2,6 @@
  * Rules that span settings (cross-section and content checks) and the robot rules the program shares with them.
  * Each check reports through `add(path, message)`, so parsing can collect every problem at once.
  */
-import { accessProblem } from "../harbor/rbac";
 import { HARBOR_NAME } from "./content";
 import { Environment } from "./defaults";
 import { getPath, isPlainObject } from "./objects";
@@ -92,7 +91,7 @@ export function robotCanPush(r: RobotSettings): boolean {
 }
 
 /** The robot an image pushes with: the named one, else the project's first push robot. */
-export function pushRobotOf(project: ProjectSettings, robotName: string): RobotSettings | undefined {
+export function pushRobotOf(project: Pick<ProjectSettings, "robots">, robotName: string): RobotSettings | undefined {
     return robotName ? project.robots.find((r) => r.name === robotName) : project.robots.find(robotCanPush);
 }
 
@@ -103,82 +102,74 @@ const notDeclared = (declared: Iterable<string>) => {
 
 /**
  * "Names a project config does not declare", read from the raw (merged) values, so it is reported even when
- * another field of the same section is invalid (every problem at once).
+ * another field of the same section is invalid (every problem at once). A name counts as declared when a project
+ * is written with it, even one whose name is itself invalid: that project's own error says what is wrong, and an
+ * image using it gets no second, misleading error.
  */
 export function declaredProjectChecks(merged: Record<string, unknown>, add: (path: string[], message: string) => void): void {
     const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
     const text = (o: unknown, k: string): string | undefined => {
         const x = isPlainObject(o) ? o[k] : undefined;
-        return typeof x === "string" && HARBOR_NAME.test(x) ? x : undefined;
+        return typeof x === "string" ? x : undefined;
     };
     const on = (v: unknown) => v === true || v === "true";
-    const declared = new Set(list(merged.projects).map((p) => text(p, "name")).filter((n): n is string => n !== undefined));
+    const written = list(merged.projects).map((p) => text(p, "name")).filter((n): n is string => n !== undefined);
+    const declared = new Set(written);
+    const valid = written.filter((n) => HARBOR_NAME.test(n));
     list(merged.images).forEach((img, i) => {
         const p = text(img, "project");
-        if (p && !declared.has(p)) add(["images", String(i), "project"], `${notDeclared(declared)}; images are pushed into a declared project, never a catch-all`);
+        if (p !== undefined && !declared.has(p)) add(["images", String(i), "project"], `${notDeclared(valid)}; images are pushed into a declared project, never a catch-all`);
     });
     const inbound = getPath(merged, ["replication", "inbound"]);
     if (isPlainObject(inbound) && on(inbound.enabled) && !on(inbound.allowProjectCreation)) {
         list(inbound.projects).forEach((p, i) => {
             if (typeof p === "string" && HARBOR_NAME.test(p) && !declared.has(p)) {
-                add(["replication", "inbound", "projects", String(i)], `${notDeclared(declared)}; declare it so it exists before replication, or set replication.inbound.allowProjectCreation`);
+                add(["replication", "inbound", "projects", String(i)], `${notDeclared(valid)}; declare it so it exists before replication, or set replication.inbound.allowProjectCreation`);
             }
         });
     }
     const outbound = getPath(merged, ["replication", "outbound"]);
     const source = text(outbound, "sourceProject");
-    if (isPlainObject(outbound) && on(outbound.enabled) && source && !declared.has(source)) {
-        add(["replication", "outbound", "sourceProject"], notDeclared(declared));
+    if (isPlainObject(outbound) && on(outbound.enabled) && source && HARBOR_NAME.test(source) && !declared.has(source)) {
+        add(["replication", "outbound", "sourceProject"], notDeclared(valid));
     }
 }
 
-/** Rules across the content sections (exclusive settings, robots that can push, required secrets). */
-export function contentChecks(v: Partial<Parsed>, add: (path: string[], message: string) => void): void {
-    const { projects, images, replication, system, existingHarbor } = v;
-    const declared = new Map<string, ProjectSettings>();
-    projects?.forEach((p, i) => {
-        const at = (...rest: (string | number)[]) => ["projects", String(i), ...rest.map(String)];
-        if (declared.has(p.name)) add(at("name"), "is declared twice; project names are unique");
-        declared.set(p.name, p);
-        p.members.forEach((m, j) => {
-            const mp = (k: string) => at("members", j, k);
-            if ((m.user === undefined) === (m.group === undefined)) add(at("members", j), "needs exactly one of user or group");
-            if (m.group !== undefined && m.groupType === undefined) add(mp("groupType"), "is required for a group member: ldap, oidc or http");
-            if (m.groupType === "ldap" && !m.ldapDn) add(mp("ldapDn"), "is required for an LDAP group (its DN)");
-            if (m.ldapDn && m.groupType !== "ldap") add(mp("ldapDn"), "is only for groupType ldap");
-            if (m.user !== undefined && m.groupType !== undefined) add(mp("groupType"), "is only for group members");
-        });
-        const robots = new Set<string>();
-        p.robots.forEach((r, j) => {
-            if (robots.has(r.name)) add(at("robots", j, "name"), `is declared twice in project ${p.name}`);
-            robots.add(r.name);
-            if (r.preset === "custom" && r.permissions.length === 0) add(at("robots", j, "permissions"), "is required for preset custom (a list of {resource, action})");
-            if (r.preset !== "custom" && r.permissions.length > 0) add(at("robots", j, "permissions"), `must be empty for preset ${r.preset} (use preset custom for explicit permissions)`);
-            r.permissions.forEach((perm, k) => {
-                const problem = accessProblem("project", perm.resource, perm.action);
-                if (problem) add(at("robots", j, "permissions", k), problem);
-            });
-        });
-        p.retention?.rules.forEach((rule, j) => {
-            if (rule.template !== "always" && rule.value === undefined) add(at("retention", "rules", j, "value"), `is required for template ${rule.template} (a count or a number of days)`);
-            if (rule.template === "always" && rule.value !== undefined) add(at("retention", "rules", j, "value"), "must not be set for template always");
-        });
-    });
+/** Index-aligned lists of the projects and images that parsed (undefined where an element is invalid). */
+export interface ParsedLists {
+    projects?: (Pick<ProjectSettings, "name" | "robots"> | undefined)[];
+    images?: (Pick<Parsed["images"][number], "name" | "project" | "robot"> | undefined)[];
+    /** The project names as written (index-aligned with projects). */
+    projectNames: unknown[];
+}
+
+/**
+ * Rules across the content sections (images and their push robots, replication, authentication, required
+ * secrets). Rules within one project or image live in the schema (config/content.ts), so they run even when a
+ * sibling field is invalid.
+ */
+export function contentChecks(v: Partial<Parsed>, lists: ParsedLists, add: (path: string[], message: string) => void): void {
+    const { replication, system, existingHarbor } = v;
+    const { projects, images } = lists;
     if (projects && images) {
-        const seen = new Set<string>();
+        // The first declaration of each name wins (a second is reported as a duplicate); undefined: that project
+        // is invalid, and its own errors say why, so its images get no follow-on error.
+        const byName = new Map<unknown, Pick<ProjectSettings, "name" | "robots"> | undefined>();
+        lists.projectNames.forEach((name, i) => {
+            if (!byName.has(name)) byName.set(name, projects[i]);
+        });
         images.forEach((img, i) => {
+            if (!img) return;
             const at = (k: string) => ["images", String(i), k];
-            const project = declared.get(img.project);
-            if (!project) return; // reported by declaredProjectChecks
-            if (seen.has(`${img.project}/${img.name}`)) add(at("name"), `is declared twice in project ${img.project}`);
-            seen.add(`${img.project}/${img.name}`);
+            const project = byName.get(img.project);
+            if (!project) return; // undeclared (declaredProjectChecks) or invalid (its own errors)
             const robot = pushRobotOf(project, img.robot);
             if (img.robot && !robot) add(at("robot"), `is not a robot of project ${img.project} (robots: ${project.robots.map((r) => r.name).join(", ") || "none"})`);
             else if (robot && !robotCanPush(robot)) add(at("robot"), `robot ${robot.name} cannot push (preset ${robot.preset}); use a robot with preset push`);
             else if (!robot) add(at("project"), `project ${img.project} has no robot that can push; add one with preset push (CI pushes with it)`);
         });
     }
-    if (replication && projects) {
+    if (replication) {
         const inb = replication.inbound;
         if (inb.enabled) {
             if (inb.projects.length === 0) add(["replication", "inbound", "projects"], "needs at least one target project when replication.inbound.enabled is true");

@@ -31,3 +31,30 @@ export const optStr = (what: string, re: RegExp) =>
 export const strList = (what: string, re?: RegExp) => z.array(str(what, re), { error: `a list of ${what}` });
 export const strMap = () => z.record(z.string(), z.string({ error: "a string" }), { error: "a map of strings" });
 export const text = () => z.preprocess(numberAsText, z.string({ error: "a string" }));
+
+/** A step of a field path a rule reads; "*" matches any list index. */
+type Dep = readonly (string | number)[];
+const overlaps = (dep: Dep, issuePath: readonly PropertyKey[]): boolean => {
+    const n = Math.min(dep.length, issuePath.length);
+    for (let i = 0; i < n; i++) if (dep[i] !== "*" && String(dep[i]) !== String(issuePath[i])) return false;
+    return true;
+};
+
+/**
+ * A rule across fields of one object (or list), for `.superRefine(...rule(deps, fn))`. It runs only when every
+ * field it reads (`deps`, paths relative to the object) parsed, so it never adds a follow-on error about a field
+ * that is itself invalid, and it still runs when OTHER fields of the object are invalid (every problem at once).
+ * `add(path, message)` reports at a path relative to the object; the message is shown as written.
+ */
+export function rule<T>(
+    deps: readonly Dep[],
+    fn: (value: T, add: (path: (string | number)[], message: string) => void) => void,
+): [(value: T, ctx: z.core.$RefinementCtx<T>) => void, { when: (payload: z.core.ParsePayload) => boolean }] {
+    return [
+        (value, ctx) => fn(value, (path, message) => ctx.addIssue({ code: "custom", path, message, params: { rule: true } })),
+        {
+            when: (payload) => typeof payload.value === "object" && payload.value !== null &&
+                !payload.issues.some((i) => i.code !== "unrecognized_keys" && deps.some((d) => overlaps(d, i.path ?? []))),
+        },
+    ];
+}

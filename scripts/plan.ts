@@ -10,8 +10,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
-import { ConfigError, environmentOf, parseSettings, PROJECT, RawConfig, SECRET_KEYS } from "../config";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { ConfigError, configOrigin, environmentOf, parseSettings, PROJECT, RawConfig, SECRET_KEYS } from "../config";
 import { PlatformOutputs, program as defaultProgram } from "../program";
 import { FAKE_SECRET_MARKER, installMocks, maskValue, RecordedResource, resolveOutput, settle } from "./lib/plan-mocks";
 
@@ -57,12 +57,12 @@ export function readStackConfig(stack: string, dir: string): { raw: RawConfig; s
 
     const raw: RawConfig = {};
     const secretKeys = new Set<string>();
-    const project = parseYaml(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { config?: Record<string, unknown> };
+    const project = readYaml(stack, path.join(dir, "Pulumi.yaml")) as { config?: Record<string, unknown> };
     for (const [key, decl] of Object.entries(project.config ?? {})) {
         const d = decl as { default?: unknown } | undefined;
         if (d && typeof d === "object" && "default" in d) raw[qualify(key)] = d.default;
     }
-    const stackFile = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const stackFile = (readYaml(stack, file) ?? {}) as { config?: Record<string, unknown> };
     for (const [key, value] of Object.entries(stackFile.config ?? {})) {
         const k = qualify(key);
         if (value && typeof value === "object" && "secure" in (value as object)) {
@@ -75,6 +75,24 @@ export function readStackConfig(stack: string, dir: string): { raw: RawConfig; s
     return { raw, secretKeys, file };
 }
 
+/** Parses a YAML file; a syntax error is a ConfigError naming the file, the line and the text there. */
+function readYaml(stack: string, file: string): unknown {
+    const text = fs.readFileSync(file, "utf8");
+    try {
+        return parseYaml(text);
+    } catch (e) {
+        if (!(e instanceof YAMLParseError)) throw e;
+        const name = path.basename(file);
+        const line = e.linePos?.[0].line;
+        const col = e.linePos?.[0].col;
+        const at = line ? text.split(/\r?\n/)[line - 1] ?? "" : "";
+        throw new ConfigError(stack, [{
+            file: name, line, key: `(YAML syntax${col ? `, column ${col}` : ""})`, value: JSON.stringify(at.trim()),
+            message: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""),
+        }], configOrigin(stack, name));
+    }
+}
+
 function qualify(key: string): string {
     return key.includes(":") ? key : `${PROJECT}:${key}`;
 }
@@ -84,7 +102,7 @@ export class PlanError extends Error {}
 /** Runs the program for `stack` under mocks and returns the plan (secrets masked). */
 export async function planStack(stack: string, options: PlanOptions = {}): Promise<Plan> {
     const dir = options.dir ?? path.resolve(__dirname, "..");
-    const { raw, secretKeys } = readStackConfig(stack, dir);
+    const { raw, secretKeys, file } = readStackConfig(stack, dir);
     for (const [key, value] of Object.entries(options.configOverride ?? {})) {
         const k = qualify(key);
         raw[k] = value;
@@ -101,7 +119,7 @@ export async function planStack(stack: string, options: PlanOptions = {}): Promi
     }
 
     // Validate BEFORE installing mocks: invalid config registers nothing.
-    const settings = parseSettings(stack, raw, { secretKeys });
+    const settings = parseSettings(stack, raw, { secretKeys, file: path.basename(file) });
 
     const { recorded } = installMocks(stack);
     const outputs = (options.program ?? defaultProgram)(settings) as Record<string, unknown>;

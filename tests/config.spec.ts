@@ -1,6 +1,10 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigIssue, parseSettings, RawConfig } from "../config";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { readStackConfig } from "../scripts/plan";
 import { installMocks, settle } from "./helpers/pulumi";
 
 const P = "harbor-platform";
@@ -215,6 +219,96 @@ describe("config: parseSettings", () => {
             })();
             assert.ok(err);
             assert.ok(!err.message.includes("hunter2"));
+        });
+    });
+
+    describe("every mistake at once, no misleading follow-on errors (issue 12.4)", () => {
+        const project = (over: Record<string, unknown>) => ({ name: "web", robots: [{ name: "ci" }], ...over });
+        const image = { name: "app", project: "web", version: "1.0.0", context: "apps/app" };
+        const lines = (issues: ConfigIssue[]) => issues.map((i) => `${i.key}: ${i.message}`).join("\n");
+
+        it("a robot's unknown action is reported together with a bad project name", () => {
+            const issues = issuesOf("dev", { ...DEV, [`${P}:projects`]: [project({
+                name: "Web_", robots: [{ name: "ci", preset: "custom", permissions: [{ resource: "repository", action: "fly" }] }],
+            })] });
+            assert.ok(issues.some((i) => i.key === `${P}:projects[0].name`), lines(issues));
+            const action = issues.find((i) => i.key === `${P}:projects[0].robots[0].permissions[0]`);
+            assert.ok(action, lines(issues));
+            assert.match(action.message, /^action "fly" is not allowed on project resource "repository" \(allowed: .*push/);
+            assert.strictEqual(issues.length, 2, lines(issues));
+        });
+
+        it("rules inside one project still run when another field of it (or another project) is invalid", () => {
+            const issues = issuesOf("dev", { ...DEV, [`${P}:projects`]: [
+                project({ storageQuotaGiB: 0, members: [{ role: "developer" }], robots: [{ name: "ci", preset: "pull", permissions: [{ resource: "repository", action: "pull" }] }] }),
+                project({ name: "api", public: "maybe", retention: { rules: [{ template: "latestPushedK" }] } }),
+            ] });
+            for (const key of ["projects[0].storageQuotaGiB", "projects[0].members[0]", "projects[0].robots[0].permissions", "projects[1].public", "projects[1].retention.rules[0].value"]) {
+                assert.ok(issues.some((i) => i.key === `${P}:${key}`), `no issue at ${key}:\n${lines(issues)}`);
+            }
+            assert.strictEqual(issues.length, 5, lines(issues));
+        });
+
+        it("replication rules are checked even when a project is invalid", () => {
+            const issues = issuesOf("dev", { ...DEV,
+                [`${P}:projects`]: [project({ public: "maybe" })],
+                [`${P}:replication`]: { outbound: { enabled: true, sourceProject: "web", prodStack: "", url: "" } },
+            });
+            assert.ok(issues.some((i) => i.key === `${P}:replication.outbound.prodStack`), lines(issues));
+        });
+
+        it("a capitalised project name is reported once, not again as an error about the images that use it", () => {
+            const issues = issuesOf("dev", { ...DEV, [`${P}:projects`]: [project({ name: "Web" })], [`${P}:images`]: [{ ...image, project: "Web" }] });
+            assert.deepStrictEqual(issues.map((i) => i.key), [`${P}:projects[0].name`], lines(issues));
+        });
+
+        it("an image naming an undeclared project says so and lists the declared ones", () => {
+            const issues = issuesOf("dev", { ...DEV, [`${P}:projects`]: [project({})], [`${P}:images`]: [{ ...image, project: "Nope" }] });
+            assert.strictEqual(issues.length, 1, lines(issues));
+            assert.strictEqual(issues[0].key, `${P}:images[0].project`);
+            assert.match(issues[0].message, /is not a project declared in projects \(declared: web\)/);
+        });
+
+        it("a duplicate project is reported as such, without a wrong 'no robot can push' for its images", () => {
+            const issues = issuesOf("dev", { ...DEV, [`${P}:projects`]: [project({}), project({ robots: [] })], [`${P}:images`]: [image] });
+            assert.deepStrictEqual(issues.map((i) => `${i.key}: ${i.message}`), [`${P}:projects[1].name: is declared twice; project names are unique`]);
+        });
+
+        it("an image of a project that is itself invalid gets no follow-on error", () => {
+            const issues = issuesOf("dev", { ...DEV, [`${P}:projects`]: [project({ robots: [{ name: "ci", durationDays: 0 }] })], [`${P}:images`]: [image] });
+            assert.deepStrictEqual(issues.map((i) => i.key), [`${P}:projects[0].robots[0].durationDays`], lines(issues));
+        });
+
+        it("every issue names its file: Pulumi.<stack>.yaml, and Pulumi.dev.yaml plus the preview profile for pr-<n>", () => {
+            const bad = { ...DEV, [`${P}:replicas`]: { cores: 1 } };
+            const dev = issuesOf("dev", bad);
+            assert.deepStrictEqual(dev.map((i) => i.file), ["Pulumi.dev.yaml"]);
+            let err: unknown;
+            try { parseSettings("pr-3", bad); } catch (e) { err = e; }
+            assert.ok(err instanceof ConfigError);
+            assert.deepStrictEqual(err.issues.map((i) => i.file), ["Pulumi.dev.yaml"]);
+            assert.match(err.message, /stack 'pr-3'.*Pulumi\.dev\.yaml.*preview profile/);
+            assert.match(err.message, /\n  - Pulumi\.dev\.yaml: harbor-platform:replicas\.cores = 1: unknown setting/);
+            assert.match(issuesOf("prod", { [`${P}:hostname`]: "" })[0].file ?? "", /^Pulumi\.prod\.yaml$/);
+        });
+
+        it("a YAML syntax error in a stack file names the file and the line", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cfg-yaml-"));
+            try {
+                fs.copyFileSync(path.join(__dirname, "..", "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+                fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config:\n  harbor-platform:hostname: harbor.example.com\n  harbor-platform:replicas: {core: 2\n");
+                for (const stack of ["dev", "pr-5"]) {
+                    assert.throws(() => readStackConfig(stack, dir), (e: unknown) => {
+                        assert.ok(e instanceof ConfigError, String(e));
+                        assert.strictEqual(e.issues[0].file, "Pulumi.dev.yaml");
+                        assert.match(e.message, /Pulumi\.dev\.yaml:\d+(:\d+)?: /);
+                        assert.ok(typeof e.issues[0].line === "number" && e.issues[0].line >= 3, `line ${e.issues[0].line}`);
+                        return true;
+                    });
+                }
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
     });
 
