@@ -257,3 +257,25 @@ describe("pipelines: GitLab CI", () => {
         }
     });
 });
+
+describe("pipelines: docs/pipelines.md matches the files", () => {
+    const doc = read("docs/pipelines.md");
+    const files = [".github/workflows/pull-request.yml", ".github/workflows/main.yml", ".github/workflows/preview-gc.yml"];
+
+    it("names every secret and variable the workflows read, and every environment", () => {
+        const text = files.map(read).join("\n");
+        const names = new Set([...text.matchAll(/\b(?:secrets|vars)\.([A-Za-z0-9_]+)/g)].map((m) => m[1]).filter((n) => n !== "GITHUB_TOKEN"));
+        for (const n of names) assert.ok(doc.includes(`\`${n}\``), `docs/pipelines.md names ${n}`);
+        for (const f of files) {
+            for (const job of Object.values(load(f).jobs) as Job[]) if (envName(job)) assert.ok(doc.includes(`\`${envName(job)}\``), `${envName(job)}`);
+        }
+    });
+
+    it("describes the first deploy order, the fork rules and the GitLab jobs", () => {
+        for (const s of ["## First deploy on an empty backend", "### Pull requests from forks", "scripts/ci-stack.sh", "resource_group", "id_tokens"]) {
+            assert.ok(doc.includes(s), s);
+        }
+        const ci = load(".gitlab-ci.yml");
+        for (const job of Object.keys(ci).filter((k) => !k.startsWith(".") && ci[k]?.script)) assert.ok(doc.includes(`\`${job}\``), `GitLab job ${job}`);
+    });
+});
