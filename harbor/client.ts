@@ -1,6 +1,6 @@
 // A small typed client for Harbor's REST API (v2.0), written for the dynamic providers in this folder.
 //
-// Rules it follows (see ../shared/notes/harbor-api.md §1):
+// Rules it follows (Harbor's API conventions):
 // - HTTP Basic auth on every request and never a cookie (a cookie switches on Harbor's CSRF checks).
 // - `X-Is-Resource-Name: true` whenever a project is addressed by name (`byName: true`).
 // - IDs of created objects come from the `Location` header.

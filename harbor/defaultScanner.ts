@@ -2,7 +2,7 @@
 // scan-all schedule. The registration itself is not managed: the built-in Trivy registration is immutable (PUT and
 // DELETE answer 403), so it is found by name, never created or changed. The resource id is its uuid.
 //
-// Harbor quirks (../shared/notes/harbor-api.md §2.10, §3.7, §5 #2/#21): the schedule is set with PUT (POST 412s when
+// Harbor quirks (see harbor/README.md, DefaultScanner): the schedule is set with PUT (POST 412s when
 // one exists), `type: "None"` removes it, and GET answers an EMPTY body when there is none. Every scan-all call
 // needs a default scanner (412), so the PATCH comes first. Delete removes the schedule and leaves the registration
 // (and the default flag: Harbor has no "no default scanner" state to go back to).

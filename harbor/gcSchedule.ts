@@ -1,6 +1,6 @@
 // GarbageCollectionSchedule: Harbor's one garbage-collection schedule (PUT /system/gc/schedule), with its
 // parameters: delete untagged artifacts, and the number of workers (1-10). One PUT creates, updates or deletes it
-// (delete = type None); one GET reads it back (an empty body means no schedule, notes §5 #21). The parameters are
+// (delete = type None); one GET reads it back (an empty body means no schedule). The parameters are
 // always sent: Harbor's handler writes into them and fails without them.
 import * as pulumi from "@pulumi/pulumi";
 import { InputChecker } from "./provider";

@@ -2,7 +2,7 @@
 // PUT renames only); type and ldapDn replace the group. Unique by (name, type) in Harbor, so a replacement keeping
 // both deletes first.
 //
-// Harbor quirks handled (../shared/notes/harbor-api.md §2.4, §3.2; pkg/usergroup): an LDAP group's DN is checked
+// Harbor quirks handled (see harbor/README.md, Group; Harbor's pkg/usergroup): an LDAP group's DN is checked
 // against LDAP (400 when unknown) and stored trimmed and lower-cased (normalised the same way in `check`, so a
 // refresh shows no phantom diff); GET /usergroups/{id} does not return the id; the list is filtered by auth mode.
 import * as pulumi from "@pulumi/pulumi";

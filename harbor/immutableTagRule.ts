@@ -1,6 +1,6 @@
 // ImmutableTagRule: tags matching it cannot be overwritten or deleted in a project.
 //
-// Harbor quirks handled (../shared/notes/harbor-api.md §2.9, §3.5, §4.2):
+// Harbor quirks handled (see harbor/README.md, ImmutableTagRule):
 // - create always stores disabled=false: a disabled rule is POST then PUT (a failed PUT is a partial create);
 // - PUT quirk: when `disabled` differs from the stored value, Harbor ONLY toggles it and ignores selector changes in
 //   the same request, so a change of both is two PUTs (selectors first, with the stored disabled value);

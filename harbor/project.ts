@@ -3,7 +3,7 @@
 // registry. Replaced when `name` or `registryId` changes. `forceDestroy` empties the repositories before deleting;
 // without it a non-empty project is refused with a clear message.
 //
-// Harbor quirks handled (../shared/notes/harbor-api.md §3.1): metadata values are strings and a missing key means
+// Harbor quirks handled (see harbor/README.md, Project): metadata values are strings and a missing key means
 // the default (normalised both ways, so refresh shows no phantom diff); POST ignores the CVE allowlist (a PUT
 // follows); PUT cannot change the quota (PUT /quotas/{id} does); storage_limit on create may be silently ignored
 // (so the quota is read back and corrected).

@@ -1,7 +1,7 @@
 // ProjectMember: a user or a group (LDAP, HTTP or OIDC) in a project, with a role (projectAdmin, maintainer,
 // developer, guest, limitedGuest). Only the role changes in place; project, user and group replace the membership.
 //
-// Harbor quirks handled (../shared/notes/harbor-api.md §2.3, §3.2; controller/member): POST onboards a user or
+// Harbor quirks handled (see harbor/README.md, ProjectMember; Harbor's controller/member): POST onboards a user or
 // group that Harbor does not know yet from LDAP/OIDC/HTTP auth; the same entity twice gives 409 (e.g. the project's
 // creator is already a projectAdmin): the membership is adopted ONLY when it is exactly this entity (same user; same
 // group type and name, or same DN for LDAP), its role then set; anything else is a clear error. limitedGuest is

@@ -1,6 +1,6 @@
 // PurgeAuditSchedule: Harbor's one audit-log purge schedule (PUT /system/purgeaudit/schedule): how old (hours) an
 // audit log entry must be to go, and which event types are purged. Both parameters are required by Harbor on
-// every PUT, None included; delete PUTs type None (the Terraform provider re-applies the schedule instead, §4.2).
+// every PUT, None included; delete PUTs type None (the Terraform provider re-applies the schedule instead).
 import * as pulumi from "@pulumi/pulumi";
 import { InputChecker } from "./provider";
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";

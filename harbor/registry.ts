@@ -1,6 +1,6 @@
 // Registry: a replication / proxy-cache endpoint (another Harbor, Docker Hub, ECR, ...) with its credential.
 //
-// Harbor quirks handled (../shared/notes/harbor-api.md §2.6, §3.6):
+// Harbor quirks handled (see harbor/README.md, Registry):
 // - the access secret is write-only (GET shows "*****"): a hash of it is kept as the `accessSecretHash` output, so
 //   rotating the secret is a diff and is applied with PUT (the Terraform provider misses it, its issue #538);
 // - the endpoint and credential are pinged BEFORE the create, so a typo or a bad credential fails with a clear

@@ -1,6 +1,6 @@
 // ReplicationPolicy: push local repositories to a registry endpoint, or pull from it.
 //
-// Harbor quirks handled (../shared/notes/harbor-api.md §2.7, §3.6, §4.2, §5 #8 #15):
+// Harbor quirks handled (see harbor/README.md, ReplicationPolicy):
 // - the handlers read the DEPRECATED `deletion` field: both `deletion` and `replicate_deletion` are sent;
 // - `dest_namespace_replace_count` left out means -1 (legacy flattening): it is always sent, explicitly;
 // - filters are one object per type (a typed `filters` input makes "several attributes in one block" impossible),

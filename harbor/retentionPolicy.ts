@@ -1,6 +1,6 @@
 // RetentionPolicy: a project's tag-retention policy (rules + schedule).
 //
-// Harbor quirks handled (../shared/notes/harbor-api.md §2.8, §3.4, §4.2, §5 #17 #18):
+// Harbor quirks handled (see harbor/README.md, RetentionPolicy):
 // - a project has at most one policy, found through its metadata `retention_id` (there is no list endpoint);
 //   proxy-cache projects get one automatically. create ADOPTS an existing policy (PUT) instead of POSTing (which
 //   would fail), and looks it up first rather than after a blind failed POST;

@@ -2,11 +2,11 @@
 // is captured at create (the only time Harbor returns it) as a secret output; any change of `rotateTrigger` rotates
 // it (PATCH {secret:""}). name, level and project replace the robot.
 //
-// Harbor quirks handled (../shared/notes/harbor-api.md §2.5, §3.3): reads return the name with robot_name_prefix
+// Harbor quirks handled (see harbor/README.md, RobotAccount): reads return the name with robot_name_prefix
 // (`fullName`, e.g. robot$web+ci) and PUT must send exactly that name and the full object; `disable` is ignored on
 // create (a follow-up PUT disables); permissions come back in another order and with effect filled in, so they are
 // normalised (sorted, effect "allow" by default) on both sides and a refresh never shows a phantom diff; resource and
-// action pairs are checked against Harbor's list (§2.5) in `check`; a project robot has exactly one permission, of
+// action pairs are checked against Harbor's list (rbac.ts) in `check`; a project robot has exactly one permission, of
 // kind project, naming its project ("*" only for system robots). A retried create that finds its robot already made
 // (response lost) has no secret, so it rotates one at once.
 import * as pulumi from "@pulumi/pulumi";

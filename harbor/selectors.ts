@@ -1,6 +1,6 @@
 // Tag and repository selectors shared by retention rules and immutable tag rules (Harbor's doublestar selectors).
 // Both selectors are always sent: a rule without a tag selector is accepted by the API but fails when it runs
-// (../shared/notes/harbor-api.md §3.4, TF issue #622).
+// (Harbor's retention and immutability jobs skip it; terraform-provider-harbor issue #622).
 import { controlCharProblem, InputChecker, isUnknown } from "./provider";
 
 export const TAG_DECORATIONS = ["matches", "excludes"] as const;

@@ -3,7 +3,7 @@
 // given here are sent (PUT /configurations is a partial update) and read back; every other key is left alone.
 // Delete changes nothing in Harbor (there is no "unset"; the settings stay as they are, documented).
 //
-// Harbor quirks (../shared/notes/harbor-api.md §2.11, src/controller/config/controller.go):
+// Harbor quirks (see harbor/README.md, SystemConfig; Harbor's src/controller/config/controller.go):
 // - GET returns every item as {value, editable}; the write-only secrets (ldap_search_password, oidc_client_secret)
 //   are never returned, so they are tracked by a hash output: a rotated secret is a change that PUTs it again;
 // - auth_mode is locked once users other than admin exist (PUT 400, auth_mode.editable false): a clear error;

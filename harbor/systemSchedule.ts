@@ -2,7 +2,7 @@
 // system schedules (scan-all, garbage collection, audit-log purge) the `Schedule` body they accept and the schedule
 // they report back.
 //
-// Harbor quirks (../shared/notes/harbor-api.md §2.10, §2.15, §5 #21): GET answers 200 with an EMPTY body when there
+// Harbor quirks (see harbor/README.md, GarbageCollectionSchedule): GET answers 200 with an EMPTY body when there
 // is no schedule (not a 404); `type: "None"` in a PUT removes the schedule; PUT creates or replaces it (POST 412s or
 // 409s when one exists, so these resources only PUT). GC and purge report their parameters as a JSON *string*
 // (`job_parameters`); GC's handler writes into the parameters map, so it must always be sent (a missing map is a 500).

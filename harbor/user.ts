@@ -3,7 +3,7 @@
 // `username` changes (Harbor cannot rename users); a replacement deletes first when the email stays (emails are
 // unique), which Harbor allows because a deleted user's name and email are released.
 //
-// Harbor quirks handled (../shared/notes/harbor-api.md §2.4, §3.2): POST /users answers 403 unless auth_mode is
+// Harbor quirks handled (see harbor/README.md, User): POST /users answers 403 unless auth_mode is
 // db_auth (reported as such); password rule 8–128 chars with upper, lower and digit (checked in `check`).
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict } from "./client";

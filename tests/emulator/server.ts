@@ -321,7 +321,7 @@ export class HarborEmulator {
         send(response);
     }
 
-    /** Rules the spec cannot express but Harbor clients must follow (see ../shared/notes/harbor-api.md §1). */
+    /** Rules the spec cannot express but Harbor clients must follow (the rules harbor/client.ts follows). */
     private clientRules(op: Operation, params: Record<string, string>, headers: http.IncomingHttpHeaders): string[] {
         const problems: string[] = [];
         const p = params["project_name_or_id"];

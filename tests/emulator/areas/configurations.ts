@@ -1,4 +1,4 @@
-// /configurations: Harbor's system settings, as 2.15 behaves (src/controller/config/controller.go, notes §2.11):
+// /configurations: Harbor's system settings, as 2.15 behaves (src/controller/config/controller.go):
 // - GET returns every user setting as {value, editable}; write-only secrets (ldap_search_password,
 //   oidc_client_secret) are never returned;
 // - PUT is a PARTIAL update: only the keys sent change;

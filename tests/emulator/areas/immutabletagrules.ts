@@ -1,5 +1,5 @@
 // Immutable tag rules of a project.
-// Server behaviours mirrored from Harbor v2.15 (see ../shared/notes/harbor-api.md §2.9, §3.5):
+// Server behaviours mirrored from Harbor v2.15:
 // - POST always stores disabled=false; an identical rule (same selectors) in the project gives 409;
 // - PUT: the body id must equal the path id (400); when `disabled` differs from the stored value Harbor ONLY toggles
 //   it and IGNORES selector changes in the same request; otherwise it updates the selectors;

@@ -1,5 +1,5 @@
 // Projects (+ metadata, summary, _deletable), their quotas and their repositories' state.
-// Server behaviours mirrored from Harbor v2.15 (see ../shared/notes/harbor-api.md §3.1):
+// Server behaviours mirrored from Harbor v2.15:
 // - metadata values are strings; booleans must be "true"/"false"; a missing key means the server default;
 // - POST ignores cve_allowlist (it must be set with a PUT); PUT merges metadata (keys left out are kept);
 // - project_name, storage_limit and registry_id cannot change through PUT (Harbor ignores them; we reject them so

@@ -1,5 +1,5 @@
 // Registries (replication / proxy-cache endpoints) and their ping.
-// Server behaviours mirrored from Harbor v2.15 (see ../shared/notes/harbor-api.md §2.6, §3.6):
+// Server behaviours mirrored from Harbor v2.15:
 // - names are unique (409); the type must be a known adapter (400);
 // - GET masks the access secret as "*****" (write-only);
 // - PUT takes the flat RegistryUpdate body; null/absent fields are left as they are;

@@ -1,5 +1,5 @@
 // Replication policies (+ a minimal execution state for the 412 on delete).
-// Server behaviours mirrored from Harbor v2.15 (see ../shared/notes/harbor-api.md §2.7, §3.6):
+// Server behaviours mirrored from Harbor v2.15:
 // - names are unique (409); exactly one of src_registry / dest_registry is a remote (non-zero, existing) registry;
 // - the handlers read the DEPRECATED `deletion` field (replicate_deletion in the body is ignored); responses fill both;
 // - dest_namespace_replace_count left out is stored as -1; negative speeds are stored as 0;

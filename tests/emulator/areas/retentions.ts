@@ -1,5 +1,5 @@
 // Tag-retention policies, coupled to the project metadata `retention_id`.
-// Server behaviours mirrored from Harbor v2.15 (see ../shared/notes/harbor-api.md §2.8, §3.4, §3.1):
+// Server behaviours mirrored from Harbor v2.15:
 // - POST checks: scope.level "project" with an existing project, the project has NO retention_id yet (400
 //   otherwise), at most 15 rules, no two identical rules (409); on success it writes retention_id into the metadata;
 // - templates latestPushedK / latestPulledN / nDaysSinceLastPush / nDaysSinceLastPull (param = template name) and

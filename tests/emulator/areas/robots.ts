@@ -1,5 +1,5 @@
 // Robot accounts (/robots, v2 API). Server behaviours mirrored from Harbor v2.15 (handler/robot.go,
-// controller/robot; ../shared/notes/harbor-api.md §2.5, §3.3):
+// controller/robot):
 // - names match ^[a-z0-9]+(?:[._-][a-z0-9]+)*$; stored as <name> (system) or <project>+<name> (project); every
 //   read returns <robot_name_prefix><stored> (settings.namePrefix, default robot$); a duplicate gives 409;
 // - the secret is generated on create and returned ONLY in the 201 body; `secret` and `disable` in the create body

@@ -1,4 +1,4 @@
-// /scanners and /system/scanAll/schedule, as Harbor 2.15 behaves (src/server/v2.0/handler/scan_all.go, notes §3.7):
+// /scanners and /system/scanAll/schedule, as Harbor 2.15 behaves (src/server/v2.0/handler/scan_all.go):
 // - a built-in, IMMUTABLE "Trivy" registration exists and is the default (PUT/DELETE on it: 403);
 // - PATCH {is_default: true} makes a registration the system default (and no other);
 // - every scan-all call needs a default scanner (412 otherwise);

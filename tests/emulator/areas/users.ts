@@ -1,5 +1,5 @@
 // Local users (/users), the auth mode, and the external directory (LDAP / OIDC / HTTP auth) that users and groups
-// are onboarded from. Server behaviours mirrored from Harbor v2.15 (../shared/notes/harbor-api.md §2.4, §3.2):
+// are onboarded from. Server behaviours mirrored from Harbor v2.15:
 // - POST /users works only in db_auth mode (403 otherwise); password 8–128 chars with upper, lower and digit;
 //   username and email are unique (409); username 1–255 chars without , ~ # $ %;
 // - PUT /users/{id} replaces email, realname and comment; PUT .../sysadmin sets the admin flag;
