@@ -59,6 +59,7 @@ export function buildPlatform(settings: Settings): Platform {
                   bucket: settings.storage.bucket,
                   size: settings.storage.size,
                   storageClass: settings.storage.storageClass,
+                  keyGeneration: settings.storage.keyGeneration,
                   // The MinIO chart requests 16Gi by default; a single dev/preview instance needs far less.
                   resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
               });
@@ -140,7 +141,7 @@ export function buildContent(platform: Platform): { content: HarborContent; imag
     const existing = c.existingHarbor;
     const connection: HarborAdminConnection = existing
         ? { url: existing.url, username: existing.username, password: existing.password, caCert: existing.caCert, insecure: existing.insecure }
-        : { url: harbor.externalUrl, username: harbor.adminUsername, password: harbor.adminPassword };
+        : { url: harbor.externalUrl, username: harbor.adminUsername, password: c.adminPassword ?? harbor.adminPassword };
     const content = new HarborContent("content", {
         connection,
         // A Harbor upgrade (new release revision) waits for health again before configuring.

@@ -60,7 +60,7 @@ const commonDefaults: Defaults = {
     },
     storage: {
         mode: "minio", bucket: "", kmsKeyId: "", disableRedirect: false,
-        minio: { chartVersion: "5.4.0", namespace: "", size: "50Gi", storageClass: "" },
+        minio: { chartVersion: "5.4.0", namespace: "", size: "50Gi", storageClass: "", keyGeneration: 1 },
     },
     data: {
         mode: "internal",

@@ -71,6 +71,8 @@ export const platformSections = {
             namespace: optStr("a Kubernetes namespace name, or empty for <namespace>-minio", K8S_NAME),
             size: str("a volume size like 50Gi", SIZE),
             storageClass: z.string({ error: "a StorageClass name, or empty for the default" }),
+            /** Raise to rotate Harbor's MinIO key: a new key under a new MinIO user (the chart never changes an existing user's key). */
+            keyGeneration: int(1, 1000),
         }),
     }),
     data: obj({

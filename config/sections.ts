@@ -12,6 +12,8 @@ export const SECRET_KEYS = [
     // Content layer: an existing Harbor's admin password, the prod endpoint's password (explicit replication
     // endpoint), and the directory secrets of LDAP / OIDC authentication.
     "existingHarborPassword", "replicationPassword", "ldapSearchPassword", "oidcClientSecret",
+    // The admin password of the Harbor this stack deploys, once changed in Harbor (the chart sets only the first).
+    "harborAdminPassword",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -25,6 +27,7 @@ export const sections = {
     replicationPassword: z.any(),
     ldapSearchPassword: z.any(),
     oidcClientSecret: z.any(),
+    harborAdminPassword: z.any(),
 };
 
 export type Sections = typeof sections;

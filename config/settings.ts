@@ -16,7 +16,7 @@ export type StorageSettings =
     | { mode: "s3"; bucket?: string; region: string; kmsKeyId?: string; disableRedirect: boolean }
     | {
           mode: "minio"; bucket: string; namespace: string; chartVersion: string; size: string; storageClass?: string;
-          disableRedirect: true;
+          keyGeneration: number; disableRedirect: true;
       };
 
 export interface PostgresSettings {
@@ -101,6 +101,11 @@ export interface ContentSettings {
     replication: { inbound?: InboundReplicationSettings; outbound?: OutboundReplicationSettings };
     /** Secret directory credentials for system.auth. */
     authSecrets: { ldapSearchPassword?: pulumi.Output<string>; oidcClientSecret?: pulumi.Output<string> };
+    /**
+     * Secret: the admin password to log in with after it was changed in Harbor (UI or API). Unset: the initial one
+     * this stack generated (the chart only sets the first password; Harbor keeps later ones in its database).
+     */
+    adminPassword?: pulumi.Output<string>;
 }
 
 export function toSettings(stack: string, env: { environment: Environment; pr?: number }, p: Parsed): Settings {
@@ -119,7 +124,7 @@ export function toSettings(stack: string, env: { environment: Environment; pr?: 
             : {
                   mode: "minio", bucket: p.storage.bucket || "harbor", namespace: p.storage.minio.namespace || `${p.namespace}-minio`,
                   chartVersion: p.storage.minio.chartVersion, size: p.storage.minio.size,
-                  storageClass: p.storage.minio.storageClass || undefined, disableRedirect: true,
+                  storageClass: p.storage.minio.storageClass || undefined, keyGeneration: p.storage.minio.keyGeneration, disableRedirect: true,
               };
     const postgres = p.data.postgres as PostgresSettings;
     const data: DataSettings =
@@ -181,5 +186,6 @@ function toContentSettings(p: Parsed): ContentSettings {
                 : undefined,
         },
         authSecrets: { ldapSearchPassword: secretOf(p.ldapSearchPassword), oidcClientSecret: secretOf(p.oidcClientSecret) },
+        adminPassword: secretOf(p.harborAdminPassword),
     };
 }

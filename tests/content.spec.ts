@@ -246,6 +246,17 @@ describe("content layer under mocks", function () {
             assert.ok(dependsOn(rec(prod, H("RobotAccount"), "content-replication-inbound"), "content-prod-team"));
         });
 
+        it("after the admin password was changed in Harbor, the secret harborAdminPassword is what every Harbor resource logs in with", async () => {
+            const all = await record("dev", {}, { harborAdminPassword: "Changed-In-The-UI-1" });
+            const harborResources = all.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/harbor:"));
+            assert.ok(harborResources.length > 0);
+            for (const r of harborResources) {
+                assert.ok(pulumi.runtime.isRpcSecret(r.inputs.connection), `${r.name}: the connection stays secret`);
+                const conn = pulumi.runtime.unwrapRpcSecret(r.inputs.connection) as { username: string; password: unknown };
+                assert.deepStrictEqual([conn.username, conn.password], ["admin", "Changed-In-The-UI-1"], r.name);
+            }
+        });
+
         it("an existing Harbor: content does not wait for this stack's release, and images go to its host", async () => {
             const all = await record("dev", { existingHarbor: { url: "https://registry.example.com" } }, { existingHarborPassword: "Placeholder1" });
             assert.ok(!dependsOn(rec(all, H("Ready"), "content-ready"), "harbor-release"));

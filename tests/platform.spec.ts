@@ -77,6 +77,9 @@ describe("platform under mocks", function () {
             assert.deepStrictEqual(at(minio.inputs, "values.buckets"), [{ name: "harbor", policy: "none", purge: false }]);
             assert.strictEqual(at(minio.inputs, "values.existingSecret"), "minio-root");
             assert.ok(!JSON.stringify(minio.inputs.values).includes("[secret]"));
+            // One pod on a ReadWriteOnce volume: replaced, never rolled (a second pod would fight for the volume).
+            assert.deepStrictEqual(at(minio.inputs, "values.DeploymentUpdate"), { type: "Recreate" });
+            assert.strictEqual(at(minio.inputs, "values.users.0.accessKey"), "harbor");
             // A rotated MinIO key must change the release (pod restart + the chart's post-upgrade user job).
             assert.match(String(at(minio.inputs, "values.podAnnotations.harbor-platform/secrets-revision")), /^[0-9a-f]{16}$/);
             const values = one(plan, RELEASE, "harbor-release").inputs.values;
@@ -86,6 +89,14 @@ describe("platform under mocks", function () {
             assert.strictEqual(plan.outputs.databaseEndpoint, "internal");
             assert.strictEqual(plan.resources.filter((r) => r.protect).length, 0);
         });
+    });
+
+    it("dev: raising storage.minio.keyGeneration rotates Harbor's MinIO key under a new user the chart's job creates", async () => {
+        const plan = await planStack("dev", { configOverride: { storage: { minio: { keyGeneration: 2 } } } });
+        const minio = one(plan, RELEASE, "storage-release");
+        // The chart's user job skips an existing user: only a new access key gets the new secret key into MinIO.
+        assert.strictEqual(at(minio.inputs, "values.users.0.accessKey"), "harbor-g2");
+        assert.deepStrictEqual(one(plan, "random:index/randomPassword:RandomPassword", "storage-harbor").inputs.keepers, { generation: "2" });
     });
 
     describe("prod", () => {
@@ -101,8 +112,11 @@ describe("platform under mocks", function () {
             const policy = JSON.parse(String(one(plan, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy));
             assert.deepStrictEqual(policy.Statement[0].Condition, { Bool: { "aws:SecureTransport": "false" } });
             assert.strictEqual(policy.Statement[0].Effect, "Deny");
-            const rules = one(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as { abortIncompleteMultipartUpload?: { daysAfterInitiation: number } }[];
+            const rules = one(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as { abortIncompleteMultipartUpload?: { daysAfterInitiation: number }; noncurrentVersionExpiration?: { noncurrentDays: number } }[];
             assert.ok(rules.some((r) => (r.abortIncompleteMultipartUpload?.daysAfterInitiation ?? 0) > 0));
+            // Versioned, so the runbook's "restore S3 versions" is possible, and old versions expire after 30 days.
+            assert.deepStrictEqual(one(plan, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration, { status: "Enabled" });
+            assert.ok(rules.some((r) => r.noncurrentVersionExpiration?.noncurrentDays === 30));
         });
 
         it("the registry's IAM user may touch only this bucket, and its key is secret", () => {

@@ -17,6 +17,11 @@ export interface MinioStorageArgs {
     /** Volume size, e.g. 50Gi. */
     size: string;
     storageClass?: string;
+    /**
+     * Generation of Harbor's MinIO key (default 1). Raising it rotates the key: a new random key under a new MinIO
+     * user `harbor-g<generation>`, because the chart's user job skips a user that exists and would never set its new key.
+     */
+    keyGeneration?: number;
     /** MinIO's own requests/limits. */
     resources: { requests: { cpu: string; memory: string }; limits: { cpu?: string; memory: string } };
 }
@@ -37,8 +42,10 @@ export class MinioStorage extends pulumi.ComponentResource {
 
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: args.namespace } }, childOf(this));
         const rootPassword = new random.RandomPassword(`${name}-root`, { length: 32, special: false }, childOf(this));
-        const harborSecret = new random.RandomPassword(`${name}-harbor`, { length: 40, special: false }, childOf(this));
-        const accessKey = "harbor";
+        const generation = args.keyGeneration ?? 1;
+        const harborSecret = new random.RandomPassword(`${name}-harbor`, { length: 40, special: false, keepers: { generation: String(generation) } }, childOf(this));
+        // Generation 1 keeps the user earlier versions created; each later one is a new user with the new key.
+        const accessKey = generation === 1 ? "harbor" : `harbor-g${generation}`;
 
         const rootSecret = new k8s.core.v1.Secret(`${name}-root`, {
             metadata: { name: "minio-root", namespace: ns.metadata.name },
@@ -60,6 +67,9 @@ export class MinioStorage extends pulumi.ComponentResource {
                 fullnameOverride: fullname,
                 mode: "standalone",
                 replicas: 1,
+                // One pod on a ReadWriteOnce volume: a rolling update would start a second pod on the same volume
+                // (stuck on the attachment, or two servers on one disk). Replace it instead.
+                DeploymentUpdate: { type: "Recreate" },
                 existingSecret: rootSecret.metadata.name,
                 persistence: { enabled: true, size: args.size, storageClass: args.storageClass ?? "" },
                 resources: args.resources,

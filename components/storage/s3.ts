@@ -16,6 +16,11 @@ export interface S3StorageArgs {
     protect: boolean;
     /** Days after which incomplete multipart uploads are aborted. Default 7. */
     abortIncompleteUploadsAfterDays?: number;
+    /**
+     * Days a replaced or deleted object version is kept (bucket versioning), so blobs deleted by mistake or by a
+     * garbage collection run against a restored database can be restored. Default 30.
+     */
+    noncurrentVersionDays?: number;
     /** Registry redirects to presigned S3 URLs unless disabled (clients must reach S3 then). */
     disableRedirect: boolean;
     /** Tags for every AWS resource. */
@@ -85,15 +90,32 @@ export class S3Storage extends pulumi.ComponentResource {
             }),
         }, childOf(this, { dependsOn: [publicAccessBlock] }));
 
+        // Versioning keeps what the registry overwrites or deletes for a while: the runbook's restore path
+        // (docs/operations.md "Backup and restore") depends on it.
+        const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
+            bucket: bucket.id,
+            versioningConfiguration: { status: "Enabled" },
+        }, childOf(this));
+
         new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
             bucket: bucket.id,
-            rules: [{
-                id: "abort-incomplete-multipart-uploads",
-                status: "Enabled",
-                filter: { prefix: "" },
-                abortIncompleteMultipartUpload: { daysAfterInitiation: args.abortIncompleteUploadsAfterDays ?? 7 },
-            }],
-        }, childOf(this));
+            rules: [
+                {
+                    id: "abort-incomplete-multipart-uploads",
+                    status: "Enabled",
+                    filter: { prefix: "" },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: args.abortIncompleteUploadsAfterDays ?? 7 },
+                },
+                {
+                    // Old versions and delete markers go after the restore window, or versioning only grows the bill.
+                    id: "expire-noncurrent-versions",
+                    status: "Enabled",
+                    filter: { prefix: "" },
+                    noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 30 },
+                    expiration: { expiredObjectDeleteMarker: true },
+                },
+            ],
+        }, childOf(this, { dependsOn: [versioning] }));
 
         // Least privilege for the registry's S3 driver.
         const user = new aws.iam.User(`${name}-registry`, { path: "/harbor/", tags }, childOf(this));
