@@ -1,5 +1,7 @@
 import { strict as assert } from "assert";
-import { cell, diffPlans, diffValues, parsePlan, Plan, renderDiff } from "../scripts/lib/planDiff";
+import { cell, diffPlans, diffValues, parsePlan, Plan, REPLACE_ON, renderDiff } from "../scripts/lib/planDiff";
+import * as fs from "fs";
+import * as path from "path";
 import { planDiffMain } from "../scripts/plan-diff";
 
 const release = (replicas: number, extra: Record<string, unknown> = {}) => ({
@@ -104,6 +106,114 @@ describe("plan-diff", () => {
         assert.throws(() => parsePlan("{", "head-dev.json"), /head-dev\.json is not valid JSON/);
         assert.throws(() => parsePlan('{"resources": []}', "head-dev.json"), /head-dev\.json is not a plan/);
         assert.throws(() => parsePlan('{"stack":"dev","resources":[{"name":"x"}]}', "p.json"), /resources\[0\] needs string "type" and "name"/);
+    });
+
+    describe("replacements and JSON documents (issue 12.5)", () => {
+        const one = (type: string, before: Record<string, unknown>, after: Record<string, unknown>) =>
+            diffPlans({ stack: "s", resources: [{ type, name: "r", inputs: before }] }, { stack: "s", resources: [{ type, name: "r", inputs: after }] });
+        // Per type the program registers: an input that forces a replacement, and one that updates in place.
+        const cases: [type: string, replace: [Record<string, unknown>, Record<string, unknown>], update?: [Record<string, unknown>, Record<string, unknown>]][] = [
+            ["aws:s3/bucket:Bucket", [{ bucketPrefix: "harbor-dev-" }, { bucketPrefix: "harbor-stage-" }], [{ forceDestroy: false }, { forceDestroy: true }]],
+            ["aws:s3/bucket:Bucket", [{ bucket: "a" }, { bucket: "b" }]],
+            ["aws:s3/bucketPolicy:BucketPolicy", [{ bucket: "a" }, { bucket: "b" }], [{ policy: "{}" }, { policy: '{"Version":"2012-10-17"}' }]],
+            ["aws:s3/bucketVersioning:BucketVersioning", [{ bucket: "a" }, { bucket: "b" }], [{ versioningConfiguration: { status: "Enabled" } }, { versioningConfiguration: { status: "Suspended" } }]],
+            ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", [{ bucket: "a" }, { bucket: "b" }], [{ blockPublicAcls: true }, { blockPublicAcls: false }]],
+            ["aws:s3/bucketOwnershipControls:BucketOwnershipControls", [{ bucket: "a" }, { bucket: "b" }]],
+            ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", [{ bucket: "a" }, { bucket: "b" }]],
+            ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", [{ bucket: "a" }, { bucket: "b" }]],
+            ["aws:rds/instance:Instance", [{ username: "harbor" }, { username: "registry" }], [{ instanceClass: "db.t4g.small" }, { instanceClass: "db.t4g.medium" }]],
+            ["aws:rds/instance:Instance", [{ dbName: "registry" }, { dbName: "harbor" }], [{ allocatedStorage: 20 }, { allocatedStorage: 50 }]],
+            ["aws:rds/subnetGroup:SubnetGroup", [{ name: "a" }, { name: "b" }], [{ subnetIds: ["s-1"] }, { subnetIds: ["s-2"] }]],
+            ["aws:elasticache/subnetGroup:SubnetGroup", [{ name: "a" }, { name: "b" }], [{ subnetIds: ["s-1"] }, { subnetIds: ["s-2"] }]],
+            ["aws:elasticache/replicationGroup:ReplicationGroup", [{ port: 6379 }, { port: 6380 }], [{ nodeType: "cache.t4g.small" }, { nodeType: "cache.m7g.large" }]],
+            ["aws:ec2/securityGroup:SecurityGroup", [{ vpcId: "vpc-1" }, { vpcId: "vpc-2" }], [{ ingress: [{ fromPort: 5432 }] }, { ingress: [{ fromPort: 6379 }] }]],
+            ["aws:iam/user:User", [{ permissionsBoundary: "a" }, { permissionsBoundary: "a" }], [{ path: "/a/" }, { path: "/b/" }]],
+            ["aws:iam/accessKey:AccessKey", [{ user: "a" }, { user: "b" }]],
+            ["aws:iam/userPolicy:UserPolicy", [{ user: "a" }, { user: "b" }], [{ policy: "{}" }, { policy: '{"Version":"2012-10-17"}' }]],
+            ["kubernetes:core/v1:Namespace", [{ metadata: { name: "harbor" } }, { metadata: { name: "registry" } }], [{ metadata: { labels: { a: "1" } } }, { metadata: { labels: { a: "2" } } }]],
+            ["kubernetes:core/v1:Secret", [{ metadata: { name: "a", namespace: "x" } }, { metadata: { name: "a", namespace: "y" } }], [{ stringData: { a: "1" } }, { stringData: { a: "2" } }]],
+            ["kubernetes:helm.sh/v3:Release", [{ namespace: "harbor" }, { namespace: "registry" }], [{ values: { core: { replicas: 1 } } }, { values: { core: { replicas: 2 } } }]],
+            ["random:index/randomPassword:RandomPassword", [{ length: 24 }, { length: 40 }]],
+            ["random:index/randomPassword:RandomPassword", [{ special: true }, { special: false }]],
+            ["random:index/randomString:RandomString", [{ length: 16 }, { length: 20 }]],
+            ["tls:index/privateKey:PrivateKey", [{ algorithm: "RSA" }, { algorithm: "ECDSA" }]],
+            ["tls:index/privateKey:PrivateKey", [{ rsaBits: 2048 }, { rsaBits: 4096 }]],
+            ["tls:index/selfSignedCert:SelfSignedCert", [{ validityPeriodHours: 1 }, { validityPeriodHours: 2 }], [{ earlyRenewalHours: 1 }, { earlyRenewalHours: 2 }]],
+            ["pulumi:pulumi:StackReference", [{ name: "org/p/prod" }, { name: "org/p/prod2" }]],
+            ["pulumi-nodejs:dynamic/harbor:Project", [{ name: "web" }, { name: "api" }], [{ public: false }, { public: true }]],
+            ["pulumi-nodejs:dynamic/harbor:RobotAccount", [{ project: "web" }, { project: "api" }], [{ durationDays: 30 }, { durationDays: 90 }]],
+            ["pulumi-nodejs:dynamic/harbor:ProjectMember", [{ group: { name: "a" } }, { group: { name: "b" } }], [{ role: "developer" }, { role: "maintainer" }]],
+            ["pulumi-nodejs:dynamic/harbor:Registry", [{ type: "harbor" }, { type: "docker-hub" }], [{ url: "https://a" }, { url: "https://b" }]],
+            ["pulumi-nodejs:dynamic/harbor:ReplicationPolicy", [{ direction: "push" }, { direction: "pull" }], [{ enabled: true }, { enabled: false }]],
+            ["pulumi-nodejs:dynamic/harbor:RetentionPolicy", [{ project: "a" }, { project: "b" }], [{ schedule: "daily" }, { schedule: "weekly" }]],
+            ["pulumi-nodejs:dynamic/harbor:ImmutableTagRule", [{ project: "a" }, { project: "b" }], [{ tagPattern: "v*" }, { tagPattern: "r*" }]],
+            ["pulumi-nodejs:dynamic/harbor:DefaultScanner", [{ scannerName: "Trivy" }, { scannerName: "Other" }], [{ scanAllSchedule: "daily" }, { scanAllSchedule: "weekly" }]],
+            ["pulumi-nodejs:dynamic/harbor:ArtifactCheck", [{ digest: "sha256:a" }, { digest: "sha256:b" }]],
+        ];
+        for (const [type, [b, a], update] of cases) {
+            const [key] = Object.keys(a);
+            if (JSON.stringify(b) !== JSON.stringify(a)) {
+                it(`${type}: ${key} replaces`, () => {
+                    const d = one(type, b, a);
+                    assert.equal(d.changed[0]?.action, "replace", JSON.stringify(d.changed[0]));
+                    assert.match(renderDiff(d), /\*\*1 to create, 0 to update, 1 to delete\*\* \(1 replaced/);
+                });
+            }
+            if (update) {
+                it(`${type}: ${Object.keys(update[1])[0]} updates in place`, () => {
+                    assert.equal(one(type, update[0], update[1]).changed[0]?.action, "update");
+                });
+            }
+        }
+
+        it("the settings, schedules and readiness of Harbor change in place", () => {
+            for (const t of ["SystemConfig", "GarbageCollectionSchedule", "PurgeAuditSchedule", "Ready"]) {
+                assert.equal(one(`pulumi-nodejs:dynamic/harbor:${t}`, { x: 1 }, { x: 2 }).changed[0].action, "update", t);
+            }
+        });
+
+        it("the Harbor table matches the replaceOn each provider's diff declares in harbor/*.ts", () => {
+            const dir = path.join(__dirname, "..", "harbor");
+            for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+                const text = fs.readFileSync(path.join(dir, file), "utf8");
+                const m = /replaceOn: (\[[^\]]*\]|MANAGED)/.exec(text);
+                if (!m) continue;
+                const list = m[1] === "MANAGED" ? /const MANAGED = (\[[^\]]*\])/.exec(text)![1] : m[1];
+                const fields = JSON.parse(list.replace(/'/g, '"'));
+                const type = /providerLoader\("([A-Za-z]+)"\)/.exec(text)?.[1];
+                const key = `pulumi-nodejs:dynamic/harbor:${type}`;
+                assert.ok(REPLACE_ON[key], `no table entry for harbor/${file} (${key})`);
+                assert.deepEqual([...REPLACE_ON[key].replace].sort(), [...fields].sort(), file);
+            }
+        });
+
+        it("an unknown type, or a property the table cannot vouch for, is marked 'may replace'", () => {
+            const d = one("acme:index/widget:Widget", { size: 1 }, { size: 2 });
+            assert.equal(d.changed[0].action, "may-replace");
+            const md = renderDiff(d);
+            assert.match(md, /may replace/);
+            assert.match(md, /\*\*0 to create, 1 to update, 0 to delete\*\* \(1 may be replaced/);
+            assert.equal(one("pulumi:providers:aws", { region: "eu-west-1" }, { region: "eu-central-1" }).changed[0].action, "may-replace");
+        });
+
+        it("a policy JSON string is diffed structurally and in full: every changed path, nothing cut", () => {
+            const long = "arn:aws:s3:::harbor-prod-0123456789abcdefghijklmnopqrstuvwxyz/*";
+            const doc = (action: string, extra: Record<string, unknown> = {}) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Sid: "Objects", Effect: "Allow", Action: ["s3:GetObject", action], Resource: long, ...extra }],
+            });
+            const d = one("aws:iam/userPolicy:UserPolicy", { user: "u", policy: doc("s3:PutObject") }, { user: "u", policy: doc("s3:DeleteObject", { Condition: { Bool: { "aws:SecureTransport": "true" } } }) });
+            assert.equal(d.changed[0].action, "update");
+            assert.deepEqual(d.changed[0].changes.map((c) => c.path), [
+                "policy(json).Statement[0].Action[1]",
+                "policy(json).Statement[0].Condition.Bool.aws:SecureTransport",
+            ]);
+            const md = renderDiff(d);
+            assert.match(md, /`policy\(json\)\.Statement\[0\]\.Action\[1\]`: `"s3:PutObject"` → `"s3:DeleteObject"`/);
+            const same = one("aws:s3/bucketPolicy:BucketPolicy", { policy: doc("a", { Resource: long + "x".repeat(80) }) }, { policy: doc("a", { Resource: long + "y".repeat(80) }) });
+            assert.ok(renderDiff(same).includes("y".repeat(80)), "a changed leaf is shown whole");
+            assert.deepEqual(diffValues({ p: "{not json" }, { p: "{not json!" }).map((c) => c.path), ["p"]);
+        });
     });
 
     describe("command line", () => {
