@@ -95,6 +95,7 @@ export function buildPlatform(settings: Settings): Platform {
         database,
         redis,
         protect: settings.protect,
+        waitFor: [storage],
     });
 
     const outputs: PlatformOutputs = {

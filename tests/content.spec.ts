@@ -214,6 +214,10 @@ describe("content layer under mocks", function () {
             dev = await record("dev", LDAP_EXAMPLE);
         });
 
+        it("the Harbor release waits for the storage (MinIO's release creates Harbor's bucket)", () => {
+            assert.ok(dependsOn(rec(dev, "kubernetes:helm.sh/v3:Release", "harbor-release"), "storage-release"));
+        });
+
         it("Ready waits for the Harbor release; projects and system settings wait for Ready", () => {
             const ready = rec(dev, H("Ready"), "content-ready");
             assert.ok(dependsOn(ready, "harbor-release"), `Ready depends on the release: ${ready.dependencies.join(", ")}`);

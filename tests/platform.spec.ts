@@ -86,6 +86,10 @@ describe("platform under mocks", function () {
             assert.strictEqual(at(values, "persistence.imageChartStorage.s3.regionendpoint"), "http://minio.harbor-minio.svc.cluster.local:9000");
             assert.strictEqual(at(values, "persistence.imageChartStorage.disableredirect"), true);
             assert.strictEqual(at(values, "database.type"), "internal");
+            // The internal PostgreSQL gets a generated password (not the chart's public default), outside the values.
+            assert.strictEqual(at(values, "database.internal.password"), undefined, "no password in the reviewable values");
+            assert.strictEqual(one(plan, RELEASE, "harbor-release").inputs.valueYamlFiles, "[secret]");
+            assert.strictEqual(one(plan, "random:index/randomPassword:RandomPassword", "harbor-internal-database").inputs.length, 32);
             assert.strictEqual(plan.outputs.databaseEndpoint, "internal");
             assert.strictEqual(plan.resources.filter((r) => r.protect).length, 0);
         });
@@ -163,6 +167,7 @@ describe("platform under mocks", function () {
         });
 
         it("Harbor HA: replicas, PDBs, external data via existingSecret, protected namespace", () => {
+            assert.strictEqual(ofType(plans.prod, "random:index/randomPassword:RandomPassword").filter((r) => r.name === "harbor-internal-database").length, 0, "no internal database in prod");
             const plan = plans.prod;
             const values = one(plan, RELEASE, "harbor-release").inputs.values;
             for (const p of ["portal", "core", "jobservice", "registry", "trivy"]) {

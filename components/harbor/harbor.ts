@@ -22,6 +22,11 @@ export interface HarborArgs {
     protect: boolean;
     /** Helm release name. Default `harbor`. */
     releaseName?: string;
+    /**
+     * What the Helm release waits for besides its Secrets: the storage (MinIO's release creates Harbor's bucket in a
+     * post-install hook; the registry fails its first pushes without it).
+     */
+    waitFor?: pulumi.Resource[];
 }
 
 /**
@@ -95,6 +100,12 @@ export class Harbor extends pulumi.ComponentResource {
             }),
         ];
         if (args.database) secrets.push(secret("database", S.database.name, { [S.database.key]: args.database.password }));
+        // The chart's internal PostgreSQL (dev, previews) takes its password only from values, and defaults to a
+        // public one. A generated one goes into a values file of its own, a secret input of the release, so the
+        // values stay plain and reviewable. PostgreSQL keeps the password it was initialised with: never rotate it.
+        const internalDatabasePassword = args.database
+            ? undefined
+            : new random.RandomPassword(`${name}-internal-database`, { length: 32, special: false }, childOf(this));
         if (args.redis?.password) secrets.push(secret("redis", S.redis.name, { [S.redis.key]: args.redis.password }));
 
         // A plain object with Outputs only at the endpoint leaves: a preview shows (and policies check) the rest.
@@ -123,12 +134,15 @@ export class Harbor extends pulumi.ComponentResource {
             repositoryOpts: { repo: HARBOR_CHART.repo },
             namespace,
             values,
+            ...(internalDatabasePassword
+                ? { valueYamlFiles: [pulumi.secret(internalDatabasePassword.result.apply((password) => new pulumi.asset.StringAsset(JSON.stringify({ database: { internal: { password } } }))))] }
+                : {}),
             timeout: 900,
             maxHistory: 10,
             // No atomic rollback: a failed upgrade after Harbor's DB migration cannot be rolled back by Helm anyway.
             atomic: false,
             waitForJobs: true,
-        }, childOf(this, { dependsOn: secrets }));
+        }, childOf(this, { dependsOn: [...secrets, ...(args.waitFor ?? [])] }));
 
         this.namespace = namespace;
         this.externalUrl = pulumi.output(args.settings.externalUrl);
