@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../config";
 import { parsePlanArgs, PlanError } from "../scripts/plan";
@@ -73,8 +74,13 @@ describe("offline plan", function () {
         assert.throws(() => parsePlanArgs(["--stak", "dev"]), (e: unknown) => e instanceof PlanError && /unknown argument '--stak'/.test(e.message));
     });
 
-    it("CLI: JSON on stdout and exit 0 for a good stack", () => {
-        const r = runPlanCli(["--stack", "pr-9"]);
+    it("CLI: the plan command the README shows prints only JSON on stdout (pipes into jq), exit 0", () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const shown = /^(npm run[^\n]* plan -- --stack [a-z0-9-]+ \| jq[^\n]*)$/m.exec(readme)?.[1];
+        assert.ok(shown, "README shows `npm run ... plan -- --stack <s> | jq ...`");
+        // The one child process: the README's command up to the pipe, with stack pr-9 (jq need not be installed).
+        const command = shown.replace(/\s*\|.*$/, "").replace(/--stack [a-z0-9-]+/, "--stack pr-9");
+        const r = spawnSync(command, { cwd: ROOT, encoding: "utf8", shell: true, timeout: 60_000 });
         assert.strictEqual(r.status, 0, r.stderr);
         const plan = JSON.parse(r.stdout);
         assert.strictEqual(plan.stack, "pr-9");

@@ -5,7 +5,7 @@ import * as path from "path";
 import { parsePreviewArgs, prNumberOfStack, UsageError } from "../scripts/lib/previewArgs";
 import { planGc } from "../scripts/lib/previewCommands";
 import { ConfigMap, OutputValue, PreviewOps, StackSummary } from "../scripts/lib/previewOps";
-import { main, runPreview } from "../scripts/preview";
+import { findExecutable, main, previewBackendUrl, repoRoot, runPreview } from "../scripts/preview";
 
 /** A PreviewOps that records every call, with scripted stacks, config and outputs. */
 class FakeOps implements PreviewOps {
@@ -250,6 +250,39 @@ describe("preview: main", () => {
         }
         assert.equal(made, false);
         assert.match(errors.join("\n"), /--pr "x" is not a pull request number[\s\S]*Usage:/);
+    });
+
+    it("without a Pulumi CLI on PATH: one clear line (what is missing, how to install it) and exit 1", async () => {
+        const errors: string[] = [];
+        const orig = console.error;
+        console.error = (m: string) => errors.push(m);
+        try {
+            assert.equal(await main(["down", "--pr", "3"], undefined, { PATH: path.join(os.tmpdir(), "no-such-dir") }), 1);
+        } finally {
+            console.error = orig;
+        }
+        assert.equal(errors.length, 1, errors.join("\n"));
+        assert.match(errors[0], /^error: the Pulumi CLI \(pulumi\) is not on PATH; install it: https:\/\/www\.pulumi\.com\/docs\/install\//);
+        assert.ok(!errors[0].includes("\n"));
+    });
+
+    it("finds an executable on PATH without running it", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "path-"));
+        try {
+            const bin = path.join(dir, "pulumi");
+            fs.writeFileSync(bin, "#!/bin/sh\n", { mode: 0o755 });
+            assert.equal(findExecutable("pulumi", { PATH: ["/nonexistent", dir].join(path.delimiter) }), bin);
+            assert.equal(findExecutable("pulumi", { PATH: "/nonexistent" }), undefined);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("uses the local file backend at the repository root (as scripts/up.sh) unless PULUMI_BACKEND_URL is set", () => {
+        assert.equal(previewBackendUrl({}), `file://${repoRoot}`);
+        assert.equal(previewBackendUrl({ PULUMI_BACKEND_URL: "" }), `file://${repoRoot}`);
+        assert.equal(previewBackendUrl({ PULUMI_BACKEND_URL: "s3://state" }), "s3://state");
+        assert.match(fs.readFileSync(path.join(repoRoot, "scripts", "up.sh"), "utf8"), /PULUMI_BACKEND_URL="\$\{PULUMI_BACKEND_URL:-file:\/\/\$PWD\}"/);
     });
 
     it("exits 1 with the error message when Pulumi fails", async () => {
