@@ -4,7 +4,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clientOptionsFromEnv, HarborApiError, HarborClient } from "./client";
 import { Connection, diffManaged, HarborProvider, requireState, HarborProviderOptions, InputChecker, pick } from "./provider";
+import { engineLog } from "./engineLog";
 import { PollClock, PollResult, pollUntil } from "./poll";
+
+/** How often a waiting Ready reports progress (the first report comes with the first check that is not healthy). */
+const PROGRESS_EVERY_MS = 30_000;
 import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
 import { providerLoader } from "./loader";
 
@@ -82,6 +86,17 @@ export class ReadyProvider extends HarborProvider implements pulumi.dynamic.Reso
         const probeOptions = { ...this.options.client, retries: 0, timeoutMs: perCheckMs };
         let last = "no answer yet";
         const probe = new HarborClient(inputs.connection, probeOptions);
+        // A line in `pulumi up`'s output when the wait starts, then every PROGRESS_EVERY_MS: a 15-minute wait must not look hung.
+        const progress = engineLog();
+        const started = Date.now();
+        let lastProgress = -Infinity;
+        const report = async () => {
+            const now = Date.now();
+            if (now - lastProgress < PROGRESS_EVERY_MS) return;
+            lastProgress = now;
+            const waited = Math.round((now - started) / 1000);
+            await progress.info(`Waiting for Harbor at ${inputs.connection.url} to become healthy (${waited} s of ${inputs.timeoutSeconds} s): ${last}`);
+        };
         try {
             await pollUntil(
                 this.readyOptions,
@@ -99,11 +114,13 @@ export class ReadyProvider extends HarborProvider implements pulumi.dynamic.Reso
                         }
                         last = err instanceof HarborApiError ? (err.status ? `HTTP ${err.status} ${err.code}` : `${err.code}: ${err.detail}`) : String(err);
                     }
+                    await report();
                     return { done: false };
                 },
                 (checks) => new Error(`Harbor at ${inputs.connection.url} did not become healthy within ${inputs.timeoutSeconds} s (${checks} checks of /api/v2.0/health); last status: ${last}`),
             );
         } finally {
+            progress.close();
             await probe.close();
         }
         const version = await this.withClient(inputs.connection, (c) => this.version(c));

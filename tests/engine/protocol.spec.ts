@@ -7,9 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HARBOR_PROVIDERS } from "../../harbor/hosted";
-import { projectsArea } from "../emulator";
+import { healthArea, projectsArea } from "../emulator";
 import { usersArea } from "../emulator/areas/users";
-import { EngineHost, EngineProvider, FAST_HOST_ENV, loaderText, PROJECT_ROOT, registeredProviderTexts, sharedEngineHost, startEngineHost, UNKNOWN } from "../helpers/engine";
+import { EngineHost, EngineProvider, FAST_HOST_ENV, loaderText, PROJECT_ROOT, registeredProviderTexts, sharedEngineHost, sharedFakeEngine, startEngineHost, UNKNOWN } from "../helpers/engine";
 import { countObjects, FIXTURES, prepare, Raw, ResourceFixture } from "../helpers/fixtures";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
 
@@ -209,6 +209,21 @@ describe("engine protocol: every Harbor resource through the real dynamic-provid
             assert.match(err.message, /(GET|POST) \/api\/v2\.0\/labels\S* failed: CONNECTION/);
             assert.ok(!/struct|incompatible receiver|Unknown Error/i.test(err.message), err.message);
         });
+    });
+
+    it("Ready reports its wait in the update's output (the engine's Log), not silence for up to 15 minutes", async () => {
+        const engine = await sharedFakeEngine();
+        const p = new EngineProvider(host, "Ready", texts.get("Ready")!);
+        const inputs = (await p.check({}, { connection: h.connection(), timeoutSeconds: 10, intervalSeconds: 0.05 })).inputs;
+        const health = h.emu.area(healthArea);
+        health.setAll("unhealthy");
+        setTimeout(() => health.setAll("healthy"), 300);
+        const before = engine.messages.length;
+        const made = await p.create(inputs);
+        assert.equal((made.outs as { healthy: boolean }).healthy, true);
+        const lines = engine.messages.slice(before);
+        assert.ok(lines.length >= 1, "a progress line while waiting");
+        assert.match(lines[0], new RegExp(`^Waiting for Harbor at ${h.emu.url.replace(/[.]/g, "\\.")} to become healthy \\(\\d+ s of 10 s\\): unhealthy \\(not healthy: core, `));
     });
 
     it("what state stores names the loader, not the code: a changed checkout runs with the same stored text", async function () {

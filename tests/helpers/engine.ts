@@ -53,13 +53,14 @@ export interface EngineHost {
 /**
  * Start the host as the engine does: plain `node` on the SDK's entry point, cwd = the project root, without the test
  * process's ts-node hooks (NODE_OPTIONS, TS_NODE_*). `env` adds variables (e.g. HARBOR_CLIENT_* for fast retries);
- * `cwd` is the project root the engine would run it in.
+ * `cwd` is the project root the engine would run it in; `engineAddress` is what the engine passes as the plugin's first
+ * argument (its own gRPC address: a FakeEngine's to see what the providers log).
  */
-export async function startEngineHost(env: Record<string, string> = {}, cwd: string = PROJECT_ROOT): Promise<EngineHost> {
+export async function startEngineHost(env: Record<string, string> = {}, cwd: string = PROJECT_ROOT, engineAddress = "127.0.0.1:0"): Promise<EngineHost> {
     const clean: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (k !== "NODE_OPTIONS" && !k.startsWith("TS_NODE_")) clean[k] = v;
     const entry = path.join(cwd, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider");
-    const child: ChildProcess = spawn(process.execPath, [entry, "127.0.0.1:0"], { cwd, env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child: ChildProcess = spawn(process.execPath, [entry, engineAddress], { cwd, env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const port = await new Promise<number>((resolve, reject) => {
@@ -230,22 +231,37 @@ export class EngineProvider implements AnyProvider {
     }
 }
 
-let shared: Promise<EngineHost> | undefined;
+let shared: Promise<{ host: EngineHost; engine: FakeEngine }> | undefined;
 
-/**
- * One host for the whole test run (started on first use, stopped by the root hook in tests/helpers/hooks.ts), with
- * quick client retries so faults cost milliseconds.
- */
-export function sharedEngineHost(): Promise<EngineHost> {
-    shared ??= startEngineHost(FAST_HOST_ENV);
+function sharedPair(): Promise<{ host: EngineHost; engine: FakeEngine }> {
+    shared ??= (async () => {
+        const engine = await startFakeEngine();
+        return { engine, host: await startEngineHost(FAST_HOST_ENV, PROJECT_ROOT, engine.address) };
+    })();
     return shared;
 }
 
-/** Stop the shared host, if one was started. */
+/**
+ * One host for the whole test run (started on first use, stopped by the root hook in tests/helpers/hooks.ts), with
+ * quick client retries so faults cost milliseconds, and a fake engine that records what the providers log.
+ */
+export async function sharedEngineHost(): Promise<EngineHost> {
+    return (await sharedPair()).host;
+}
+
+/** The engine the shared host logs to. */
+export async function sharedFakeEngine(): Promise<FakeEngine> {
+    return (await sharedPair()).engine;
+}
+
+/** Stop the shared host and its engine, if they were started. */
 export async function stopSharedEngineHost(): Promise<void> {
     const running = shared;
     shared = undefined;
-    if (running) await (await running).stop();
+    if (!running) return;
+    const { host, engine } = await running;
+    await host.stop();
+    await engine.stop();
 }
 
 /** `type` as the engine drives it, through the shared host. */
@@ -291,4 +307,34 @@ export async function registeredProviderTexts(): Promise<Map<string, string>> {
     }
     await Promise.all(registered);
     return texts;
+}
+
+/** The engine's own gRPC service as a plugin sees it (its `Log` RPC): records what providers log. */
+export interface FakeEngine {
+    readonly address: string;
+    /** Every message logged, in order. */
+    readonly messages: string[];
+    stop(): Promise<void>;
+}
+
+export async function startFakeEngine(): Promise<FakeEngine> {
+    /* eslint-disable @typescript-eslint/no-var-requires */
+    const enginerpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
+    const emptypb = sdkRequire("google-protobuf/google/protobuf/empty_pb");
+    /* eslint-enable @typescript-eslint/no-var-requires */
+    const messages: string[] = [];
+    const server = new grpc.Server();
+    server.addService(enginerpc.EngineService, {
+        log: (call: { request: { getMessage(): string } }, callback: (err: null, res: unknown) => void) => {
+            messages.push(call.request.getMessage());
+            callback(null, new emptypb.Empty());
+        },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    return {
+        address: `127.0.0.1:${port}`,
+        messages,
+        stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+    };
 }
