@@ -12,8 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, HarborProviderOptions, InputChecker, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { PollClock, PollResult, pollUntil } from "./poll";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 
 /** Severities in ascending order, as the gate setting names them. */
 export const GATE_SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -246,19 +245,12 @@ export interface ArtifactCheckArgs {
 }
 
 /** Verifies a pushed image through Harbor's API, tags it, and gates the release on its vulnerability scan. */
-export class ArtifactCheck extends pulumi.dynamic.Resource {
+export class ArtifactCheck extends HarborResource {
     declare readonly artifactId: pulumi.Output<number>;
     declare readonly scanStatus: pulumi.Output<string>;
     declare readonly vulnerabilities: pulumi.Output<Record<string, number>>;
 
     constructor(name: string, args: ArtifactCheckArgs, opts?: pulumi.CustomResourceOptions) {
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("ArtifactCheck"), name, dynamicProps(args, ["artifactId", "scanStatus", "vulnerabilities"]), opts, HARBOR_MODULE, "ArtifactCheck");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("ArtifactCheck", name, dynamicProps(args, ["artifactId", "scanStatus", "vulnerabilities"]), opts);
     }
 }

@@ -9,8 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 import { ApiSchedule, checkSchedule, readScheduleCron, scheduleBody } from "./systemSchedule";
 
 export interface DefaultScannerInputs {
@@ -139,20 +138,13 @@ export interface DefaultScannerArgs {
 }
 
 /** The system default scanner and the scan-all schedule. */
-export class DefaultScanner extends pulumi.dynamic.Resource {
+export class DefaultScanner extends HarborResource {
     /** uuid of the scanner registration. */
     declare readonly registrationUuid: pulumi.Output<string>;
     /** Whether it is (still) the system default. */
     declare readonly isDefault: pulumi.Output<boolean>;
 
     constructor(name: string, args: DefaultScannerArgs, opts?: pulumi.CustomResourceOptions) {
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("DefaultScanner"), name, dynamicProps(args, ["registrationUuid", "isDefault"]), opts, HARBOR_MODULE, "DefaultScanner");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("DefaultScanner", name, dynamicProps(args, ["registrationUuid", "isDefault"]), opts);
     }
 }

@@ -4,8 +4,7 @@
 // always sent: Harbor's handler writes into them and fails without them.
 import * as pulumi from "@pulumi/pulumi";
 import { InputChecker } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 import { checkSchedule, SingletonScheduleInputs, SingletonScheduleProvider } from "./systemSchedule";
 
 export interface GarbageCollectionScheduleInputs extends SingletonScheduleInputs {
@@ -56,18 +55,11 @@ export interface GarbageCollectionScheduleArgs {
 }
 
 /** Harbor's garbage-collection schedule (one per Harbor). */
-export class GarbageCollectionSchedule extends pulumi.dynamic.Resource {
+export class GarbageCollectionSchedule extends HarborResource {
     /** The 6-field cron Harbor holds ("" = none). */
     declare readonly harborCron: pulumi.Output<string>;
 
     constructor(name: string, args: GarbageCollectionScheduleArgs, opts?: pulumi.CustomResourceOptions) {
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("GarbageCollectionSchedule"), name, dynamicProps(args, ["harborCron"]), opts, HARBOR_MODULE, "GarbageCollectionSchedule");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("GarbageCollectionSchedule", name, dynamicProps(args, ["harborCron"]), opts);
     }
 }

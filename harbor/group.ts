@@ -9,8 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
 import { GROUP_TYPES, GroupType, nameOfId } from "./rbac";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 
 export interface GroupInputs {
     connection: Connection;
@@ -136,18 +135,11 @@ export interface GroupArgs {
 }
 
 /** A Harbor user group. */
-export class Group extends pulumi.dynamic.Resource {
+export class Group extends HarborResource {
     /** Harbor's numeric group id. */
     declare readonly groupId: pulumi.Output<number>;
 
     constructor(name: string, args: GroupArgs, opts?: pulumi.CustomResourceOptions) {
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("Group"), name, dynamicProps(args, ["groupId"]), opts, HARBOR_MODULE, "Group");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("Group", name, dynamicProps(args, ["groupId"]), opts);
     }
 }

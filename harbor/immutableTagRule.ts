@@ -10,8 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
 
 
@@ -163,18 +162,11 @@ export interface ImmutableTagRuleArgs {
 }
 
 /** An immutable tag rule of a project. */
-export class ImmutableTagRule extends pulumi.dynamic.Resource {
+export class ImmutableTagRule extends HarborResource {
     /** Harbor's rule id. */
     declare readonly ruleId: pulumi.Output<number>;
 
     constructor(name: string, args: ImmutableTagRuleArgs, opts?: pulumi.CustomResourceOptions) {
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("ImmutableTagRule"), name, dynamicProps(args, ["ruleId"]), opts, HARBOR_MODULE, "ImmutableTagRule");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("ImmutableTagRule", name, dynamicProps(args, ["ruleId"]), opts);
     }
 }

@@ -5,8 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 
 export interface LabelInputs {
     connection: Connection;
@@ -125,20 +124,13 @@ export interface LabelArgs {
 }
 
 /** A Harbor label, global or in a project. */
-export class Label extends pulumi.dynamic.Resource {
+export class Label extends HarborResource {
     declare readonly labelId: pulumi.Output<number>;
     /** "g" (global) or "p" (project). */
     declare readonly scope: pulumi.Output<string>;
     declare readonly projectId: pulumi.Output<number>;
 
     constructor(name: string, args: LabelArgs, opts?: pulumi.CustomResourceOptions) {
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("Label"), name, dynamicProps(args, ["labelId", "scope", "projectId"]), opts, HARBOR_MODULE, "Label");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("Label", name, dynamicProps(args, ["labelId", "scope", "projectId"]), opts);
     }
 }

@@ -1,85 +1,20 @@
-// The dynamic provider every Harbor resource registers: a thin loader, not the provider's code.
+// What every Harbor resource stores as its dynamic provider (`__provider`): a two-line loader, not the provider's code.
 //
-// `pulumi.dynamic.Resource` serializes the provider object it is given into the resource's `__provider` input, and
-// the engine stores that text with the resource's inputs AND outputs in state. Serializing the real providers by
-// value inlined the whole client and input checker (42-62 KiB per resource type, changed by every edit to the code)
-// and broke what the closure serializer cannot carry (a module-level Set, Error subclasses, ...).
-//
-// So the object registered is the export of `harbor-provider-loader/<Type>.js` (harbor/provider-loader, installed
-// into node_modules as a copy): the serializer writes a module from node_modules as `require("...")`, so the stored
-// text is about 270 bytes and the same for every version of the provider's code. In Pulumi's dynamic-provider host
-// (plain node, cwd = the project root) the loader's `configure` requires harbor/host.js, which loads the providers
-// from the checkout as ordinary modules. See harbor/README.md "How the engine runs the providers" for what must never
-// be renamed or moved.
-import * as fs from "fs";
-import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
+// Pulumi's dynamic-provider host (plain node, cwd = the project root) turns a resource's `__provider` text into a
+// module with `require-from-string` and calls its `handler()` for the provider. `pulumi.dynamic.Resource` fills that
+// text by serializing a provider object with the closure serializer: the whole client and input checker, 42-62 KiB per
+// resource type, stored twice per resource (inputs and outputs), changed by every edit of the code, and broken where
+// the serializer cannot carry a value (a module-level Set, Error subclasses, ...). It also hands the SDK an Output per
+// resource to wait for. So the Harbor resources (harbor/resource.ts HarborResource) register this constant text
+// instead: the host requires `<project root>/harbor/host.js`, which loads the providers from the checkout as ordinary
+// modules. About 100 bytes, the same for every version of the code. See harbor/README.md "How the engine runs the
+// providers" for what must never be renamed or moved.
 import type { HarborResourceType } from "./hosted";
 
-/** The package every Harbor resource's `__provider` requires. */
-export const LOADER_PACKAGE = "harbor-provider-loader";
+/** The file every Harbor resource's `__provider` requires, relative to the project root (the host's cwd). */
+export const HOST_MODULE = "harbor/host.js";
 
-/** Where its sources live in the repository (npm installs a copy: .npmrc `install-links`). */
-const SOURCE_DIR = path.join(__dirname, "provider-loader");
-
-/**
- * Why the installed copy at `installedDir` cannot be used for the sources at `sourceDir`, or undefined when it is
- * the same: a stale copy (sources changed, `npm ci` not run since) is what every resource's state would name.
- */
-export function installedCopyProblem(sourceDir: string, installedDir: string | undefined): string | undefined {
-    const root = path.resolve(sourceDir, "..", "..");
-    if (!installedDir || !fs.existsSync(installedDir)) return `${LOADER_PACKAGE} is not installed (it comes from harbor/provider-loader): run npm ci in ${root}`;
-    const stale = fs.readdirSync(sourceDir).filter((f) => {
-        const installed = path.join(installedDir, f);
-        return !fs.existsSync(installed) || !fs.readFileSync(installed).equals(fs.readFileSync(path.join(sourceDir, f)));
-    });
-    if (stale.length === 0) return undefined;
-    return `node_modules/${LOADER_PACKAGE} differs from harbor/provider-loader (${stale.join(", ")}): run npm ci (or npm install) in ${root} to refresh the installed copy`;
-}
-
-let verified = false;
-
-/** Checked once per process, before the first registration; refuses with what to run. */
-function verifyInstalledCopy(): void {
-    if (verified) return;
-    let installedDir: string | undefined;
-    try {
-        installedDir = path.dirname(require.resolve(`${LOADER_PACKAGE}/package.json`, { paths: [SOURCE_DIR] }));
-    } catch {
-        installedDir = undefined;
-    }
-    const problem = installedCopyProblem(SOURCE_DIR, installedDir);
-    if (problem) throw new Error(problem);
-    verified = true;
-}
-
-const loaders = new Map<string, pulumi.dynamic.ResourceProvider>();
-
-/** The loader for one Harbor resource type: the installed package's object for it (one per type and process). */
-export function providerLoader(type: HarborResourceType): pulumi.dynamic.ResourceProvider {
-    let loader = loaders.get(type);
-    if (!loader) {
-        verifyInstalledCopy();
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
-        loader = require(`${LOADER_PACKAGE}/${type}.js`) as pulumi.dynamic.ResourceProvider;
-        loaders.set(type, loader);
-    }
-    return loader;
-}
-
-const loaderTexts = new Map<string, Promise<string>>();
-
-/**
- * The `__provider` text a registration of `type` stores: what `pulumi.dynamic.Resource` serializes for the loader
- * (the SDK's serializeProvider, whose captured variable is named `provider`: the name is part of the text). Used to
- * rewrite old state (scripts/migrate-state.ts) and by the engine-protocol tests.
- */
-export function loaderText(type: HarborResourceType): Promise<string> {
-    let text = loaderTexts.get(type);
-    if (!text) {
-        const provider = providerLoader(type);
-        text = pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true }).then((sf) => sf.text);
-        loaderTexts.set(type, text);
-    }
-    return text;
+/** The `__provider` text of one Harbor resource type: a module whose `handler()` returns the type's provider. */
+export function providerText(type: HarborResourceType): string {
+    return `exports.handler = () => require(process.cwd() + "/${HOST_MODULE}").provider(${JSON.stringify(type)});\n`;
 }

@@ -10,8 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
 import { changedFields, Connection, deepEqual, diffManaged, HarborProvider, requireState, InputChecker, partialCreateError, pick, readOrGone, HARBOR_NAME_RE } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -286,20 +285,13 @@ export interface ProjectArgs {
 }
 
 /** A Harbor project. */
-export class Project extends pulumi.dynamic.Resource {
+export class Project extends HarborResource {
     /** Harbor's numeric project id. */
     declare readonly projectId: pulumi.Output<number>;
     /** Id of the project's quota object. */
     declare readonly quotaId: pulumi.Output<number>;
 
     constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("Project"), name, dynamicProps(args, ["projectId", "quotaId"]), opts, HARBOR_MODULE, "Project");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("Project", name, dynamicProps(args, ["projectId", "quotaId"]), opts);
     }
 }

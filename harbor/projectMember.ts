@@ -12,8 +12,7 @@ import { HarborApiError, HarborClient, isConflict, seg } from "./client";
 import { GROUP_TYPE_NAMES, normaliseDn } from "./group";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { GROUP_TYPES, GroupType, MEMBER_ROLES, MemberRole, nameOfId } from "./rbac";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 
 export const MEMBER_ROLE_NAMES = Object.keys(MEMBER_ROLES) as MemberRole[];
 
@@ -235,18 +234,11 @@ export interface ProjectMemberArgs {
 }
 
 /** A user's or group's membership of a Harbor project. */
-export class ProjectMember extends pulumi.dynamic.Resource {
+export class ProjectMember extends HarborResource {
     /** Harbor's member id (the `mid`). */
     declare readonly memberId: pulumi.Output<number>;
 
     constructor(name: string, args: ProjectMemberArgs, opts?: pulumi.CustomResourceOptions) {
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("ProjectMember"), name, dynamicProps(args, ["memberId"]), opts, HARBOR_MODULE, "ProjectMember");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("ProjectMember", name, dynamicProps(args, ["memberId"]), opts);
     }
 }

@@ -3,8 +3,7 @@
 // every PUT, None included; delete PUTs type None (the Terraform provider re-applies the schedule instead).
 import * as pulumi from "@pulumi/pulumi";
 import { InputChecker } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 import { checkSchedule, SingletonScheduleInputs, SingletonScheduleProvider } from "./systemSchedule";
 
 export const MAX_AUDIT_RETENTION_HOURS = 240000;
@@ -65,18 +64,11 @@ export interface PurgeAuditScheduleArgs {
 }
 
 /** Harbor's audit-log purge schedule (one per Harbor). */
-export class PurgeAuditSchedule extends pulumi.dynamic.Resource {
+export class PurgeAuditSchedule extends HarborResource {
     /** The 6-field cron Harbor holds ("" = none). */
     declare readonly harborCron: pulumi.Output<string>;
 
     constructor(name: string, args: PurgeAuditScheduleArgs, opts?: pulumi.CustomResourceOptions) {
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("PurgeAuditSchedule"), name, dynamicProps(args, ["harborCron"]), opts, HARBOR_MODULE, "PurgeAuditSchedule");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("PurgeAuditSchedule", name, dynamicProps(args, ["harborCron"]), opts);
     }
 }

@@ -9,8 +9,7 @@ import { PollClock, PollResult, pollUntil } from "./poll";
 
 /** How often a waiting Ready reports progress (the first report comes with the first check that is not healthy). */
 const PROGRESS_EVERY_MS = 30_000;
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 
 export interface ReadyInputs {
     connection: Connection;
@@ -151,19 +150,12 @@ export interface ReadyArgs {
  * Waits until Harbor's /api/v2.0/health reports healthy. Make Harbor resources depend on it
  * (`{ dependsOn: [ready] }`) so they are configured only once Harbor is up.
  */
-export class Ready extends pulumi.dynamic.Resource {
+export class Ready extends HarborResource {
     declare readonly healthy: pulumi.Output<boolean>;
     /** harbor_version from /systeminfo, e.g. "v2.15.2-080b0220". */
     declare readonly version: pulumi.Output<string>;
 
     constructor(name: string, args: ReadyArgs, opts?: pulumi.CustomResourceOptions) {
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("Ready"), name, dynamicProps(args, ["healthy", "version"]), opts, HARBOR_MODULE, "Ready");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("Ready", name, dynamicProps(args, ["healthy", "version"]), opts);
     }
 }

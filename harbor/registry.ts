@@ -11,8 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { HarborApiError, HarborClient } from "./client";
 import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 
 export const REGISTRY_TYPES = [
     "harbor", "docker-hub", "docker-registry", "huawei-SWR", "google-gcr", "aws-ecr", "azure-acr", "ali-acr",
@@ -266,7 +265,7 @@ export interface RegistryArgs {
 }
 
 /** A registry endpoint (for replication or a proxy-cache project). */
-export class Registry extends pulumi.dynamic.Resource {
+export class Registry extends HarborResource {
     /** Harbor's numeric registry id (ReplicationPolicy.registryId, Project.registryId). */
     declare readonly registryId: pulumi.Output<number>;
     /** Hash of the access secret: changes when the secret is rotated. A secret (a verifier of the password). */
@@ -276,14 +275,7 @@ export class Registry extends pulumi.dynamic.Resource {
         const props = dynamicProps(args, ["registryId", "accessSecretHash"]);
         if (args.accessSecret !== undefined) props.accessSecret = pulumi.secret(args.accessSecret);
         // The hash has no secret input twin: encrypt it in state like SystemConfig's hashes (it allows offline guessing).
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("Registry"), name, props, withSecretOutputs(opts, ["accessSecretHash"]), HARBOR_MODULE, "Registry");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("Registry", name, props, withSecretOutputs(opts, ["accessSecretHash"]));
         this.accessSecretHash = pulumi.secret(this.accessSecretHash);
     }
 }

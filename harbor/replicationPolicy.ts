@@ -14,8 +14,7 @@ import { HarborApiError, HarborClient } from "./client";
 import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
 import { nested, objectInput } from "./nestedInputs";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 import { patternProblem } from "./selectors";
 
 export const REPLICATION_DIRECTIONS = ["push", "pull"] as const;
@@ -322,18 +321,11 @@ export interface ReplicationPolicyArgs {
 }
 
 /** A Harbor replication policy. */
-export class ReplicationPolicy extends pulumi.dynamic.Resource {
+export class ReplicationPolicy extends HarborResource {
     /** Harbor's numeric policy id. */
     declare readonly policyId: pulumi.Output<number>;
 
     constructor(name: string, args: ReplicationPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("ReplicationPolicy"), name, dynamicProps(args, ["policyId"]), opts, HARBOR_MODULE, "ReplicationPolicy");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("ReplicationPolicy", name, dynamicProps(args, ["policyId"]), opts);
     }
 }

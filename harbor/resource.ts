@@ -1,5 +1,7 @@
 // Resource-side helpers (run in the Pulumi program, never serialized into a provider).
 import * as pulumi from "@pulumi/pulumi";
+import type { HarborResourceType } from "./hosted";
+import { providerText } from "./loader";
 
 /** How to reach Harbor. Held as a secret by every Harbor resource. */
 export interface ConnectionArgs {
@@ -65,7 +67,7 @@ export function dynamicProps<A extends { connection: pulumi.Input<ConnectionArgs
  *  - an error the SDK throws in the window gets its stack captured again after the limit is restored, so the user
  *    still sees where the resource was declared.
  *
- * Usage (a constructor cannot hand `super` to a function):
+ * Usage (a constructor cannot hand `super` to a function; HarborResource below does this for every Harbor resource):
  *     const stacks = stackTraceWindow();
  *     try { super(...); } catch (err) { throw stacks.rethrow(err); } finally { stacks.close(); }
  */
@@ -87,4 +89,23 @@ export function stackTraceWindow(): { close(): void; rethrow(err: unknown): unkn
         return err;
     };
     return { close, rethrow };
+}
+
+/**
+ * The base of every Harbor resource: a Pulumi dynamic resource (type token `pulumi-nodejs:dynamic/harbor:<Type>`,
+ * driven by Pulumi's dynamic-provider host) registered the way `pulumi.dynamic.Resource` registers one, but with the
+ * constant loader text of harbor/loader.ts as `__provider` instead of a serialized provider object, and inside the
+ * stack-trace window above. The subclass's constructor stays the frame the SDK records as the source position.
+ */
+export abstract class HarborResource extends pulumi.CustomResource {
+    protected constructor(type: HarborResourceType, name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+        const stacks = stackTraceWindow();
+        try {
+            super(`pulumi-nodejs:dynamic/${HARBOR_MODULE}:${type}`, name, { ...props, __provider: providerText(type) }, opts);
+        } catch (err) {
+            throw stacks.rethrow(err);
+        } finally {
+            stacks.close();
+        }
+    }
 }

@@ -14,8 +14,7 @@ import { HarborClient, seg } from "./client";
 import { fromHarborCron, toHarborCron } from "./cron";
 import { objectList } from "./nestedInputs";
 import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
 import { checkSchedule } from "./systemSchedule";
 
@@ -255,19 +254,12 @@ export interface RetentionPolicyArgs {
 }
 
 /** A project's tag-retention policy (adopts the one Harbor may already have; delete really deletes it). */
-export class RetentionPolicy extends pulumi.dynamic.Resource {
+export class RetentionPolicy extends HarborResource {
     /** Harbor's retention policy id (the project's metadata retention_id). */
     declare readonly retentionId: pulumi.Output<number>;
     declare readonly projectId: pulumi.Output<number>;
 
     constructor(name: string, args: RetentionPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("RetentionPolicy"), name, dynamicProps(args, ["retentionId", "projectId"]), opts, HARBOR_MODULE, "RetentionPolicy");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("RetentionPolicy", name, dynamicProps(args, ["retentionId", "projectId"]), opts);
     }
 }

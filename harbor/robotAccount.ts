@@ -13,8 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, seg } from "./client";
 import { changedFields, Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { accessProblem } from "./rbac";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 
 export const ROBOT_LEVELS = ["system", "project"] as const;
 export type RobotLevel = (typeof ROBOT_LEVELS)[number];
@@ -345,7 +344,7 @@ export interface RobotAccountArgs {
 }
 
 /** A Harbor robot account; `secret` is captured at create (and on rotation) and kept secret. */
-export class RobotAccount extends pulumi.dynamic.Resource {
+export class RobotAccount extends HarborResource {
     declare readonly robotId: pulumi.Output<number>;
     /** The login name, e.g. robot$web+ci. */
     declare readonly fullName: pulumi.Output<string>;
@@ -355,14 +354,7 @@ export class RobotAccount extends pulumi.dynamic.Resource {
     declare readonly expiresAt: pulumi.Output<number>;
 
     constructor(name: string, args: RobotAccountArgs, opts?: pulumi.CustomResourceOptions) {
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("RobotAccount"), name, dynamicProps(args, ["robotId", "fullName", "secret", "expiresAt"]), withSecretOutputs(opts, ["secret"]), HARBOR_MODULE, "RobotAccount");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("RobotAccount", name, dynamicProps(args, ["robotId", "fullName", "secret", "expiresAt"]), withSecretOutputs(opts, ["secret"]));
         // additionalSecretOutputs encrypts it in state; wrapping it keeps it secret in the program whatever the engine does.
         this.secret = pulumi.secret(this.secret);
     }

@@ -15,8 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient } from "./client";
 import { nested, objectInput } from "./nestedInputs";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 
 export const AUTH_MODES = ["db_auth", "ldap_auth", "oidc_auth"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -366,7 +365,7 @@ export interface SystemConfigArgs {
 }
 
 /** The settings of Harbor's system configuration this program owns (partial; delete leaves them as they are). */
-export class SystemConfig extends pulumi.dynamic.Resource {
+export class SystemConfig extends HarborResource {
     declare readonly ldapSearchPasswordHash: pulumi.Output<string>;
     declare readonly oidcClientSecretHash: pulumi.Output<string>;
 
@@ -376,13 +375,6 @@ export class SystemConfig extends pulumi.dynamic.Resource {
             { ...args, ...(args.ldap ? { ldap: pulumi.secret(args.ldap) } : {}), ...(args.oidc ? { oidc: pulumi.secret(args.oidc) } : {}) },
             ["ldapSearchPasswordHash", "oidcClientSecretHash"],
         );
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("SystemConfig"), name, props, withSecretOutputs(opts, ["ldapSearchPasswordHash", "oidcClientSecretHash"]), HARBOR_MODULE, "SystemConfig");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("SystemConfig", name, props, withSecretOutputs(opts, ["ldapSearchPasswordHash", "oidcClientSecretHash"]));
     }
 }

@@ -9,8 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { passwordProblem } from "./rbac";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 
 export interface UserInputs {
     connection: Connection;
@@ -161,19 +160,12 @@ export interface UserArgs {
 }
 
 /** A local Harbor user (auth_mode db_auth only). */
-export class User extends pulumi.dynamic.Resource {
+export class User extends HarborResource {
     /** Harbor's numeric user id. */
     declare readonly userId: pulumi.Output<number>;
 
     constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
         const props = dynamicProps({ ...args, password: pulumi.secret(args.password) }, ["userId"]);
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("User"), name, props, withSecretOutputs(opts, ["password"]), HARBOR_MODULE, "User");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("User", name, props, withSecretOutputs(opts, ["password"]));
     }
 }

@@ -10,8 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
-import { ConnectionArgs, dynamicProps, HARBOR_MODULE, withSecretOutputs, stackTraceWindow } from "./resource";
-import { providerLoader } from "./loader";
+import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 
 /** Event types a project webhook can subscribe to (Harbor 2.15, notification.SupportedEventTypes). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -210,18 +209,11 @@ export interface WebhookArgs {
 }
 
 /** A project webhook policy with one target. */
-export class Webhook extends pulumi.dynamic.Resource {
+export class Webhook extends HarborResource {
     declare readonly policyId: pulumi.Output<number>;
 
     constructor(name: string, args: WebhookArgs, opts?: pulumi.CustomResourceOptions) {
         const props = dynamicProps({ ...args, ...(args.authHeader !== undefined ? { authHeader: pulumi.secret(args.authHeader) } : {}) }, ["policyId"]);
-        const stacks = stackTraceWindow();
-        try {
-            super(providerLoader("Webhook"), name, props, withSecretOutputs(opts, ["authHeader"]), HARBOR_MODULE, "Webhook");
-        } catch (err) {
-            throw stacks.rethrow(err);
-        } finally {
-            stacks.close();
-        }
+        super("Webhook", name, props, withSecretOutputs(opts, ["authHeader"]));
     }
 }

@@ -158,14 +158,14 @@ async function stateBench(sizes: number[]): Promise<StateBench> {
     const { benchConfig, benchProgram } = await import("./lib/benchConfig");
     const { checkpointOf, storedBytes } = await import("./lib/checkpoint");
     const { HARBOR_TYPE_PREFIX } = await import("./lib/migrateState");
-    const { loaderText } = await import("../harbor/loader");
+    const { providerText } = await import("../harbor/loader");
     const { HARBOR_PROVIDERS } = await import("../harbor/hosted");
     const pulumi = await import("@pulumi/pulumi");
     type T = keyof typeof HARBOR_PROVIDERS;
     const loader = new Map<string, string>();
     const byValue = new Map<string, string>();
     for (const t of Object.keys(HARBOR_PROVIDERS) as T[]) {
-        loader.set(t, await loaderText(t));
+        loader.set(t, await providerText(t));
         const provider = HARBOR_PROVIDERS[t];
         byValue.set(t, (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text);
     }
@@ -266,6 +266,20 @@ async function main(): Promise<number> {
     const sizes = sizesArg.split(",").map(Number);
     const runTests = !args.includes("--no-test");
     const started = new Date();
+    // npm test first: after minutes of 500-project evaluations the same suite runs measurably slower on this machine.
+    let testRun: { wall: number; status: number | null; passing: string; failing: string; pending: string } | undefined;
+    if (runTests) {
+        process.stderr.write("running npm test...\n");
+        const t0 = performance.now();
+        const r = spawnSync("npm", ["test", "--silent"], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * MiB });
+        testRun = {
+            wall: (performance.now() - t0) / 1000,
+            status: r.status,
+            passing: /(\d+) passing/.exec(r.stdout ?? "")?.[1] ?? "?",
+            failing: /(\d+) failing/.exec(r.stdout ?? "")?.[1] ?? "0",
+            pending: /(\d+) pending/.exec(r.stdout ?? "")?.[1] ?? "0",
+        };
+    }
     const out: string[] = [];
     const say = (s = "") => {
         process.stdout.write(s + "\n");
@@ -369,19 +383,13 @@ async function main(): Promise<number> {
     say(`${pb.robots.count} robot accounts created with concurrency ${pb.robots.concurrency}: ${f1(pb.robots.wallMs)} ms (${f2(pb.robots.perRobotMs)} ms per robot, ${pb.robots.requests} requests).`);
     say();
 
-    // 4. npm test.
+    // 4. npm test (run first, below, on a machine not yet loaded by the evaluations; reported here).
     say("## npm test");
     say();
-    if (runTests) {
-        process.stderr.write("running npm test...\n");
-        const t0 = performance.now();
-        const r = spawnSync("npm", ["test", "--silent"], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * MiB });
-        const wall = (performance.now() - t0) / 1000;
-        const passing = /(\d+) passing/.exec(r.stdout ?? "")?.[1] ?? "?";
-        const failing = /(\d+) failing/.exec(r.stdout ?? "")?.[1] ?? "0";
-        const pending = /(\d+) pending/.exec(r.stdout ?? "")?.[1] ?? "0";
-        say(`Wall time ${f1(wall)} s (exit ${r.status}; ${passing} passing, ${failing} failing, ${pending} pending).`);
-        targets.push({ name: "npm test wall time", measured: `${f1(wall)} s`, limit: "< 60 s", pass: wall < 60 && r.status === 0 });
+    if (testRun) {
+        const { wall, status, passing, failing, pending } = testRun;
+        say(`Wall time ${f1(wall)} s (exit ${status}; ${passing} passing, ${failing} failing, ${pending} pending; run before the other measurements).`);
+        targets.push({ name: "npm test wall time", measured: `${f1(wall)} s`, limit: "< 60 s", pass: wall < 60 && status === 0 });
     } else {
         say("Skipped (--no-test).");
     }

@@ -180,7 +180,7 @@ describe("plan-diff", () => {
                 if (!m) continue;
                 const list = m[1] === "MANAGED" ? /const MANAGED = (\[[^\]]*\])/.exec(text)![1] : m[1];
                 const fields = JSON.parse(list.replace(/'/g, '"'));
-                const type = /providerLoader\("([A-Za-z]+)"\)/.exec(text)?.[1];
+                const type = /super\("([A-Za-z]+)", name/.exec(text)?.[1];
                 const key = `pulumi-nodejs:dynamic/harbor:${type}`;
                 assert.ok(REPLACE_ON[key], `no table entry for harbor/${file} (${key})`);
                 assert.deepEqual([...REPLACE_ON[key].replace].sort(), [...fields].sort(), file);

@@ -7,7 +7,7 @@
 // The rewrite touches nothing else: ids, other inputs and outputs, secrets (still ciphertext), dependencies, and
 // every resource that is not a Harbor resource stay byte for byte as exported.
 import { HARBOR_PROVIDERS, HarborResourceType } from "../../harbor/hosted";
-import { loaderText } from "../../harbor/loader";
+import { providerText } from "../../harbor/loader";
 
 /** The type token prefix of every Harbor dynamic resource. */
 export const HARBOR_TYPE_PREFIX = "pulumi-nodejs:dynamic/harbor:";
@@ -62,7 +62,7 @@ export async function migrateExport(doc: StackExport): Promise<MigrationReport> 
     let rewritten = 0;
     let current = 0;
     for (const r of harbor) {
-        const text = await loaderText(r.type.slice(HARBOR_TYPE_PREFIX.length) as HarborResourceType);
+        const text = await providerText(r.type.slice(HARBOR_TYPE_PREFIX.length) as HarborResourceType);
         let changed = false;
         for (const props of [r.inputs, r.outputs]) {
             if (!props || !("__provider" in props)) continue;

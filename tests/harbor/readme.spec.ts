@@ -3,8 +3,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import * as harbor from "../../harbor";
+import { HarborResource } from "../../harbor/resource";
 
 const readme = fs.readFileSync(path.join(__dirname, "../../harbor/README.md"), "utf8");
 
@@ -18,7 +18,7 @@ function section(name: string): string | undefined {
 }
 
 const resourceClasses = Object.entries(harbor).filter(
-    ([, v]) => typeof v === "function" && (v as { prototype?: unknown }).prototype instanceof pulumi.dynamic.Resource,
+    ([, v]) => typeof v === "function" && (v as { prototype?: unknown }).prototype instanceof HarborResource,
 );
 
 describe("harbor/README.md and harbor/index.ts", () => {

@@ -16,9 +16,9 @@ import { createRequire } from "module";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { HarborResourceType } from "../../harbor/hosted";
-import { loaderText } from "../../harbor/loader";
+import { providerText } from "../../harbor/loader";
 
-export { loaderText };
+export { providerText };
 import type { AnyProvider } from "./fixtures";
 
 /** The project root: the engine runs the host with it as the working directory. */
@@ -266,7 +266,7 @@ export async function stopSharedEngineHost(): Promise<void> {
 
 /** `type` as the engine drives it, through the shared host. */
 export async function engineProvider(type: HarborResourceType): Promise<EngineProvider> {
-    return new EngineProvider(await sharedEngineHost(), type, await loaderText(type));
+    return new EngineProvider(await sharedEngineHost(), type, await providerText(type));
 }
 
 /** Client settings for a host process: a few quick retries, so faults cost milliseconds. */
