@@ -6,7 +6,7 @@ import { parse as parseYaml } from "yaml";
 import { ConfigError, parseSettings, RawConfig } from "../config";
 import { readStackConfig } from "../scripts/plan";
 import { program } from "../program";
-import { at, FAKE_SECRET_MARKER, installMocks, ofType, one, Plan, planStack, RecordedResource, resolveOutput, SecureValue, settle } from "./helpers/pulumi";
+import { at, FAKE_SECRET_MARKER, installMocks, ofType, one, Plan, planStack, RecordedResource, resolveOutput, SecureValue, settle, stackPlan } from "./helpers/pulumi";
 
 const H = (t: string) => `pulumi-nodejs:dynamic/harbor:${t}`;
 const ROOT = path.resolve(__dirname, "..");
@@ -40,7 +40,7 @@ describe("content layer under mocks", function () {
     this.timeout(60_000);
     const plans: Record<string, Plan> = {};
     before(async () => {
-        for (const stack of ["dev", "prod", "pr-42"]) plans[stack] = await planStack(stack);
+        for (const stack of ["dev", "prod", "pr-42"]) plans[stack] = (await stackPlan(stack)).plan;
         plans["dev+ldap"] = await planStack("dev", { configOverride: LDAP_EXAMPLE });
     });
 

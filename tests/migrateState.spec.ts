@@ -16,7 +16,7 @@ import type { RecordedResource } from "../scripts/lib/plan-mocks";
 import { main as migrateMain } from "../scripts/migrate-state";
 import { EngineProvider, sharedEngineHost } from "./helpers/engine";
 import { FAST_CLIENT, useHarborEmulator } from "./helpers/harbor";
-import { planStack } from "./helpers/pulumi";
+import { stackPlan } from "./helpers/pulumi";
 
 const typeOf = (t: string) => t.slice(HARBOR_TYPE_PREFIX.length) as HarborResourceType;
 
@@ -45,7 +45,7 @@ describe("migrate-state: old __provider blobs rewritten to the loader", function
     let recorded: readonly RecordedResource[] = [];
 
     before(async () => {
-        await planStack("dev", { onRegistrations: (r) => (recorded = [...r]) });
+        recorded = (await stackPlan("dev")).recorded;
     });
 
     it("rewrites every Harbor resource of the dev stack's checkpoint, and nothing else", async () => {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { at, FAKE_SECRET_MARKER, ofType, one, Plan, planStack } from "./helpers/pulumi";
+import { at, FAKE_SECRET_MARKER, ofType, one, Plan, planStack, stackPlan } from "./helpers/pulumi";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -7,7 +7,7 @@ const SECRET = "kubernetes:core/v1:Secret";
 describe("platform under mocks", function () {
     const plans: Record<string, Plan> = {};
     before(async () => {
-        for (const stack of ["dev", "prod", "pr-42"]) plans[stack] = await planStack(stack);
+        for (const stack of ["dev", "prod", "pr-42"]) plans[stack] = (await stackPlan(stack)).plan;
     });
 
     describe("every stack", () => {

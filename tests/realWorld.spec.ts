@@ -2,7 +2,7 @@
 // real dynamic-provider host runs the Harbor providers: tests/engine.)
 import * as assert from "assert";
 import { ConfigError, parseSettings, RawConfig } from "../config";
-import { at, one, planStack } from "./helpers/pulumi";
+import { at, one, planStack, stackPlan } from "./helpers/pulumi";
 
 const P = "harbor-platform";
 const PROD: RawConfig = {
@@ -39,7 +39,7 @@ describe("real-world AWS constraints", () => {
         it("equal means no autoscaling: the instance gets no maxAllocatedStorage (RDS would reject it)", async () => {
             const off = await planStack("prod", { configOverride: { data: { mode: "aws", postgres: { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 100 } } } });
             assert.strictEqual(one(off, "aws:rds/instance:Instance").inputs.maxAllocatedStorage, undefined);
-            const on = await planStack("prod");
+            const on = (await stackPlan("prod")).plan;
             assert.strictEqual(one(on, "aws:rds/instance:Instance").inputs.maxAllocatedStorage, 1000);
         });
     });
@@ -47,7 +47,7 @@ describe("real-world AWS constraints", () => {
     it("Performance Insights only where RDS offers it (not on micro/small classes, which would reject the instance)", async () => {
         const small = await planStack("prod", { configOverride: { data: { mode: "aws", postgres: { instanceClass: "db.t4g.small" } } } });
         assert.strictEqual(one(small, "aws:rds/instance:Instance").inputs.performanceInsightsEnabled, false);
-        assert.strictEqual(one(await planStack("prod"), "aws:rds/instance:Instance").inputs.performanceInsightsEnabled, true);
+        assert.strictEqual(one((await stackPlan("prod")).plan, "aws:rds/instance:Instance").inputs.performanceInsightsEnabled, true);
     });
 
     it("SSE-KMS: the registry's IAM user may use the key, only through S3 and only for this bucket", async () => {
@@ -62,7 +62,7 @@ describe("real-world AWS constraints", () => {
         const bucketArn = String(at(one(plan, "aws:iam/userPolicy:UserPolicy").inputs, "policy")).match(/arn:aws:s3:::[a-z0-9-]+/)?.[0];
         assert.deepStrictEqual(kms.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"], [bucketArn, `${bucketArn}/*`]);
         // Without a key there is nothing to grant.
-        const plain = JSON.parse(String(one(await planStack("prod"), "aws:iam/userPolicy:UserPolicy").inputs.policy));
+        const plain = JSON.parse(String(one((await stackPlan("prod")).plan, "aws:iam/userPolicy:UserPolicy").inputs.policy));
         assert.ok(plain.Statement.every((s: { Action: string[] }) => s.Action.every((a) => a.startsWith("s3:"))));
     });
 });

@@ -5,9 +5,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { HARBOR_PROVIDERS, HarborResourceType } from "../../harbor/hosted";
 import { HOST_MODULE, providerText } from "../../harbor/loader";
-import type { RecordedResource } from "../../scripts/lib/plan-mocks";
 import { PROJECT_ROOT } from "../helpers/engine";
-import { planStack } from "../helpers/pulumi";
+import { stackPlan } from "../helpers/pulumi";
 
 describe("harbor/loader: the __provider every Harbor resource stores", () => {
     it("is one short line per type that requires harbor/host.js and asks it for that type: no provider code", () => {
@@ -19,11 +18,10 @@ describe("harbor/loader: the __provider every Harbor resource stores", () => {
         }
     });
 
-    for (const stack of ["dev", "prod", "pr-7"]) {
+    for (const stack of ["dev", "prod", "pr-42"]) {
         it(`the ${stack} plan registers only the loader as a dynamic provider, each within 1.5 KiB`, async function () {
             this.timeout(30_000);
-            let recorded: readonly RecordedResource[] = [];
-            await planStack(stack, { onRegistrations: (r) => (recorded = r) });
+            const { recorded } = await stackPlan(stack);
             const dynamic = recorded.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
             assert.ok(dynamic.length > 0, "the plan has Harbor resources");
             for (const r of dynamic) {

@@ -3,7 +3,8 @@
  * `planStack` runs the real program for a stack under mocks; `installMocks` + `settle` let a spec register
  * resources itself and inspect what was recorded.
  */
-import { Plan, PlannedResource } from "../../scripts/plan";
+import type { RecordedResource } from "../../scripts/lib/plan-mocks";
+import { Plan, PlannedResource, planStack } from "../../scripts/plan";
 
 export { planStack, SecureValue } from "../../scripts/plan";
 export type { Plan, PlannedResource } from "../../scripts/plan";
@@ -25,4 +26,23 @@ export function one(plan: Plan, type: string, name?: string): PlannedResource {
 /** Reads a nested value by dotted path. */
 export function at(obj: unknown, dotted: string): unknown {
     return dotted.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+const stackPlans = new Map<string, Promise<{ plan: Plan; recorded: readonly RecordedResource[] }>>();
+
+/**
+ * The plan of a checked-in stack's config, as is (no overrides), and its raw registrations: planned once per test run
+ * and shared by the specs that only read it (never mutate what this returns).
+ */
+export function stackPlan(stack: string): Promise<{ plan: Plan; recorded: readonly RecordedResource[] }> {
+    let planned = stackPlans.get(stack);
+    if (!planned) {
+        planned = (async () => {
+            let recorded: readonly RecordedResource[] = [];
+            const plan = await planStack(stack, { onRegistrations: (r) => (recorded = [...r]) });
+            return { plan, recorded };
+        })();
+        stackPlans.set(stack, planned);
+    }
+    return planned;
 }
