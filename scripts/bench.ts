@@ -359,7 +359,7 @@ async function main(): Promise<number> {
     say();
     say(table(["__provider stored", "largest text (bytes)", "KiB per project", "vs the limit"], [
         ["none (the limit)", "-", KiB(st.perProject.limit), "1.00x"],
-        ["thin loader (harbor/provider-loader)", st.largestText.loader, KiB(st.perProject.loader), `${f2(st.perProject.loader / st.perProject.limit)}x`],
+        ["constant loader (harbor/loader.ts)", st.largestText.loader, KiB(st.perProject.loader), `${f2(st.perProject.loader / st.perProject.limit)}x`],
         ["provider code by value (before the loader)", st.largestText.byValue, KiB(st.perProject.byValue), `${f2(st.perProject.byValue / st.perProject.limit)}x`],
     ]));
     say();
