@@ -220,7 +220,7 @@ function firstReport(a: ApiArtifact): ApiReportSummary | undefined {
     return key === undefined ? undefined : overview[key];
 }
 
-/** The provider instance every ArtifactCheck shares (serialized once). */
+/** The provider every ArtifactCheck uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const artifactCheckProvider = new ArtifactCheckProvider();
 
 export interface ArtifactCheckArgs {

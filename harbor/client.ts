@@ -10,8 +10,8 @@
 //   timeouts, with exponential backoff and full jitter. A POST is retried only when a caller-supplied probe
 //   says the object was not created, so a retry never makes a duplicate.
 //
-// Nothing here holds state at module level: the undici Agent is built per client (inside provider calls), so the
-// serialized dynamic providers capture no native objects.
+// Nothing here holds state at module level: the undici Agent is built per client (inside provider calls) and closed
+// after it, so no connection outlives the call that opened it.
 import { Agent, fetch } from "undici";
 
 /** How to reach Harbor. `url` is the external URL (e.g. https://harbor.example.com), without /api/v2.0. */

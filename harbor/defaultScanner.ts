@@ -125,7 +125,7 @@ export class DefaultScannerProvider extends HarborProvider implements pulumi.dyn
     }
 }
 
-/** The provider instance every DefaultScanner shares (serialized once). */
+/** The provider every DefaultScanner uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const defaultScannerProvider = new DefaultScannerProvider();
 
 export interface DefaultScannerArgs {

@@ -40,7 +40,7 @@ export class GarbageCollectionScheduleProvider extends SingletonScheduleProvider
     }
 }
 
-/** The provider instance every GarbageCollectionSchedule shares (serialized once). */
+/** The provider every GarbageCollectionSchedule uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const garbageCollectionScheduleProvider = new GarbageCollectionScheduleProvider();
 
 export interface GarbageCollectionScheduleArgs {

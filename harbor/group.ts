@@ -120,7 +120,7 @@ export class GroupProvider extends HarborProvider implements pulumi.dynamic.Reso
     }
 }
 
-/** The provider instance every Group shares (serialized once). */
+/** The provider every Group uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const groupProvider = new GroupProvider();
 
 export interface GroupArgs {

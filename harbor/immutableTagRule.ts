@@ -141,7 +141,7 @@ export class ImmutableTagRuleProvider extends HarborProvider implements pulumi.d
     }
 }
 
-/** The provider instance every ImmutableTagRule shares (serialized once). */
+/** The provider every ImmutableTagRule uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const immutableTagRuleProvider = new ImmutableTagRuleProvider();
 
 export interface ImmutableTagRuleArgs {

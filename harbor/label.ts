@@ -108,7 +108,7 @@ export class LabelProvider extends HarborProvider implements pulumi.dynamic.Reso
     }
 }
 
-/** The provider instance every Label shares (serialized once). */
+/** The provider every Label uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const labelProvider = new LabelProvider();
 
 export interface LabelArgs {

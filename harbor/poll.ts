@@ -1,5 +1,5 @@
 // Bounded polling with an injectable clock, shared by the resources that wait on Harbor (Ready: health;
-// ArtifactCheck: the vulnerability scan). Imported at the top of their modules, so the serializer inlines it.
+// ArtifactCheck: the vulnerability scan).
 
 /** The clock a waiting provider uses; tests inject a fake one so that waits take no real time. */
 export interface PollClock {

@@ -254,7 +254,7 @@ export class ProjectProvider extends HarborProvider implements pulumi.dynamic.Re
     }
 }
 
-/** The provider instance every Project shares (serialized once). */
+/** The provider every Project uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const projectProvider = new ProjectProvider();
 
 export interface ProjectArgs {

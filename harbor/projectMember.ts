@@ -208,7 +208,7 @@ export class ProjectMemberProvider extends HarborProvider implements pulumi.dyna
     }
 }
 
-/** The provider instance every ProjectMember shares (serialized once). */
+/** The provider every ProjectMember uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const projectMemberProvider = new ProjectMemberProvider();
 
 export interface ProjectMemberGroupArgs {

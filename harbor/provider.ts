@@ -1,11 +1,10 @@
-// Shared base for the Harbor dynamic providers (runtime side: this code is serialized into each resource's
-// `__provider` and runs in the dynamic-provider process).
+// Shared base for the Harbor dynamic providers (runtime side: loaded as ordinary modules in Pulumi's dynamic-provider
+// host by harbor/host.js; see harbor/README.md "How the engine runs the providers").
 //
 // Rules (see harbor/README.md "Adding a resource"):
-// - import only types from @pulumi/pulumi here and in provider classes' methods; local helpers are imported at the
-//   top of each module so the serializer inlines them (a lazy require of a local file breaks at run time);
-// - nothing native at module level (no Agent, no hash objects): build clients inside calls (`withClient`);
-// - credentials come only from the `connection` input, never from captured variables.
+// - results are plain data (harbor/hosted.ts strips undefined keys and refuses class instances);
+// - build clients inside calls (`withClient`), so every call closes its connections;
+// - credentials come only from the `connection` input.
 import type * as pulumi from "@pulumi/pulumi";
 import { HarborClient, HarborClientOptions, HarborConnection, isNotFound } from "./client";
 
@@ -40,12 +39,11 @@ export async function useClient<T>(conn: Connection, options: HarborClientOption
     }
 }
 
-/** Base class for Harbor providers: holds the (serializable) options and opens clients. */
+/** Base class for Harbor providers: holds the options and opens clients. */
 export abstract class HarborProvider {
     constructor(protected readonly options: HarborProviderOptions = {}) {}
 
     protected withClient<T>(conn: Connection, fn: (client: HarborClient) => Promise<T>): Promise<T> {
-        // Not named like this method: serialized methods must not shadow the module function they call.
         return useClient(conn, this.options.client, fn);
     }
 }

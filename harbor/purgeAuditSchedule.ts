@@ -49,7 +49,7 @@ export class PurgeAuditScheduleProvider extends SingletonScheduleProvider<PurgeA
     }
 }
 
-/** The provider instance every PurgeAuditSchedule shares (serialized once). */
+/** The provider every PurgeAuditSchedule uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const purgeAuditScheduleProvider = new PurgeAuditScheduleProvider();
 
 export interface PurgeAuditScheduleArgs {

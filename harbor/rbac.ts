@@ -1,5 +1,5 @@
 // Harbor's RBAC vocabulary that robot accounts and project members use (Harbor's src/common/rbac).
-// Pure data, no imports: inlined into the serialized providers and shared with the test emulator (which checks
+// Pure data, no imports: used by the providers and shared with the test emulator (which checks
 // requests against the same table; tests/harbor/rbac.spec.ts checks the table against Harbor's lists as contract/harbor-rbac.json carries them).
 
 /** The (resource → actions) pairs Harbor accepts in a robot permission, per permission kind (src/common/rbac/const.go). */

@@ -132,7 +132,7 @@ export class ReadyProvider extends HarborProvider implements pulumi.dynamic.Reso
     }
 }
 
-/** The provider instance every Ready shares (serialized once). */
+/** The provider every Ready uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const readyProvider = new ReadyProvider();
 
 export interface ReadyArgs {

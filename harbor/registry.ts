@@ -241,7 +241,7 @@ function fromHarbor(r: ApiRegistry): Omit<RegistryInputs, "connection" | "access
     };
 }
 
-/** The provider instance every Registry shares (serialized once). */
+/** The provider every Registry uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const registryProvider = new RegistryProvider();
 
 export interface RegistryArgs {

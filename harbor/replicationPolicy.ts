@@ -278,7 +278,7 @@ export class ReplicationPolicyProvider extends HarborProvider implements pulumi.
     }
 }
 
-/** The provider instance every ReplicationPolicy shares (serialized once). */
+/** The provider every ReplicationPolicy uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const replicationPolicyProvider = new ReplicationPolicyProvider();
 
 export interface ReplicationFiltersArgs {

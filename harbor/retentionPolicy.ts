@@ -220,7 +220,7 @@ function checkRule(sub: InputChecker, at: string): RetentionRule {
     };
 }
 
-/** The provider instance every RetentionPolicy shares (serialized once). */
+/** The provider every RetentionPolicy uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const retentionPolicyProvider = new RetentionPolicyProvider();
 
 export interface RetentionRuleArgs {

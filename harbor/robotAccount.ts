@@ -303,7 +303,7 @@ export class RobotAccountProvider extends HarborProvider implements pulumi.dynam
     }
 }
 
-/** The provider instance every RobotAccount shares (serialized once). */
+/** The provider every RobotAccount uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const robotAccountProvider = new RobotAccountProvider();
 
 export interface RobotAccessArgs {

@@ -340,7 +340,7 @@ function checkOidc(c: InputChecker, raw: unknown): OidcSettings | undefined {
     });
 }
 
-/** The provider instance every SystemConfig shares (serialized once). */
+/** The provider every SystemConfig uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const systemConfigProvider = new SystemConfigProvider();
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };

@@ -141,7 +141,7 @@ export class UserProvider extends HarborProvider implements pulumi.dynamic.Resou
     }
 }
 
-/** The provider instance every User shares (serialized once). */
+/** The provider every User uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const userProvider = new UserProvider();
 
 export interface UserArgs {

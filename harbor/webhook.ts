@@ -181,7 +181,7 @@ export class WebhookProvider extends HarborProvider implements pulumi.dynamic.Re
     }
 }
 
-/** The provider instance every Webhook shares (serialized once). */
+/** The provider every Webhook uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const webhookProvider = new WebhookProvider();
 
 export interface WebhookArgs {
