@@ -23,6 +23,7 @@ import { z } from "zod";
 import { environmentDefaults, environmentOf, previewProfile } from "./config/defaults";
 import { deepMerge, getPath, isPlainObject } from "./config/objects";
 import { contentChecks, crossChecks, declaredProjectChecks, ParsedLists } from "./config/rules";
+import { platformSections } from "./config/platform";
 import { Parsed, SECRET_KEYS, SECTION_KEYS, sections } from "./config/sections";
 import { Settings, toSettings } from "./config/settings";
 
@@ -122,6 +123,10 @@ export function parseSettings(stack: string, raw: RawConfig, options: ParseOptio
         }
     }
 
+    const contentOnly = getPath(merged, ["platform", "enabled"]) === false;
+    // Content only: the Harbor is existingHarbor's, so the hostname (a platform setting) follows its URL.
+    if (contentOnly && user.hostname === undefined) merged.hostname = hostOf(getPath(merged, ["existingHarbor", "url"])) ?? "existing-harbor.invalid";
+
     // Each section is validated on its own, so one bad section does not hide the problems of the others.
     const parsed: Partial<Parsed> = {};
     for (const key of SECTION_KEYS) {
@@ -138,7 +143,9 @@ export function parseSettings(stack: string, raw: RawConfig, options: ParseOptio
     };
     const rawModes = { data: getPath(merged, ["data", "mode"]), storage: getPath(merged, ["storage", "mode"]) };
     const add = (path: string[], message: string) => issues.push({ key: keyOf(path), value: render(path[0], getPath(merged, path)), message });
-    crossChecks(env.environment, parsed, rawModes, add);
+    // A content-only stack: the platform's rules do not apply (nothing of it is deployed).
+    if (contentOnly) contentOnlyChecks(user, merged, add);
+    else crossChecks(env.environment, parsed, rawModes, add);
     contentChecks(parsed, lists, add);
     declaredProjectChecks(merged, add);
     if (issues.length > 0) {
@@ -279,4 +286,32 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
         seen.add(k);
         return true;
     });
+}
+
+/** The settings only the platform uses: set in a content-only stack's file, they would silently do nothing. */
+export const PLATFORM_ONLY_SETTINGS = [
+    ...Object.keys(platformSections).filter((k) => k !== "platform"),
+    "externalDatabasePassword", "externalRedisPassword", "harborAdminPassword",
+] as const;
+
+/** Rules of a content-only stack (platform.enabled false): an existing Harbor to manage, and no platform settings. */
+function contentOnlyChecks(user: Record<string, unknown>, merged: Record<string, unknown>, add: (path: string[], message: string) => void): void {
+    if (!getPath(merged, ["existingHarbor", "url"])) {
+        add(["existingHarbor", "url"], "is required with platform.enabled false: the URL of the Harbor this content-only stack manages (and the secret existingHarborPassword)");
+    }
+    for (const key of PLATFORM_ONLY_SETTINGS) {
+        if (user[key] !== undefined) {
+            add([key], "is a platform setting, and platform.enabled is false: a content-only stack deploys no platform. Remove it, or set platform.enabled to true");
+        }
+    }
+}
+
+/** The host of a URL, or undefined when it is not one. */
+function hostOf(url: unknown): string | undefined {
+    if (typeof url !== "string" || url === "") return undefined;
+    try {
+        return new URL(url).hostname;
+    } catch {
+        return undefined;
+    }
 }

@@ -133,20 +133,24 @@ export interface PushedImage {
     pull: string;
 }
 
-export type StackOutputs = PlatformOutputs & ContentOutputs;
+/** A content-only stack has the platform's outputs that describe the existing Harbor, not the ones it would deploy. */
+export type StackOutputs = ContentOutputs & Pick<PlatformOutputs, "environment" | "externalUrl" | "adminUsername"> & Partial<PlatformOutputs>;
 
-/** Content (projects, robots, system, replication) and images on top of the platform. */
-export function buildContent(platform: Platform): { content: HarborContent; images: AppImage[]; outputs: ContentOutputs } {
-    const { settings, harbor } = platform;
+/**
+ * Content (projects, robots, system, replication) and images: on top of the platform this stack deploys, or, without
+ * `harbor` (a content-only stack, or `existingHarbor`), in the existing Harbor config names.
+ */
+export function buildContent(settings: Settings, harbor?: Harbor): { content: HarborContent; images: AppImage[]; outputs: ContentOutputs } {
     const c = settings.content;
     const existing = c.existingHarbor;
+    if (!existing && !harbor) throw new Error("buildContent: no Harbor to configure (neither this stack's platform nor existingHarbor)");
     const connection: HarborAdminConnection = existing
         ? { url: existing.url, username: existing.username, password: existing.password, caCert: existing.caCert, insecure: existing.insecure }
-        : { url: harbor.externalUrl, username: harbor.adminUsername, password: c.adminPassword ?? harbor.adminPassword };
+        : { url: harbor!.externalUrl, username: harbor!.adminUsername, password: c.adminPassword ?? harbor!.adminPassword };
     const content = new HarborContent("content", {
         connection,
         // A Harbor upgrade (new release revision) waits for health again before configuring.
-        readyTrigger: existing ? undefined : harbor.release.status.apply((s) => String(s?.revision ?? "")),
+        readyTrigger: existing ? undefined : harbor!.release.status.apply((s) => String(s?.revision ?? "")),
         projects: c.projects,
         system: c.system.manage ? c.system : undefined,
         authSecrets: c.authSecrets,
@@ -157,7 +161,7 @@ export function buildContent(platform: Platform): { content: HarborContent; imag
                 ? { stackReference: c.replication.outbound.endpoint.stack }
                 : { ...c.replication.outbound.endpoint, insecure: c.replication.outbound.insecure },
         },
-    }, existing ? {} : { dependsOn: [harbor] });
+    }, existing ? {} : { dependsOn: [harbor!] });
 
     const host = pulumi.output(connection.url).apply((u) => new URL(u).host);
     const images = settings.images.map((img) => {
@@ -192,6 +196,16 @@ export function buildContent(platform: Platform): { content: HarborContent; imag
 
 /** The whole program for one stack: returns the stack outputs. */
 export function program(settings: Settings): StackOutputs {
+    if (!settings.platformEnabled) {
+        // Content only: the existing Harbor's content; no storage, database, namespace, Secret or Helm release.
+        const existing = settings.content.existingHarbor!; // config requires it
+        return {
+            environment: settings.environment,
+            externalUrl: pulumi.output(existing.url),
+            adminUsername: pulumi.output(existing.username),
+            ...buildContent(settings).outputs,
+        };
+    }
     const platform = buildPlatform(settings);
-    return { ...platform.outputs, ...buildContent(platform).outputs };
+    return { ...platform.outputs, ...buildContent(settings, platform.harbor).outputs };
 }

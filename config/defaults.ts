@@ -51,6 +51,7 @@ const standardResources: Record<ResourcePart, ResourceSpec> = {
 };
 
 const commonDefaults: Defaults = {
+    platform: { enabled: true },
     previewDomain: "",
     protect: false,
     scheduling: { spreadOverZones: true, spreadOverNodes: true, priorityClassName: "" },
@@ -146,6 +147,8 @@ export function previewProfile(pr: number, merged: Record<string, unknown>): Def
     const devHost = typeof merged.hostname === "string" ? merged.hostname : "";
     const domain = (merged.previewDomain as string) || devHost.split(".").slice(1).join(".");
     return {
+        // A preview deploys its own Harbor, whatever dev's file says.
+        platform: { enabled: true },
         namespace: `harbor-pr-${pr}`,
         hostname: domain ? `pr-${pr}.${domain}` : "",
         protect: false,

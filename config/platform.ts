@@ -38,6 +38,8 @@ export type ResourceSpec = z.infer<typeof resourceSpec>;
 
 /** The platform sections, in the order they are validated and listed. */
 export const platformSections = {
+    /** false: a content-only stack that manages an existing Harbor (existingHarbor) and deploys no platform. */
+    platform: obj({ enabled: bool() }),
     hostname: str("a DNS hostname like harbor.example.com", DNS_NAME),
     previewDomain: optStr("a DNS domain like preview.example.com, or empty", DNS_NAME),
     namespace: str("a Kubernetes namespace name (lowercase letters, digits, '-', at most 63)", K8S_NAME),

@@ -41,6 +41,11 @@ export interface Settings {
     environment: Environment;
     /** PR number for preview stacks. */
     pr?: number;
+    /**
+     * false: a content-only stack. It manages the Harbor `content.existingHarbor` names and registers no storage,
+     * database, namespace, Secret or Helm release; the platform settings below are defaults it does not use.
+     */
+    platformEnabled: boolean;
     hostname: string;
     /** Exactly what clients use, scheme included (Harbor's token realm depends on it). */
     externalUrl: string;
@@ -141,6 +146,7 @@ export function toSettings(stack: string, env: { environment: Environment; pr?: 
         stack,
         environment: env.environment,
         pr: env.pr,
+        platformEnabled: p.platform.enabled,
         hostname: p.hostname,
         externalUrl: `https://${p.hostname}`,
         namespace: p.namespace,

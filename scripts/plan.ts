@@ -12,7 +12,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { ConfigError, configOrigin, environmentOf, parseSettings, PROJECT, RawConfig, SECRET_KEYS } from "../config";
-import { PlatformOutputs, program as defaultProgram } from "../program";
+import { program as defaultProgram, StackOutputs } from "../program";
 import { FAKE_SECRET_MARKER, installMocks, maskValue, RecordedResource, resolveOutput, settle } from "./lib/plan-mocks";
 
 export interface PlannedResource {
@@ -37,7 +37,7 @@ export interface PlanOptions {
     /** Config entries that replace the file's (keys with or without `harbor-platform:`); for tests. */
     configOverride?: Record<string, unknown>;
     /** The program to run. Default: program.ts's `program`. */
-    program?: (settings: ReturnType<typeof parseSettings>) => PlatformOutputs | Record<string, unknown>;
+    program?: (settings: ReturnType<typeof parseSettings>) => StackOutputs | Record<string, unknown>;
     /** Receives every registration as recorded (raw inputs and the mock state), e.g. to build a checkpoint. */
     onRegistrations?: (recorded: readonly RecordedResource[]) => void;
 }
