@@ -1,7 +1,7 @@
 // The entry point of the Harbor providers inside Pulumi's dynamic-provider host.
 //
-// The host is plain node (no ts-node, cwd = the project root). Each Harbor resource's `__provider` is a thin loader
-// (harbor/loader.ts) whose `configure` requires this file and calls `provider(type)`. This file makes the TypeScript
+// The host is plain node (no ts-node, cwd = the project root). Each Harbor resource's `__provider` is a constant loader
+// (harbor/loader.ts) whose `handler()` requires this file and calls `provider(type)`. This file makes the TypeScript
 // sources of harbor/ loadable (ts-node, transpile only, limited to this folder) and hands over the provider, so the
 // code that runs is always the checkout's current sources: no build step, nothing compiled to go stale.
 //

@@ -165,7 +165,7 @@ async function stateBench(sizes: number[]): Promise<StateBench> {
     const loader = new Map<string, string>();
     const byValue = new Map<string, string>();
     for (const t of Object.keys(HARBOR_PROVIDERS) as T[]) {
-        loader.set(t, await providerText(t));
+        loader.set(t, providerText(t));
         const provider = HARBOR_PROVIDERS[t];
         byValue.set(t, (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text);
     }

@@ -67,7 +67,7 @@ describe("migrate-state: old __provider blobs rewritten to the loader", function
             assert.deepEqual(strip(r), strip(was), `${r.urn}: only __provider changed (ids, secrets, dependencies kept)`);
         });
         for (const r of harbor) {
-            const text = await providerText(typeOf(r.type));
+            const text = providerText(typeOf(r.type));
             assert.equal(r.inputs?.__provider, text);
             assert.equal(r.outputs?.__provider, text);
         }
@@ -104,7 +104,7 @@ describe("migrate-state: old __provider blobs rewritten to the loader", function
             await migrateExport(doc);
             const [r] = doc.deployment.resources!;
             const { __provider: stored, ...outs } = r.outputs!;
-            const engine = new EngineProvider(await sharedEngineHost(), "Label", await providerText("Label"), String(stored));
+            const engine = new EngineProvider(await sharedEngineHost(), "Label", providerText("Label"), String(stored));
             const read = await engine.read(made.id, outs);
             assert.equal(read.id, made.id, "refresh finds it");
             await engine.delete(made.id, outs);
@@ -147,7 +147,7 @@ describe("migrate-state: old __provider blobs rewritten to the loader", function
             assert.deepEqual(calls.map((c) => c.split(" --file")[0]), ["stack export --stack dev", "stack import --stack dev"]);
             const imported = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")) as StackExport;
             for (const r of imported.deployment.resources!.filter((x) => x.type.startsWith(HARBOR_TYPE_PREFIX))) {
-                assert.equal(r.inputs?.__provider, await providerText(typeOf(r.type)));
+                assert.equal(r.inputs?.__provider, providerText(typeOf(r.type)));
             }
             assert.match(logs.join("\n"), /dev: \d+ Harbor resources rewritten, 0 already current; state [\d.]+ KiB -> [\d.]+ KiB/);
             const backup = /kept in (\S+before\.json)/.exec(logs.join("\n"))?.[1];

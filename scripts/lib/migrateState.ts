@@ -62,7 +62,7 @@ export async function migrateExport(doc: StackExport): Promise<MigrationReport> 
     let rewritten = 0;
     let current = 0;
     for (const r of harbor) {
-        const text = await providerText(r.type.slice(HARBOR_TYPE_PREFIX.length) as HarborResourceType);
+        const text = providerText(r.type.slice(HARBOR_TYPE_PREFIX.length) as HarborResourceType);
         let changed = false;
         for (const props of [r.inputs, r.outputs]) {
             if (!props || !("__provider" in props)) continue;

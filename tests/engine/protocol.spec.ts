@@ -9,7 +9,8 @@ import * as path from "path";
 import { HARBOR_PROVIDERS } from "../../harbor/hosted";
 import { healthArea, projectsArea } from "../emulator";
 import { usersArea } from "../emulator/areas/users";
-import { EngineHost, EngineProvider, FAST_HOST_ENV, providerText, PROJECT_ROOT, registeredProviderTexts, sharedEngineHost, sharedFakeEngine, startEngineHost, UNKNOWN } from "../helpers/engine";
+import { providerText } from "../../harbor/loader";
+import { EngineHost, EngineProvider, FAST_HOST_ENV, PROJECT_ROOT, registeredProviderTexts, sharedEngineHost, sharedFakeEngine, startEngineHost, UNKNOWN } from "../helpers/engine";
 import { countObjects, FIXTURES, prepare, Raw, ResourceFixture } from "../helpers/fixtures";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
 

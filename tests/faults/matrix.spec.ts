@@ -13,7 +13,8 @@ import type { Connection } from "../../harbor/provider";
 import { Fault, loadSpec } from "../emulator";
 import { AnyProvider, checkedInputs, countObjects, FIXTURES, Operation, OperationRequests, operationRequests, prepare, Raw, ResourceFixture } from "../helpers/fixtures";
 import type { HarborResourceType } from "../../harbor/hosted";
-import { EngineHost, EngineProvider, FAST_HOST_ENV, providerText, sharedEngineHost, startEngineHost } from "../helpers/engine";
+import { providerText } from "../../harbor/loader";
+import { EngineHost, EngineProvider, FAST_HOST_ENV, sharedEngineHost, startEngineHost } from "../helpers/engine";
 import { rejection, useHarborEmulator } from "../helpers/harbor";
 
 const SECRET = "Harbor12345"; // the emulator's admin password: must never show in an error
@@ -108,7 +109,7 @@ for (const path of ["provider", "engine"] as const) describe(`fault matrix: ever
     async function underTest(f: ResourceFixture, c: HarborClientOptions): Promise<AnyProvider> {
         if (path === "provider") return f.provider(c);
         const key = c.timeoutMs !== 2000 ? "timeout" : c.retries === 2 ? "twoRetries" : "default";
-        return new EngineProvider(hosts.get(key)!, f.type, await providerText(f.type as HarborResourceType));
+        return new EngineProvider(hosts.get(key)!, f.type, providerText(f.type as HarborResourceType));
     }
 
     async function world(f: ResourceFixture, op: Operation, c: HarborClientOptions): Promise<World> {

@@ -17,8 +17,6 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { HarborResourceType } from "../../harbor/hosted";
 import { providerText } from "../../harbor/loader";
-
-export { providerText };
 import type { AnyProvider } from "./fixtures";
 
 /** The project root: the engine runs the host with it as the working directory. */
@@ -160,6 +158,15 @@ export class EngineProvider implements AnyProvider {
         }
     }
 
+    /** A Diff or Update request: the stored outputs (with the stored text) against the new inputs (with the current one). */
+    private change<R extends { setId(v: string): void; setUrn(v: string): void; setOlds(v: Struct): void; setNews(v: Struct): void }>(req: R, id: string, olds: unknown, news: unknown): R {
+        req.setId(id);
+        req.setUrn(this.urn);
+        req.setOlds(toStruct(withProvider(olds, this.storedText)));
+        req.setNews(toStruct(withProvider(news, this.providerText)));
+        return req;
+    }
+
     async check(olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
         const req = new provpb.CheckRequest();
         req.setUrn(this.urn);
@@ -173,11 +180,7 @@ export class EngineProvider implements AnyProvider {
     }
 
     async diff(id: string, olds: unknown, news: unknown): Promise<pulumi.dynamic.DiffResult> {
-        const req = new provpb.DiffRequest();
-        req.setId(id);
-        req.setUrn(this.urn);
-        req.setOlds(toStruct(withProvider(olds, this.storedText)));
-        req.setNews(toStruct(withProvider(news, this.providerText)));
+        const req = this.change(new provpb.DiffRequest(), id, olds, news);
         const res = await this.call<{ getChanges(): number; getReplacesList(): string[]; getDeletebeforereplace(): boolean }>("diff", req);
         const changes = res.getChanges();
         const Changes = provpb.DiffResponse.DiffChanges;
@@ -213,11 +216,7 @@ export class EngineProvider implements AnyProvider {
     }
 
     async update(id: string, olds: unknown, news: unknown): Promise<pulumi.dynamic.UpdateResult> {
-        const req = new provpb.UpdateRequest();
-        req.setId(id);
-        req.setUrn(this.urn);
-        req.setOlds(toStruct(withProvider(olds, this.storedText)));
-        req.setNews(toStruct(withProvider(news, this.providerText)));
+        const req = this.change(new provpb.UpdateRequest(), id, olds, news);
         const res = await this.call<{ getProperties(): Struct | undefined }>("update", req);
         return { outs: withoutProvider((res.getProperties()?.toJavaScript() ?? {}) as Raw) };
     }
@@ -266,7 +265,7 @@ export async function stopSharedEngineHost(): Promise<void> {
 
 /** `type` as the engine drives it, through the shared host. */
 export async function engineProvider(type: HarborResourceType): Promise<EngineProvider> {
-    return new EngineProvider(await sharedEngineHost(), type, await providerText(type));
+    return new EngineProvider(await sharedEngineHost(), type, providerText(type));
 }
 
 /** Client settings for a host process: a few quick retries, so faults cost milliseconds. */
