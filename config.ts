@@ -22,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { environmentDefaults, environmentOf, previewProfile } from "./config/defaults";
 import { deepMerge, getPath, isPlainObject } from "./config/objects";
-import { contentChecks, crossChecks, declaredProjectChecks, ParsedLists } from "./config/rules";
+import { contentChecks, crossChecks, declaredProjectChecks, ParsedLists, salvageSection } from "./config/rules";
 import { platformSections } from "./config/platform";
 import { Parsed, SECRET_KEYS, SECTION_KEYS, sections } from "./config/sections";
 import { Settings, toSettings } from "./config/settings";
@@ -129,10 +129,16 @@ export function parseSettings(stack: string, raw: RawConfig, options: ParseOptio
 
     // Each section is validated on its own, so one bad section does not hide the problems of the others.
     const parsed: Partial<Parsed> = {};
+    // What the rules across platform sections read: each section as parsed, or salvaged field by field when it did not
+    // parse, so one bad field does not hide the other problems of its section.
+    const forRules: Record<string, unknown> = {};
     for (const key of SECTION_KEYS) {
         const result = (sections[key] as z.ZodType).safeParse(merged[key]);
-        if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
-        else for (const issue of result.error.issues) issues.push(...toConfigIssues(key, issue, merged));
+        if (result.success) (parsed as Record<string, unknown>)[key] = forRules[key] = result.data;
+        else {
+            for (const issue of result.error.issues) issues.push(...toConfigIssues(key, issue, merged));
+            if (key in platformSections) forRules[key] = salvageSection(sections[key] as z.ZodType, merged[key]);
+        }
     }
     // Projects and images are also parsed one by one, so the rules across them still check the valid ones when
     // one of them is invalid (and say nothing about the invalid one beyond its own errors).
@@ -145,7 +151,7 @@ export function parseSettings(stack: string, raw: RawConfig, options: ParseOptio
     const add = (path: string[], message: string) => issues.push({ key: keyOf(path), value: render(path[0], getPath(merged, path)), message });
     // A content-only stack: the platform's rules do not apply (nothing of it is deployed).
     if (contentOnly) contentOnlyChecks(user, merged, add);
-    else crossChecks(env.environment, parsed, rawModes, add);
+    else crossChecks(env.environment, forRules as Partial<Parsed>, rawModes, add);
     contentChecks(parsed, lists, add);
     declaredProjectChecks(merged, add);
     if (issues.length > 0) {

@@ -2,6 +2,7 @@
  * Rules that span settings (cross-section and content checks) and the robot rules the program shares with them.
  * Each check reports through `add(path, message)`, so parsing can collect every problem at once.
  */
+import { z } from "zod";
 import { HARBOR_NAME } from "./content";
 import { Environment } from "./defaults";
 import { getPath, isPlainObject } from "./objects";
@@ -10,6 +11,52 @@ import { Parsed } from "./sections";
 import { ProjectSettings, RobotSettings } from "./settings";
 
 /** Rules that span settings. Only sections that parsed are checked, so no rule trips over a bad type. */
+/** Thrown when a rule reads a setting that did not parse: that rule is skipped (the setting has its own error). */
+class UnparsedSetting extends Error {}
+
+/**
+ * A section that failed to parse, field by field: the fields that parse on their own (nested objects recursively),
+ * and the others as traps that throw UnparsedSetting when a rule reads them. So the rules across sections still run
+ * on what is valid, and a rule never reports a problem that only follows from another one.
+ */
+export function salvageSection(schema: z.ZodType, value: unknown): unknown {
+    const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
+    if (!shape || typeof value !== "object" || value === null || Array.isArray(value)) return trap();
+    const fields: Record<string, unknown> = {};
+    const bad = new Set<string>();
+    for (const [key, fieldSchema] of Object.entries(shape)) {
+        const r = fieldSchema.safeParse((value as Record<string, unknown>)[key]);
+        if (r.success) fields[key] = r.data;
+        else if ((fieldSchema as unknown as { shape?: unknown }).shape) fields[key] = salvageSection(fieldSchema, (value as Record<string, unknown>)[key]);
+        else bad.add(key);
+    }
+    return new Proxy(fields, {
+        get: (target, key) => {
+            if (typeof key === "string" && bad.has(key)) throw new UnparsedSetting(key);
+            return Reflect.get(target, key);
+        },
+    });
+}
+
+/** A value no rule may read. */
+function trap(): unknown {
+    return new Proxy({}, { get: (_t, key) => { throw new UnparsedSetting(String(key)); } });
+}
+
+/** Runs each rule on its own: one that reads an unparsed setting is skipped, the others still report. */
+function eachRule(rules: (() => void)[]): void {
+    for (const rule of rules) {
+        try {
+            rule();
+        } catch (err) {
+            if (!(err instanceof UnparsedSetting)) throw err;
+        }
+    }
+}
+
+/**
+ * Rules across platform sections. `v` holds every section: parsed, or salvaged (salvageSection) when it did not parse.
+ */
 export function crossChecks(
     environment: Environment,
     v: Partial<Parsed>,
@@ -17,62 +64,84 @@ export function crossChecks(
     add: (path: string[], message: string) => void,
 ): void {
     const { data, storage, replicas, trivy, ingress, aws, metrics } = v;
-    if (environment === "prod") {
-        // The mode checks read the raw mode too, so they are reported even when another field of the section is bad.
-        if ((data?.mode ?? rawModes.data) === "internal") {
-            add(["data", "mode"], "internal (the chart's own PostgreSQL and Redis) is allowed only for dev and pr-<n> stacks; use aws or external in prod");
-        }
-        if ((storage?.mode ?? rawModes.storage) === "minio") {
-            add(["storage", "mode"], "minio (a single in-cluster MinIO) is allowed only for dev and pr-<n> stacks; use s3 in prod");
-        }
-        if (replicas) {
-            for (const part of HA_PARTS) {
-                if (part === "trivy" && trivy && !trivy.enabled) continue;
-                if (replicas[part] < 2) add(["replicas", part], "must be at least 2 in prod (high availability)");
+    eachRule([
+        () => {
+            if (environment !== "prod") return;
+            // The mode checks read the raw mode too, so they are reported even when the mode itself is bad.
+            let dataMode: unknown = rawModes.data;
+            try { dataMode = data?.mode ?? rawModes.data; } catch { /* unparsed: the raw value */ }
+            if (dataMode === "internal") {
+                add(["data", "mode"], "internal (the chart's own PostgreSQL and Redis) is allowed only for dev and pr-<n> stacks; use aws or external in prod");
             }
-        }
-    }
-    if (ingress?.tlsSource === "cert-manager" && !ingress.clusterIssuer) {
-        add(["ingress", "clusterIssuer"], "is required when ingress.tlsSource is cert-manager");
-    }
-    if (ingress?.tlsSource === "secret" && !ingress.tlsSecretName) {
-        add(["ingress", "tlsSecretName"], "is required when ingress.tlsSource is secret (a Secret with tls.crt and tls.key)");
-    }
-    if (aws) {
-        if ((storage?.mode === "s3" || data?.mode === "aws") && !aws.region) {
-            add(["aws", "region"], "is required when storage.mode is s3 or data.mode is aws");
-        }
-        if (data?.mode === "aws") {
-            if (!aws.vpcId) add(["aws", "vpcId"], "is required when data.mode is aws");
-            if (aws.subnetIds.length < 2) add(["aws", "subnetIds"], "needs at least 2 private subnets in different zones when data.mode is aws");
-            if (aws.clusterSecurityGroupIds.length === 0 && aws.allowedCidrBlocks.length === 0) {
+        },
+        () => {
+            if (environment !== "prod") return;
+            let storageMode: unknown = rawModes.storage;
+            try { storageMode = storage?.mode ?? rawModes.storage; } catch { /* unparsed: the raw value */ }
+            if (storageMode === "minio") {
+                add(["storage", "mode"], "minio (a single in-cluster MinIO) is allowed only for dev and pr-<n> stacks; use s3 in prod");
+            }
+        },
+        ...HA_PARTS.map((part) => () => {
+            if (environment !== "prod" || !replicas) return;
+            if (part === "trivy" && trivy && !trivy.enabled) return;
+            if (replicas[part] < 2) add(["replicas", part], "must be at least 2 in prod (high availability)");
+        }),
+        () => {
+            if (ingress?.tlsSource === "cert-manager" && !ingress.clusterIssuer) add(["ingress", "clusterIssuer"], "is required when ingress.tlsSource is cert-manager");
+        },
+        () => {
+            if (ingress?.tlsSource === "secret" && !ingress.tlsSecretName) {
+                add(["ingress", "tlsSecretName"], "is required when ingress.tlsSource is secret (a Secret with tls.crt and tls.key)");
+            }
+        },
+        () => {
+            if (aws && (storage?.mode === "s3" || data?.mode === "aws") && !aws.region) add(["aws", "region"], "is required when storage.mode is s3 or data.mode is aws");
+        },
+        () => {
+            if (aws && data?.mode === "aws" && !aws.vpcId) add(["aws", "vpcId"], "is required when data.mode is aws");
+        },
+        () => {
+            if (aws && data?.mode === "aws" && aws.subnetIds.length < 2) add(["aws", "subnetIds"], "needs at least 2 private subnets in different zones when data.mode is aws");
+        },
+        () => {
+            if (aws && data?.mode === "aws" && aws.clusterSecurityGroupIds.length === 0 && aws.allowedCidrBlocks.length === 0) {
                 add(["aws", "clusterSecurityGroupIds"], "is required (or aws.allowedCidrBlocks) when data.mode is aws: the database must be reachable only from the cluster");
             }
-        }
-    }
-    if (data?.mode === "external") {
-        if (!data.postgres.host) add(["data", "postgres", "host"], "is required when data.mode is external");
-        if (!data.redis.addr) add(["data", "redis", "addr"], "is required when data.mode is external (host:port)");
-        if (v.externalDatabasePassword === undefined) {
-            add(["externalDatabasePassword"], "is required when data.mode is external: pulumi config set --secret externalDatabasePassword");
-        }
-    }
-    if (data && data.postgres.maxIdleConns > data.postgres.maxOpenConns) {
-        add(["data", "postgres", "maxIdleConns"], "must not exceed data.postgres.maxOpenConns");
-    }
-    if (data) {
-        // RDS rejects an autoscaling threshold less than 10% above the allocated storage ("Invalid max storage size").
-        const { allocatedStorageGiB: allocated, maxAllocatedStorageGiB: max } = data.postgres;
-        const minimum = minAutoscalingThresholdGiB(allocated);
-        if (max !== allocated && max < minimum) {
-            add(["data", "postgres", "maxAllocatedStorageGiB"],
-                `must equal data.postgres.allocatedStorageGiB (${allocated}: storage autoscaling off) or be at least ${minimum} (10% more; RDS rejects less)`);
-        }
-    }
-    if (metrics?.serviceMonitor && !metrics.enabled) add(["metrics", "serviceMonitor"], "needs metrics.enabled true");
-    if (trivy?.enabled && trivy.dbRepositories?.length === 0 && !trivy.skipUpdate) {
-        add(["trivy", "dbRepositories"], "needs at least one repository unless trivy.skipUpdate is true");
-    }
+        },
+        () => {
+            if (data?.mode === "external" && !data.postgres.host) add(["data", "postgres", "host"], "is required when data.mode is external");
+        },
+        () => {
+            if (data?.mode === "external" && !data.redis.addr) add(["data", "redis", "addr"], "is required when data.mode is external (host:port)");
+        },
+        () => {
+            if (data?.mode === "external" && v.externalDatabasePassword === undefined) {
+                add(["externalDatabasePassword"], "is required when data.mode is external: pulumi config set --secret externalDatabasePassword");
+            }
+        },
+        () => {
+            if (data && data.postgres.maxIdleConns > data.postgres.maxOpenConns) add(["data", "postgres", "maxIdleConns"], "must not exceed data.postgres.maxOpenConns");
+        },
+        () => {
+            if (!data) return;
+            // RDS rejects an autoscaling threshold less than 10% above the allocated storage ("Invalid max storage size").
+            const { allocatedStorageGiB: allocated, maxAllocatedStorageGiB: max } = data.postgres;
+            const minimum = minAutoscalingThresholdGiB(allocated);
+            if (max !== allocated && max < minimum) {
+                add(["data", "postgres", "maxAllocatedStorageGiB"],
+                    `must equal data.postgres.allocatedStorageGiB (${allocated}: storage autoscaling off) or be at least ${minimum} (10% more; RDS rejects less)`);
+            }
+        },
+        () => {
+            if (metrics?.serviceMonitor && !metrics.enabled) add(["metrics", "serviceMonitor"], "needs metrics.enabled true");
+        },
+        () => {
+            if (trivy?.enabled && trivy.dbRepositories?.length === 0 && !trivy.skipUpdate) {
+                add(["trivy", "dbRepositories"], "needs at least one repository unless trivy.skipUpdate is true");
+            }
+        },
+    ]);
 }
 
 /** The smallest storage-autoscaling threshold RDS accepts for an instance with `allocatedGiB`. */

@@ -227,6 +227,18 @@ describe("config: parseSettings", () => {
         const image = { name: "app", project: "web", version: "1.0.0", context: "apps/app" };
         const lines = (issues: ConfigIssue[]) => issues.map((i) => `${i.key}: ${i.message}`).join("\n");
 
+        it("a bad field does not hide the rules across sections that read only valid fields, nor makes them misfire", () => {
+            // aws.subnetIds is invalid, and aws.region is missing for S3: both at once (the region rule reads no bad field).
+            const issues = issuesOf("dev", { ...DEV, [`${P}:storage`]: { mode: "s3" }, [`${P}:aws`]: { subnetIds: ["subnet-NOPE"] } });
+            const keys = issues.map((i) => i.key);
+            assert.ok(keys.includes(`${P}:aws.subnetIds[0]`) || keys.some((k) => k.startsWith(`${P}:aws.subnetIds`)), lines(issues));
+            assert.ok(keys.includes(`${P}:aws.region`), lines(issues));
+            // A rule that reads the bad field stays silent: no "needs at least 2 private subnets" on top of the bad id.
+            const withData = issuesOf("dev", { ...DEV, [`${P}:data`]: { mode: "aws" }, [`${P}:aws`]: { region: "eu-west-1", vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-NOPE"] } });
+            assert.ok(!withData.some((i) => /at least 2 private subnets/.test(i.message)), lines(withData));
+            assert.ok(withData.some((i) => i.key === `${P}:aws.clusterSecurityGroupIds`), `the rule on valid fields still reports: ${lines(withData)}`);
+        });
+
         it("a robot's unknown action is reported together with a bad project name", () => {
             const issues = issuesOf("dev", { ...DEV, [`${P}:projects`]: [project({
                 name: "Web_", robots: [{ name: "ci", preset: "custom", permissions: [{ resource: "repository", action: "fly" }] }],
