@@ -152,6 +152,18 @@ export function seg(value: string | number): string {
     return encodeURIComponent(String(value));
 }
 
+/**
+ * One exact-match term of Harbor's `q` list filter (`key=value`), or undefined when Harbor's syntax cannot express the
+ * value (a `,` always splits terms; an empty value is a 400): then list without `q` and filter by hand.
+ * Harbor unescapes `q` a second time after the query string's own decoding (src/lib/q/builder.go, parseKeywords:
+ * url.QueryUnescape, so a bare `+` would become a space and `%41` an `A`), so the value is percent-encoded here and
+ * the query string encodes it once more; a value starting with `~ [ { ( \` gets the backslash escape of escapeValue.
+ */
+export function qExact(key: string, value: string): string | undefined {
+    if (value === "" || value.includes(",")) return undefined;
+    return `${key}=${encodeURIComponent(/^[~[{(\\]/.test(value) ? `\\${value}` : value)}`;
+}
+
 export function repoSeg(repositoryName: string): string {
     return encodeURIComponent(encodeURIComponent(repositoryName));
 }

@@ -10,7 +10,7 @@
 // kind project, naming its project ("*" only for system robots). A retried create that finds its robot already made
 // (response lost) has no secret, so it rotates one at once.
 import * as pulumi from "@pulumi/pulumi";
-import { HarborApiError, HarborClient, isConflict, seg } from "./client";
+import { HarborApiError, HarborClient, isConflict, qExact, seg } from "./client";
 import { changedFields, Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { accessProblem } from "./rbac";
 import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
@@ -290,15 +290,18 @@ export class RobotAccountProvider extends HarborProvider implements pulumi.dynam
 
     /** The robot this resource describes, if Harbor has it (exact stored name within its level and project). */
     private async findRobot(c: HarborClient, r: RobotAccountInputs): Promise<ApiRobot | undefined> {
-        let q = `Level=system,name=${r.name}`;
+        let scope = "Level=system";
         let stored = r.name;
         if (r.level === "project") {
             const project = await c.find<{ project_id: number }>(`/projects/${seg(r.project!)}`, { byName: true });
             if (!project) return undefined;
             stored = `${r.project}+${r.name}`;
-            q = `Level=project,ProjectID=${project.project_id},name=${stored}`;
+            scope = `Level=project,ProjectID=${project.project_id}`;
         }
-        const robots = await c.list<ApiRobot>("/robots", { query: { q } });
+        // The stored name of a project robot holds a '+': Harbor unescapes q twice (src/lib/q/builder.go), so a bare
+        // '+' would search for "web ci", find nothing, and the retried POST would orphan the robot with a 409.
+        const byName = qExact("name", stored);
+        const robots = await c.list<ApiRobot>("/robots", { query: { q: byName ? `${scope},${byName}` : scope } });
         return robots.find((x) => x.name.endsWith(stored) && x.name.length > stored.length);
     }
 }

@@ -209,6 +209,21 @@ describe("harbor/RobotAccount", () => {
             assert.equal(robots().live().length, 2);
         });
 
+        it("the probe's q survives Harbor's second unescape: '+' is sent as %2B inside q, so the lost robot is found (issue 11.3)", async () => {
+            h.emu.inject({ operationId: "CreateRobot" }, { kind: "commitThenFail", status: 502 });
+            const { outs } = await created();
+            const probe = h.emu.log.find((r) => r.operationId === "ListRobot")!;
+            // After the query string's own decoding Harbor holds "...,name=web%2Bci" and unescapes it once more.
+            assert.match(probe.query.q, /,name=web%2Bci$/);
+            assert.equal(outs.secret, robots().must("web+ci").secret);
+            assert.equal(robots().live().length, 1);
+            // The emulator unescapes like Harbor: a bare '+' searches for a space and finds nothing.
+            const bare = await fetch(`${h.emu.url}/api/v2.0/robots?q=${encodeURIComponent(`Level=project,ProjectID=${robots().must("web+ci").projectId},name=web+ci`)}`, {
+                headers: { Authorization: `Basic ${Buffer.from(`${h.emu.username}:${h.emu.password}`).toString("base64")}` },
+            });
+            assert.deepEqual(await bare.json(), []);
+        });
+
         it("timeouts on read and 429 on update are retried", async () => {
             const { id, outs, inputs } = await created();
             h.emu.inject({ operationId: "GetRobotByID" }, { kind: "delay", ms: 500 });

@@ -13,7 +13,9 @@
 //   access; a project robot has exactly one permission, of kind project, on an existing project ("*" → 404); every
 //   (resource, action) must be in Harbor's list for its kind; effect allow|deny (empty = allow, returned as allow);
 // - GET returns permissions and access in storage order, which is not the order sent (here: reversed);
-// - deleting the project deletes its robots.
+// - deleting the project deletes its robots;
+// - GET /robots?q=... parses q like Harbor (query.ts: unescaped twice, src/lib/q/builder.go), so a stored name's '+'
+//   must reach Harbor as %2B inside q.
 import { accessProblem, passwordProblem } from "../../../harbor/rbac";
 import { badRequest, conflict, defineArea, HarborEmulator, notFound, ok, paginate } from "../server";
 import { projectsArea } from "./projects";
@@ -167,7 +169,8 @@ export const robotsArea = defineArea<RobotsState>({
                 if (level === "project") {
                     const pid = q.get("ProjectID")?.value;
                     if (pid === undefined) throw badRequest("must with project ID when to query project robots");
-                    if (!/^\d+$/.test(pid)) throw badRequest("Project ID must be int type.");
+                    // handler/robot.go ListRobot: strconv.ParseInt of the (twice-unescaped, see query.ts) ProjectID, > 0.
+                    if (!/^\d+$/.test(pid) || Number(pid) <= 0) throw badRequest("ProjectID must be a positive integer");
                     projectId = Number(pid);
                 }
                 const list = state.live().filter((r) => r.level === level && r.projectId === projectId && matches(q.get("name"), r.name));
