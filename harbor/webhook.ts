@@ -3,20 +3,22 @@
 // another project replaces it. Names are unique per project (Harbor answers 409, not in the spec), so a retried
 // POST is resolved by looking the policy up by name first.
 //
-// Harbor quirks (src/server/v2.0/handler/notification_policy.go): the target address is stored as
-// scheme://host+path (query, fragment and credentials are silently dropped), so check refuses them instead of
-// letting refresh show a diff forever; auth_header is returned by GET, so it is read back (drift found) and kept
-// secret in state. A policy with several targets (UI edit) reads back as a drift that the next update collapses.
+// Harbor quirks (src/server/v2.0/handler/webhook.go, validateTargets / validateEventTypes): the event types are the
+// 10 of pkg/notification/notification.go initSupportedNotifyType (any other is a 400); a slack target must carry NO
+// payload_format (400 "set payload format is not allowed for slack"), an http one without it gets "Default"; the
+// address is parsed (utils.ParseEndpoint) but stored exactly as sent (the "SSRF" rewrite in validateTargets writes to
+// a loop copy), so a query string is kept and read back; auth_header is returned by GET, so it is read back (drift
+// found) and kept secret in state. A policy with several targets (UI edit) reads back as a drift that the next update
+// collapses.
 import * as pulumi from "@pulumi/pulumi";
-import { HarborClient, seg } from "./client";
+import { HarborClient, qExact, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 
-/** Event types a project webhook can subscribe to (Harbor 2.15, notification.SupportedEventTypes). */
+/** Event types a project webhook can subscribe to (Harbor 2.15: pkg/notification/notification.go, initSupportedNotifyType). */
 export const WEBHOOK_EVENT_TYPES = [
-    "PUSH_ARTIFACT", "PULL_ARTIFACT", "DELETE_ARTIFACT", "DELETE_REPOSITORY", "CREATE_TAG", "DELETE_TAG", "SCANNING_FAILED",
-    "SCANNING_STOPPED", "SCANNING_COMPLETED", "QUOTA_WARNING", "QUOTA_EXCEED", "REPLICATION", "ARTIFACT_LABELED",
-    "TAG_RETENTION", "CREATE_PROJECT", "DELETE_PROJECT", "CREATE_ROBOT", "DELETE_ROBOT",
+    "PUSH_ARTIFACT", "PULL_ARTIFACT", "DELETE_ARTIFACT", "QUOTA_EXCEED", "QUOTA_WARNING", "SCANNING_FAILED", "SCANNING_STOPPED",
+    "SCANNING_COMPLETED", "REPLICATION", "TAG_RETENTION",
 ] as const;
 export const WEBHOOK_NOTIFY_TYPES = ["http", "slack"] as const;
 export const WEBHOOK_PAYLOAD_FORMATS = ["Default", "CloudEvents"] as const;
@@ -27,7 +29,7 @@ export interface WebhookInputs {
     project: string;
     name: string;
     description: string;
-    /** Target URL (http or https; no query, fragment or credentials: Harbor would drop them). */
+    /** Target URL (http or https, kept as written, query included; no credentials). */
     address: string;
     /** Sorted, unique. */
     eventTypes: string[];
@@ -70,8 +72,9 @@ function addressProblem(address: string): string | undefined {
         return `address "${address}" is not a valid URL (expected e.g. https://hooks.example.com/harbor)`;
     }
     if (u.protocol !== "http:" && u.protocol !== "https:") return `address must be http:// or https://, got "${u.protocol}"`;
-    if (u.username || u.password) return "address must not contain credentials (Harbor drops them); use authHeader";
-    if (u.search || u.hash || address.includes("?") || address.includes("#")) return "address must not have a query or fragment (Harbor drops them, so refresh would always show a change)";
+    if (/\s/.test(address)) return "address must not contain spaces";
+    // Harbor would keep them (it stores the address as sent), but the address is not a secret in state.
+    if (u.username || u.password) return "address must not contain credentials (they would be stored in plain text in state); use authHeader";
     return undefined;
 }
 
@@ -80,7 +83,11 @@ const policyBody = (i: WebhookInputs) => ({
     description: i.description,
     enabled: i.enabled,
     event_types: i.eventTypes,
-    targets: [{ type: i.notifyType, address: i.address, auth_header: i.authHeader, skip_cert_verify: i.skipCertVerify, payload_format: i.payloadFormat }],
+    targets: [{
+        type: i.notifyType, address: i.address, auth_header: i.authHeader, skip_cert_verify: i.skipCertVerify,
+        // handler/webhook.go validateTargets: any payload_format on a slack target is a 400.
+        ...(i.notifyType === "slack" ? {} : { payload_format: i.payloadFormat }),
+    }],
 });
 
 const policiesPath = (project: string) => `/projects/${seg(project)}/webhook/policies`;
@@ -113,6 +120,10 @@ export class WebhookProvider extends HarborProvider implements pulumi.dynamic.Re
             enabled: c.bool("enabled", true),
         };
         if (Array.isArray(inputs.eventTypes) && inputs.eventTypes.length === 0) c.fail("eventTypes", "eventTypes must list at least one event type");
+        const rawFormat = (news as { payloadFormat?: unknown }).payloadFormat;
+        if (inputs.notifyType === "slack" && rawFormat !== undefined && rawFormat !== null && !c.failures.some((f) => f.property === "payloadFormat")) {
+            c.fail("payloadFormat", `payloadFormat is not allowed with notifyType "slack" (Harbor: set payload format is not allowed for slack); remove it`);
+        }
         return c.result(inputs);
     }
 
@@ -177,7 +188,8 @@ export class WebhookProvider extends HarborProvider implements pulumi.dynamic.Re
     }
 
     private async findByName(c: HarborClient, project: string, name: string): Promise<ApiPolicy | undefined> {
-        return (await c.list<ApiPolicy>(policiesPath(project), { byName: true, query: { q: `name=${name}` } })).find((p) => p.name === name);
+        const q = qExact("name", name); // undefined (a ',' in the name): list them all, the exact match is made here
+        return (await c.list<ApiPolicy>(policiesPath(project), { byName: true, ...(q ? { query: { q } } : {}) })).find((p) => p.name === name);
     }
 }
 
@@ -192,7 +204,7 @@ export interface WebhookArgs {
     /** Policy name, unique in the project (renamed in place). */
     name: pulumi.Input<string>;
     description?: pulumi.Input<string>;
-    /** Target URL, http(s), without query or credentials. */
+    /** Target URL, http(s), without credentials (a query string is kept). */
     address: pulumi.Input<string>;
     /** Events to send, e.g. ["PUSH_ARTIFACT", "SCANNING_COMPLETED"]. */
     eventTypes: pulumi.Input<pulumi.Input<string>[]>;
@@ -202,7 +214,7 @@ export interface WebhookArgs {
     authHeader?: pulumi.Input<string>;
     /** Skip TLS verification of the target. Default false. */
     skipCertVerify?: pulumi.Input<boolean>;
-    /** "Default" (default) or "CloudEvents". */
+    /** "Default" (default) or "CloudEvents"; http targets only (Harbor refuses it for slack). */
     payloadFormat?: pulumi.Input<"Default" | "CloudEvents">;
     /** Default true. */
     enabled?: pulumi.Input<boolean>;

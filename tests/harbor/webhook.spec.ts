@@ -34,7 +34,7 @@ describe("harbor/Webhook", () => {
             });
             const byProp = byProperty(r.failures);
             assert.match(byProp.project, /must not be empty/);
-            assert.match(byProp.address, /must not contain credentials/);
+            assert.match(byProp.address, /must not contain credentials \(they would be stored in plain text in state\)/);
             assert.match(byProp["eventTypes[0]"], /"PUSH" is invalid: expected one of PUSH_ARTIFACT/);
             assert.match(byProp.notifyType, /one of http, slack, got "teams"/);
             assert.match(byProp.payloadFormat, /one of Default, CloudEvents/);
@@ -42,8 +42,18 @@ describe("harbor/Webhook", () => {
             assert.match(byProp.targets, /not a setting/);
             const q = await check({ project: "web", name: "ci", address: "https://h.example.com/x?token=1", eventTypes: [] });
             const byProp2 = byProperty(q.failures);
-            assert.match(byProp2.address, /must not have a query or fragment \(Harbor drops them/);
+            assert.equal(byProp2.address, undefined, "a query string is a valid address: Harbor keeps it (issue 11.1)");
             assert.match(byProp2.eventTypes, /at least one event type/);
+            assert.equal(h.emu.log.length, 0);
+        });
+
+        it("refuses what Harbor refuses (handler/webhook.go validateTargets/validateEventTypes): payloadFormat with slack, the 8 event types Harbor 2.15 does not support (issue 11.1)", async () => {
+            const slack = byProperty((await check({ project: "web", name: "s", address: "https://hooks.slack.com/services/T", eventTypes: ["PUSH_ARTIFACT"], notifyType: "slack", payloadFormat: "Default" })).failures);
+            assert.match(slack.payloadFormat, /payloadFormat is not allowed with notifyType "slack" \(Harbor: set payload format is not allowed for slack\)/);
+            const events = byProperty((await check({ project: "web", name: "e", address: "https://h.example.com", eventTypes: ["CREATE_PROJECT", "DELETE_TAG", "TAG_RETENTION"] })).failures);
+            assert.match(events["eventTypes[0]"], /"CREATE_PROJECT" is invalid: expected one of PUSH_ARTIFACT, PULL_ARTIFACT, DELETE_ARTIFACT, QUOTA_EXCEED, QUOTA_WARNING, SCANNING_FAILED, SCANNING_STOPPED, SCANNING_COMPLETED, REPLICATION, TAG_RETENTION$/);
+            assert.match(events["eventTypes[1]"], /"DELETE_TAG" is invalid/);
+            assert.equal(events["eventTypes[2]"], undefined);
             assert.equal(h.emu.log.length, 0);
         });
     });
@@ -59,6 +69,24 @@ describe("harbor/Webhook", () => {
                 targets: [{ type: "http", address: "https://hooks.example.com/harbor", auth_header: "Bearer s3cret", skip_cert_verify: true, payload_format: "CloudEvents" }],
             });
             assert.equal(outs.policyId, Number(id));
+        });
+
+        it("a slack target is sent WITHOUT payload_format (Harbor answers 400 otherwise) and reads back without a diff (issue 11.1)", async () => {
+            const { id, outs, inputs } = await created({ notifyType: "slack", address: "https://hooks.slack.com/services/T0/B0/x" });
+            const body = h.emu.calls()[0].body as { targets: Record<string, unknown>[] };
+            assert.equal("payload_format" in body.targets[0], false);
+            assert.deepEqual(plain(stored(id).targets), [{ type: "slack", address: "https://hooks.slack.com/services/T0/B0/x", auth_header: "", skip_cert_verify: false }]);
+            assert.equal(inputs.payloadFormat, "Default");
+            assert.equal((await p.diff(id, (await p.read(id, outs)).props as WebhookOutputs, inputs)).changes, false);
+            await p.update(id, outs, { ...inputs, description: "d" });
+            assert.equal(stored(id).description, "d");
+        });
+
+        it("an address with a query string is kept as sent (Harbor stores it as is) and reads back without a diff (issue 11.1)", async () => {
+            const address = "https://ci.example.com/hook?token=abc&x=1";
+            const { id, outs, inputs } = await created({ address });
+            assert.equal(stored(id).targets[0].address, address);
+            assert.equal((await p.diff(id, (await p.read(id, outs)).props as WebhookOutputs, inputs)).changes, false);
         });
 
         it("diff: a no-op makes ZERO requests; password alone changes nothing; project replaces; a rename is in place", async () => {
@@ -162,6 +190,14 @@ describe("harbor/Webhook", () => {
 
     it("through the engine's dynamic-provider host: create, read back and delete (no credentials in __provider)", async () => {
         await assertEngineLifecycle(h, checked, "Webhook", {
+            afterDelete: () => assert.equal(hooks().policies.size, 0),
+        });
+    });
+
+    it("through the engine's host: a slack webhook is created, read back and deleted (issue 11.1)", async () => {
+        await assertEngineLifecycle(h, checked, "Webhook", {
+            extra: { name: "slack", notifyType: "slack", address: "https://hooks.slack.com/services/T0/B0/x?a=1" },
+            afterCreate: () => assert.equal([...hooks().policies.values()][0].targets[0].payload_format, undefined),
             afterDelete: () => assert.equal(hooks().policies.size, 0),
         });
     });

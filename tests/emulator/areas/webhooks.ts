@@ -1,17 +1,22 @@
-// /projects/{p}/webhook/policies, as Harbor 2.15 behaves (src/server/v2.0/handler/notification_policy.go):
-// - event types must be non-empty and supported, targets non-empty with type http or slack (400);
-// - a target address is stored as scheme://host+path (query, fragment and credentials dropped: SSRF guard);
-// - names are unique per project (409, not in the spec); PUT replaces the whole policy, name included;
-// - a policy addressed under another project is a 404; GET returns auth_header as stored.
+// /projects/{p}/webhook/policies, as Harbor 2.15 behaves (src/server/v2.0/handler/webhook.go):
+// - validateEventTypes: event types non-empty and among the 10 of pkg/notification/notification.go
+//   (initSupportedNotifyType), else 400;
+// - validateTargets: targets non-empty; the address must pass utils.ParseEndpoint (http/https, or no scheme) but is
+//   stored AS SENT (the SSRF rewrite assigns to the range loop's copy); type http or slack; a slack target with any
+//   payload_format is a 400; an unknown payload format is a 400; an http target without one gets "Default";
+// - names are unique per project (DB unique(name, project_id): 409); PUT replaces the whole policy, name included;
+// - a policy addressed under another project is a 404 (requirePolicyInProject); GET returns auth_header as stored;
+// - the list's q is parsed like Harbor's (query.ts).
 import { badRequest, conflict, created, defineArea, notFound, ok, paginate } from "../server";
 import { resolveProject } from "./projects";
+import { matches, parseQ } from "./query";
 
 const NOW = "2026-01-01T00:00:00.000Z";
 export const WEBHOOK_EVENT_TYPES = [
-    "PUSH_ARTIFACT", "PULL_ARTIFACT", "DELETE_ARTIFACT", "DELETE_REPOSITORY", "CREATE_TAG", "DELETE_TAG", "SCANNING_FAILED",
-    "SCANNING_STOPPED", "SCANNING_COMPLETED", "QUOTA_WARNING", "QUOTA_EXCEED", "REPLICATION", "ARTIFACT_LABELED",
-    "TAG_RETENTION", "CREATE_PROJECT", "DELETE_PROJECT", "CREATE_ROBOT", "DELETE_ROBOT",
+    "PUSH_ARTIFACT", "PULL_ARTIFACT", "DELETE_ARTIFACT", "QUOTA_EXCEED", "QUOTA_WARNING", "SCANNING_FAILED", "SCANNING_STOPPED",
+    "SCANNING_COMPLETED", "REPLICATION", "TAG_RETENTION",
 ];
+const PAYLOAD_FORMATS = ["Default", "CloudEvents"];
 
 export interface WebhookTarget {
     type: string;
@@ -52,15 +57,22 @@ function normalise(body: PolicyBody): Omit<WebhookRecord, "id" | "project_id"> {
     const targets = body.targets ?? [];
     if (targets.length === 0) throw badRequest(`empty notification target with policy ${body.name ?? ""}`);
     const stored = targets.map((t) => {
-        let u: URL;
+        // utils.ParseEndpoint: trimmed of spaces and trailing '/', scheme http(s) or none (then http), ParseRequestURI.
+        const trimmed = (t.address ?? "").trim().replace(/\/+$/, "");
+        if (!trimmed) throw badRequest("empty URL");
+        const scheme = trimmed.includes("://") ? trimmed.slice(0, trimmed.indexOf("://")) : "http";
+        if (scheme !== "http" && scheme !== "https") throw badRequest(`invalid scheme: ${scheme}`);
         try {
-            u = new URL(t.address);
+            new URL(trimmed.includes("://") ? trimmed : `http://${trimmed}`);
         } catch {
-            throw badRequest(`invalid endpoint: ${t.address}`);
+            throw badRequest(`parse "${trimmed}": invalid URI for request`);
         }
-        if (u.protocol !== "http:" && u.protocol !== "https:") throw badRequest(`invalid http url: ${t.address}`);
         if (t.type !== "http" && t.type !== "slack") throw badRequest(`unsupported target type ${t.type} with policy ${body.name ?? ""}`);
-        return { ...t, address: `${u.protocol}//${u.host}${u.pathname === "/" && !t.address.replace(/^[a-z]+:\/\/[^/]*/i, "").startsWith("/") ? "" : u.pathname}` };
+        if (t.payload_format && t.type === "slack") throw badRequest("set payload format is not allowed for slack");
+        if (t.payload_format && !PAYLOAD_FORMATS.includes(t.payload_format)) throw badRequest(`unsupported payload format type: ${t.payload_format}`);
+        const target: WebhookTarget = { ...t };
+        if (!t.payload_format && t.type === "http") target.payload_format = "Default";
+        return target;
     });
     return { name: body.name ?? "", description: body.description ?? "", enabled: body.enabled ?? false, event_types: [...events], targets: stored };
 }
@@ -88,12 +100,8 @@ export const webhooksArea = defineArea<WebhooksState>({
             ListWebhookPoliciesOfProject: (req) => {
                 const project = resolveProject(req);
                 let list = [...state.policies.values()].filter((p) => p.project_id === project.project_id);
-                const q = req.query.get("q");
-                if (q) {
-                    const m = /^name=(.+)$/.exec(q);
-                    if (!m) throw badRequest(`unsupported query ${q}`);
-                    list = list.filter((p) => p.name === m[1]);
-                }
+                const q = parseQ(req.query.get("q"));
+                list = list.filter((p) => matches(q.get("name"), p.name));
                 return paginate(req, list.map(view));
             },
             CreateWebhookPolicyOfProject: (req) => {
