@@ -6,14 +6,20 @@
 //   would fail), and looks it up first rather than after a blind failed POST;
 // - delete REALLY deletes it (DELETE /retentions/{id}, which also clears `retention_id`); the Terraform provider
 //   only empties it;
+// - a policy that no longer exists is never a 404: GET answers 500 (pkg/retention/manager.go GetPolicy's plain
+//   "no such Retention policy"), DELETE 400 (handler/retention.go DeleteRetention wraps it as a bad request), PUT 404
+//   (requirePolicyAccess); and deleting a project deletes its policy (controller/event/handler/internal/project.go).
+//   So gone-ness is decided by the coupling, not the status: after a failed call the project is read, and a missing
+//   project or a `retention_id` other than this policy's means gone (refresh drops it, delete is done, update
+//   creates the project's policy again: adopting the one it has now, else POST; the id follows on the next refresh);
 // - every rule always carries a tag AND a repository selector (a rule without a tag selector fails at run time);
 // - at most 15 rules, no two identical (Harbor answers 409): both checked in `check`;
 // - the schedule is a 5-field cron or preset in, 6-field out ("" = no schedule), validated in check.
 import * as pulumi from "@pulumi/pulumi";
-import { HarborClient, seg } from "./client";
+import { HarborApiError, HarborClient, seg } from "./client";
 import { fromHarborCron, toHarborCron } from "./cron";
 import { objectList } from "./nestedInputs";
-import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
+import { Connection, deepEqual, diffManaged, GONE, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
 import { checkSchedule } from "./systemSchedule";
@@ -135,22 +141,28 @@ export class RetentionPolicyProvider extends HarborProvider implements pulumi.dy
     /** GET the project (id + retention_id), then PUT the existing policy (adopt) or POST a new one. */
     async create(inputs: RetentionPolicyInputs): Promise<pulumi.dynamic.CreateResult<RetentionPolicyOutputs>> {
         return this.withClient(inputs.connection, async (c) => {
-            const project = await this.projectOf(c, inputs.project);
-            const existing = retentionIdOf(project);
-            let retentionId: number;
-            if (existing !== undefined) {
-                retentionId = existing;
-                await c.put(`/retentions/${retentionId}`, toHarbor(inputs, project.project_id, retentionId));
-            } else {
-                const created = await c.create("/retentions", toHarbor(inputs, project.project_id), {
-                    // A committed POST wrote retention_id into the project: that is the probe.
-                    probe: async () => retentionIdOf(await this.projectOf(c, inputs.project)),
-                });
-                retentionId = Number(created.id);
-                if (created.adopted) await c.put(`/retentions/${retentionId}`, toHarbor(inputs, project.project_id, retentionId));
-            }
-            return { id: String(retentionId), outs: { ...inputs, retentionId, projectId: project.project_id } };
+            const outs = await this.createIn(c, inputs);
+            return { id: String(outs.retentionId), outs };
         });
+    }
+
+    /** The project's policy made to hold `inputs`: PUT the one it has (adopt), else POST (probed via retention_id). */
+    private async createIn(c: HarborClient, inputs: RetentionPolicyInputs): Promise<RetentionPolicyOutputs> {
+        const project = await this.projectOf(c, inputs.project);
+        const existing = retentionIdOf(project);
+        let retentionId: number;
+        if (existing !== undefined) {
+            retentionId = existing;
+            await c.put(`/retentions/${retentionId}`, toHarbor(inputs, project.project_id, retentionId));
+        } else {
+            const created = await c.create("/retentions", toHarbor(inputs, project.project_id), {
+                // A committed POST wrote retention_id into the project: that is the probe.
+                probe: async () => retentionIdOf(await this.projectOf(c, inputs.project)),
+            });
+            retentionId = Number(created.id);
+            if (created.adopted) await c.put(`/retentions/${retentionId}`, toHarbor(inputs, project.project_id, retentionId));
+        }
+        return { ...inputs, retentionId, projectId: project.project_id };
     }
 
     /** One GET: rules, schedule and scope are all in the policy. */
@@ -158,7 +170,14 @@ export class RetentionPolicyProvider extends HarborProvider implements pulumi.dy
         const props = requireState(state, "RetentionPolicy");
         return this.withClient(props.connection, (c) =>
             readOrGone(async () => {
-                const a = await c.get<ApiRetention>(`/retentions/${id}`);
+                const retentionId = policyIdOf(id, props);
+                let a: ApiRetention;
+                try {
+                    a = await c.get<ApiRetention>(`/retentions/${retentionId}`);
+                } catch (err) {
+                    if (await this.isGone(c, props.project, retentionId, err)) return GONE;
+                    throw err;
+                }
                 const outs: RetentionPolicyOutputs = {
                     connection: props.connection,
                     project: props.project,
@@ -177,16 +196,40 @@ export class RetentionPolicyProvider extends HarborProvider implements pulumi.dy
     /** One PUT of the whole policy. */
     async update(id: string, olds: RetentionPolicyOutputs, news: RetentionPolicyInputs): Promise<pulumi.dynamic.UpdateResult<RetentionPolicyOutputs>> {
         return this.withClient(news.connection, async (c) => {
+            const retentionId = policyIdOf(id, olds);
             if (!deepEqual(olds.rules, news.rules) || olds.schedule !== news.schedule) {
-                await c.put(`/retentions/${id}`, toHarbor(news, olds.projectId, Number(id)));
+                try {
+                    await c.put(`/retentions/${retentionId}`, toHarbor(news, olds.projectId, retentionId));
+                } catch (err) {
+                    // Deleted behind Pulumi's back (or with a re-created project): the project gets its policy again.
+                    if (await this.isGone(c, news.project, retentionId, err)) return { outs: await this.createIn(c, news) };
+                    throw err;
+                }
             }
-            return { outs: { ...news, retentionId: Number(id), projectId: olds.projectId } };
+            return { outs: { ...news, retentionId, projectId: olds.projectId } };
         });
     }
 
     /** DELETE /retentions/{id}: the policy is gone and the project's retention_id cleared. 404 = already gone. */
     async delete(id: string, props: RetentionPolicyOutputs): Promise<void> {
-        await this.withClient(props.connection, (c) => c.delete(`/retentions/${id}`));
+        await this.withClient(props.connection, async (c) => {
+            const retentionId = policyIdOf(id, props);
+            try {
+                await c.delete(`/retentions/${retentionId}`);
+            } catch (err) {
+                if (!(await this.isGone(c, props.project, retentionId, err))) throw err;
+            }
+        });
+    }
+
+    /**
+     * After `err` from a call on policy `retentionId`: is the policy gone? Harbor answers a missing policy with 500
+     * (GET), 400 (DELETE) or 404 (PUT), so the project decides: gone when it is missing or its retention_id is another.
+     */
+    private async isGone(c: HarborClient, project: string, retentionId: number, err: unknown): Promise<boolean> {
+        if (!(err instanceof HarborApiError) || ![400, 404, 500].includes(err.status)) return false;
+        const p = await c.find<ApiProject>(`/projects/${seg(project)}`, { byName: true });
+        return !p || retentionIdOf(p) !== retentionId;
     }
 
     private async projectOf(c: HarborClient, name: string): Promise<ApiProject> {
@@ -194,6 +237,11 @@ export class RetentionPolicyProvider extends HarborProvider implements pulumi.dy
         if (!p) throw new Error(`retention policy: project "${name}" does not exist in Harbor (create it first, e.g. make this resource depend on the Project)`);
         return p;
     }
+}
+
+/** The policy's id: the outputs' retentionId (an update may have re-created it), else the resource id. */
+function policyIdOf(id: string, props: Partial<RetentionPolicyOutputs>): number {
+    return typeof props.retentionId === "number" && props.retentionId > 0 ? props.retentionId : Number(id);
 }
 
 function retentionIdOf(p: ApiProject): number | undefined {

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { RetentionPolicyInputs, RetentionPolicyOutputs, RetentionPolicyProvider } from "../../harbor/retentionPolicy";
 import { projectsArea } from "../emulator";
 import { retentionsArea } from "../emulator/areas/retentions";
+import { engineProvider } from "../helpers/engine";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
 import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, providerKit } from "../helpers/providerKit";
 
@@ -143,12 +144,47 @@ describe("harbor/RetentionPolicy", () => {
             assert.equal((await p.read(id, outs)).id, "");
         });
 
+        it("gone behind its back (Harbor: GET 500, DELETE 400, PUT 404, never 404 on GET): refresh is gone, destroy is done, update makes the project's policy again (issue 11.2)", async () => {
+            const { id, outs, inputs } = await created();
+            state().detach(Number(id));
+            assert.deepEqual(await h.opsDuring(async () => assert.equal((await p.read(id, outs)).id, "")), ["getRetention", "getProject"]);
+            assert.equal(h.emu.calls().find((r) => r.operationId === "getRetention")!.status, 500);
+            await p.delete(id, outs);
+            h.emu.resetLog();
+            const u = await p.update(id, outs, { ...inputs, schedule: "weekly" });
+            assert.deepEqual(h.emu.sequence(), ["updateRetention", "getProject", "getProject", "createRetention"]);
+            const now = state().ofProject("web")!;
+            assert.equal(u.outs!.retentionId, now.id);
+            assert.equal(now.cron, "0 0 0 * * 0");
+            // The next refresh follows the new id.
+            assert.equal((await p.read(id, u.outs as RetentionPolicyOutputs)).id, String(now.id));
+            await p.delete(id, u.outs as RetentionPolicyOutputs);
+            assert.equal(state().policies.size, 0);
+        });
+
+        it("the project deleted (Harbor deletes its policy with it): refresh is gone, destroy is done, update says the project is missing (issue 11.2)", async () => {
+            const { id, outs, inputs } = await created();
+            projects().projects.delete(projects().byName("web")!.project_id);
+            assert.equal((await p.read(id, outs)).id, "");
+            await p.delete(id, outs);
+            const err = await rejection(p.update(id, outs, { ...inputs, schedule: "" }));
+            assert.match(err.message, /project "web" does not exist in Harbor/);
+        });
+
+        it("a policy that still exists is not taken for gone: a 500 with the coupling intact is reported (issue 11.2)", async () => {
+            const { id, outs } = await created();
+            h.emu.inject({ operationId: "getRetention" }, { kind: "status", status: 500 });
+            const err = await rejection(p.read(id, outs));
+            assert.match(err.message, /GET \/api\/v2\.0\/retentions\/\d+ failed: 500/);
+        });
+
         it("delete REALLY deletes (DELETE /retentions/{id}) and clears retention_id; 404 counts as gone; a new create POSTs again", async () => {
             const { id, outs } = await created();
             assert.deepEqual(await h.opsDuring(() => p.delete(id, outs)), ["deleteRetention"]);
             assert.equal(state().policies.size, 0);
             assert.equal(projects().byName("web")!.metadata.retention_id, undefined);
-            await p.delete(id, outs);
+            // Deleting it again: Harbor answers 400 (not 404); the project's retention_id says it is gone.
+            assert.deepEqual(await h.opsDuring(() => p.delete(id, outs)), ["deleteRetention", "getProject"]);
             h.emu.resetLog();
             await created();
             assert.deepEqual(h.emu.sequence(), ["getProject", "createRetention"]);
@@ -190,5 +226,14 @@ describe("harbor/RetentionPolicy", () => {
         await assertEngineLifecycle(h, checked, "RetentionPolicy", {
             afterDelete: () => assert.equal(state().policies.size, 0),
         });
+    });
+
+    it("through the engine's host: a policy deleted behind its back reads as gone and its destroy succeeds (issue 11.2)", async () => {
+        const engine = await engineProvider("RetentionPolicy");
+        const inputs = await checked({}, engine as never);
+        const { id, outs } = await engine.create(inputs);
+        state().detach(Number(id));
+        assert.equal((await engine.read(id, outs)).id, "");
+        await engine.delete(id, outs);
     });
 });

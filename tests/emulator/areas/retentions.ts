@@ -6,9 +6,14 @@
 //   always; selectors are doublestar with matches/excludes and repoMatches/repoExcludes;
 // - the trigger cron may be "" (no schedule), else a 6-field cron;
 // - rules with an empty tag selector are ACCEPTED (they fail at run time): counted in `rulesWithoutTagSelector`;
-// - DELETE removes the policy and the project's retention_id; GET of a missing policy is a 404;
+// - DELETE removes the policy and the project's retention_id;
+// - a missing policy is never a 404 on GET or DELETE: GET answers 500 (pkg/retention/manager.go GetPolicy returns a
+//   plain "no such Retention policy with id N", which SendError maps to 500 UNKNOWN), DELETE 400 (handler/retention.go
+//   DeleteRetention wraps the same error as a bad request); PUT answers 404 unless the body's project holds this id
+//   as its retention_id (handler/retention.go requirePolicyAccess), whether or not the policy exists;
+// - deleting a project deletes its policy (controller/event/handler/internal/project.go → DeleteRetentionByProject);
 // - a proxy-cache project comes with a policy (`seedProxyPolicy`), as Harbor creates one automatically.
-import { badRequest, conflict, created, defineArea, HarborEmulator, notFound, ok } from "../server";
+import { badRequest, conflict, created, defineArea, HarborEmulator, HarborError, ok } from "../server";
 import { ProjectRecord, projectsArea } from "./projects";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON, validated by hand below
@@ -33,6 +38,10 @@ export class RetentionsState {
         return this.emu.area(projectsArea);
     }
 
+    get projectsArea() {
+        return this.projects;
+    }
+
     /** The policy of a project (through its metadata, as Harbor finds it). */
     ofProject(name: string): RetentionRecord | undefined {
         const id = this.projects.must(name).metadata.retention_id;
@@ -54,6 +63,12 @@ export class RetentionsState {
             tag_selectors: [{ kind: "doublestar", decoration: "matches", pattern: "**", extras: "{\"untagged\":true}" }],
             scope_selectors: { repository: [{ kind: "doublestar", decoration: "repoMatches", pattern: "**" }] },
         }], "0 0 0 * * *");
+    }
+
+    /** The policy with this id, after dropping the policies of deleted projects (Harbor deletes them with the project). */
+    live(id: number): RetentionRecord | undefined {
+        for (const r of this.policies.values()) if (!this.projects.projects.has(r.projectId)) this.policies.delete(r.id);
+        return this.policies.get(id);
     }
 
     /** Delete the policy and clear the coupling. */
@@ -107,6 +122,8 @@ export class RetentionsState {
     }
 }
 
+const emuProjects = (state: RetentionsState) => state.projectsArea;
+
 export const retentionsArea = defineArea<RetentionsState>({
     name: "retentions",
     init: (emu) => {
@@ -121,21 +138,27 @@ export const retentionsArea = defineArea<RetentionsState>({
             return created("/retentions", rec.id);
         },
         getRetention: (req) => {
-            const r = state.policies.get(Number(req.params.id));
-            if (!r) throw notFound(`retention policy ${req.params.id}`);
+            const r = state.live(Number(req.params.id));
+            if (!r) throw new HarborError(500, "UNKNOWN", `no such Retention policy with id ${req.params.id}`);
             return ok(state.view(r));
         },
         updateRetention: (req) => {
-            const r = state.policies.get(Number(req.params.id));
-            if (!r) throw notFound(`retention policy ${req.params.id}`);
-            const { project, rules, cron } = state.parse(req.body);
-            if (project.project_id !== r.projectId) throw badRequest("the scope of a retention policy cannot change");
+            const id = Number(req.params.id);
+            const b = req.body as Json;
+            if ((b.rules ?? []).length > 15) throw badRequest("only 15 rules are allowed at most");
+            // requirePolicyAccess: the body's project must hold this id as its retention_id (a 404 otherwise).
+            const owner = state.live(id) && [...emuProjects(state).projects.values()].find((p) => p.project_id === Number(b.scope?.ref));
+            if (!owner || owner.metadata.retention_id !== String(id)) throw new HarborError(404, "NOT_FOUND", `the retention policy id ${id} does not match`);
+            const r = state.policies.get(id)!;
+            const { rules, cron } = state.parse(b);
             Object.assign(r, { rules: rules.map((x, i) => ({ ...x, id: i + 1, priority: i + 1 })), cron });
             return ok();
         },
         deleteRetention: (req) => {
             const id = Number(req.params.id);
-            if (!state.policies.has(id)) throw notFound(`retention policy ${id}`);
+            // Harbor's ordinary answer to a client deleting a policy that is gone, not a client bug: returned (a thrown
+            // 400 would be logged as a spec violation).
+            if (!state.live(id)) return { status: 400, body: { errors: [{ code: "BAD_REQUEST", message: `no such Retention policy with id ${id}` }] } };
             state.detach(id);
             return ok();
         },
