@@ -1,6 +1,14 @@
 // Ready: waits until Harbor reports healthy on /api/v2.0/health (bounded), so configuration starts only once Harbor
-// is up after a deploy. Outputs `healthy` and `version` (harbor_version from /systeminfo; fetching it also proves
-// the credentials work before any other Harbor resource tries them).
+// is up after a deploy, then PROVES the credentials with GET /users/current. Outputs `healthy` and `version`
+// (harbor_version from /systeminfo).
+//
+// Harbor v2.15.2: wrong credentials are not refused by themselves: the basic-auth generator gives no security
+// context and the request goes on ANONYMOUSLY (src/server/middleware/security/basic_auth.go, Generate), so /health
+// and /systeminfo answer 200 (the latter without harbor_version). GET /users/current answers 401 to anonymous
+// (src/server/v2.0/handler/user.go, GetCurrentUserInfo: RequireAuthenticated) and 412 to a robot (authenticated, but
+// not a local user). A failed login locks the user name for 1.5 s (src/core/auth/authenticator.go, Login), so
+// even the right password is anonymous right after someone's failed attempt: the check is retried after a pause
+// (`loginPauseMs`, default 2 s, at most LOGIN_ATTEMPTS times, never past the deadline), never hammered.
 import * as pulumi from "@pulumi/pulumi";
 import { clientOptionsFromEnv, HarborApiError, HarborClient } from "./client";
 import { Connection, diffManaged, HarborProvider, requireState, HarborProviderOptions, InputChecker, pick } from "./provider";
@@ -35,7 +43,13 @@ interface HealthBody {
 }
 
 /** `sleep`/`now` are injected by tests. */
-export interface ReadyProviderOptions extends HarborProviderOptions, PollClock {}
+export interface ReadyProviderOptions extends HarborProviderOptions, PollClock {
+    /** Pause before checking the credentials again after a 401 (past Harbor's 1.5 s login lock). Default 2000. */
+    loginPauseMs?: number;
+}
+
+/** How many times the credentials are checked before a 401 is final. */
+const LOGIN_ATTEMPTS = 3;
 
 export class ReadyProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ReadyInputs, ReadyOutputs> {
     constructor(protected readonly readyOptions: ReadyProviderOptions = {}) {
@@ -80,6 +94,7 @@ export class ReadyProvider extends HarborProvider implements pulumi.dynamic.Reso
     async delete(): Promise<void> {}
 
     private async waitHealthy(inputs: ReadyInputs): Promise<ReadyOutputs> {
+        const started = (this.readyOptions.now ?? Date.now)();
         // Polling is the retry loop: one attempt per check, each bounded by what is left of the deadline.
         const perCheckMs = Math.max(1, Math.min(this.options.client?.timeoutMs ?? clientOptionsFromEnv().timeoutMs ?? 10_000, inputs.timeoutSeconds * 1000));
         const probeOptions = { ...this.options.client, retries: 0, timeoutMs: perCheckMs };
@@ -87,13 +102,13 @@ export class ReadyProvider extends HarborProvider implements pulumi.dynamic.Reso
         const probe = new HarborClient(inputs.connection, probeOptions);
         // A line in `pulumi up`'s output when the wait starts, then every PROGRESS_EVERY_MS: a 15-minute wait must not look hung.
         const progress = engineLog();
-        const started = Date.now();
+        const waitStarted = Date.now();
         let lastProgress = -Infinity;
         const report = async () => {
             const now = Date.now();
             if (now - lastProgress < PROGRESS_EVERY_MS) return;
             lastProgress = now;
-            const waited = Math.round((now - started) / 1000);
+            const waited = Math.round((now - waitStarted) / 1000);
             await progress.info(`Waiting for Harbor at ${inputs.connection.url} to become healthy (${waited} s of ${inputs.timeoutSeconds} s): ${last}`);
         };
         try {
@@ -122,8 +137,38 @@ export class ReadyProvider extends HarborProvider implements pulumi.dynamic.Reso
             progress.close();
             await probe.close();
         }
-        const version = await this.withClient(inputs.connection, (c) => this.version(c));
+        const version = await this.withClient(inputs.connection, async (c) => {
+            await this.proveCredentials(c, inputs, started + inputs.timeoutSeconds * 1000);
+            return this.version(c);
+        });
         return { ...inputs, healthy: true, version };
+    }
+
+    /**
+     * GET /users/current until it is not a 401 (at most LOGIN_ATTEMPTS, a pause between, never past `deadline`):
+     * 200 = a user, 412 = a robot (both authenticated); a 401 every time = the credentials are wrong.
+     */
+    private async proveCredentials(c: HarborClient, inputs: ReadyInputs, deadline: number): Promise<void> {
+        const sleep = this.readyOptions.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+        const now = this.readyOptions.now ?? Date.now;
+        const pause = this.readyOptions.loginPauseMs ?? 2000;
+        for (let attempt = 1; ; attempt++) {
+            try {
+                await c.get("/users/current");
+                return;
+            } catch (err) {
+                if (err instanceof HarborApiError && err.status === 412) return; // a robot: signed in, not a local user
+                if (!(err instanceof HarborApiError) || err.status !== 401) throw err;
+                if (attempt >= LOGIN_ATTEMPTS || now() + pause > deadline) {
+                    throw new Error(
+                        `Harbor at ${inputs.connection.url} did not accept the credentials of user "${inputs.connection.username}": ` +
+                            `GET /api/v2.0/users/current answered 401 ${attempt === 1 ? "once" : `${attempt} times`} (Harbor treats a wrong username or password as an anonymous caller). ` +
+                            `Check connection.username and connection.password.`,
+                    );
+                }
+                await sleep(pause); // past Harbor's 1.5 s lock after someone's failed login
+            }
+        }
     }
 
     private async version(c: HarborClient): Promise<string> {

@@ -25,6 +25,8 @@ export interface EmuRequest {
     byName: boolean;
     /** The authenticated user name, or undefined for anonymous requests. */
     user?: string;
+    /** The authenticated user is a system administrator (the emulator's admin, or a users-area user with sysadmin). */
+    admin?: boolean;
     emu: HarborEmulator;
 }
 
@@ -119,6 +121,11 @@ export interface EmulatorOptions {
     specFile?: string;
     username?: string;
     password?: string;
+    /**
+     * How long a failed login locks the user name (Harbor: 1.5 s, src/core/auth/authenticator.go `frozenTime`): a
+     * correct login in that window is anonymous too. Default 1500.
+     */
+    loginLockMs?: number;
     /** Areas to install; defaults to every area in ./areas. */
     areas?: readonly Area<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- areas differ in state type
 }
@@ -137,12 +144,16 @@ export class HarborEmulator {
     private readonly server: http.Server;
     private readonly sockets = new Set<net.Socket>();
     private ids = 0;
+    private readonly loginLockMs: number;
+    /** User name -> end of its login lock (ms since epoch). */
+    private readonly lockedUntil = new Map<string, number>();
     url = "";
 
     constructor(opts: EmulatorOptions = {}) {
         this.spec = loadSpec(opts.specFile);
         this.username = opts.username ?? "admin";
         this.password = opts.password ?? "Harbor12345";
+        this.loginLockMs = opts.loginLockMs ?? 1500;
         // Required lazily so that areas can import this module's helpers without a cycle at load time.
         // eslint-disable-next-line @typescript-eslint/no-var-requires
         const areas: readonly Area<unknown>[] = opts.areas ?? require("./areas").ALL_AREAS;
@@ -244,8 +255,13 @@ export class HarborEmulator {
         }
         const entry: LoggedRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, status: 0 };
         this.log.push(entry);
+        let validated: Operation | undefined; // set once a handler answers: its response is checked against the spec
         const send = (r: EmuResponse) => {
             entry.status = r.status;
+            if (validated) {
+                const wrong = this.spec.validateResponse(validated, r.status, r.body);
+                if (wrong.length > 0) this.violations.push(`${method} ${url.pathname}${url.search}: emulator response ${r.status} does not match the spec: ${wrong.join("; ")}`);
+            }
             const headers: Record<string, string> = { ...r.headers };
             let payload = "";
             if (r.body !== undefined && method !== "HEAD") {
@@ -288,8 +304,11 @@ export class HarborEmulator {
 
         // Client rules: no cookies (CSRF), Basic auth.
         if (req.headers.cookie) return fail(403, "FORBIDDEN", "emulator: a Cookie was sent; Harbor then enforces CSRF and rejects non-GET calls", true);
-        const user = this.authenticate(req.headers.authorization);
-        if (user === null) return fail(401, "UNAUTHORIZED", "unauthorized");
+        // Wrong credentials are NOT a 401 by themselves: Harbor's basic-auth generator returns no security context
+        // and the request goes on anonymously (src/server/middleware/security/basic_auth.go, Generate), so only
+        // operations that need a user answer 401.
+        const principal = this.authenticate(req.headers.authorization);
+        const user = principal?.user;
         if (user === undefined && !op.anonymous) return fail(401, "UNAUTHORIZED", "unauthorized: credentials required");
 
         // Spec validation.
@@ -305,11 +324,16 @@ export class HarborEmulator {
         if (!handler) return fail(501, "NOT_IMPLEMENTED", `emulator: ${op.operationId} has no handler (add one in tests/emulator/areas)`, true);
 
         let response: EmuResponse;
+        validated = op;
         try {
-            response = await handler({
+            const emuReq: EmuRequest = {
                 method, path: rel, operationId: op.operationId, params, query: url.searchParams, headers: req.headers, body,
-                byName: String(req.headers["x-is-resource-name"] ?? "") === "true", user, emu: this,
-            });
+                byName: String(req.headers["x-is-resource-name"] ?? "") === "true", user, admin: principal?.admin ?? false, emu: this,
+            };
+            // Harbor's RBAC (system-admin-only APIs, project membership) for users who are not system admins.
+            // eslint-disable-next-line @typescript-eslint/no-var-requires
+            (require("./access") as typeof import("./access")).authorize(emuReq);
+            response = await handler(emuReq);
         } catch (err) {
             if (err instanceof HarborError) return fail(err.status, err.code, err.message, err.status === 400);
             return fail(500, "UNKNOWN", `emulator handler crashed: ${(err as Error).stack ?? err}`, true);
@@ -334,15 +358,25 @@ export class HarborEmulator {
         return problems;
     }
 
-    /** undefined = anonymous, null = wrong credentials, else the user name. */
-    private authenticate(header: string | undefined): string | undefined | null {
+    /**
+     * The authenticated principal, or undefined (anonymous: no credentials, wrong ones, or a locked user name).
+     * Users: the emulator's admin, and every users-area user with its password (its `sysadmin` flag decides admin).
+     * A failed login locks the name for `loginLockMs` (src/core/auth/authenticator.go, Login: lock + frozenTime).
+     */
+    private authenticate(header: string | undefined): { user: string; admin: boolean } | undefined {
         if (!header) return undefined;
         const m = /^Basic (.+)$/.exec(header);
-        if (!m) return null;
+        if (!m) return undefined;
         const decoded = Buffer.from(m[1], "base64").toString("utf8");
         const i = decoded.indexOf(":");
         const [u, p] = [decoded.slice(0, i), decoded.slice(i + 1)];
-        return u === this.username && p === this.password ? u : null;
+        if ((this.lockedUntil.get(u) ?? 0) > Date.now()) return undefined;
+        if (u === this.username && p === this.password) return { user: u, admin: true };
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const known = (require("./access") as typeof import("./access")).localUser(this, u);
+        if (known && known.password !== "" && known.password === p) return { user: u, admin: known.sysadmin };
+        if (this.loginLockMs > 0) this.lockedUntil.set(u, Date.now() + this.loginLockMs);
+        return undefined;
     }
 }
 

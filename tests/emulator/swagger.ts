@@ -42,6 +42,8 @@ export interface Operation {
     parameters: Parameter[];
     /** True when the spec allows anonymous access for this operation. */
     anonymous: boolean;
+    /** Declared responses by status ("200", "404", "default"), `#/responses/...` resolved; schema undefined = no body. */
+    responses: Record<string, { schema?: Schema }>;
 }
 
 export interface MatchedOperation {
@@ -60,8 +62,9 @@ interface CompiledPath {
 
 interface SpecDoc {
     basePath: string;
-    paths: Record<string, Record<string, { operationId?: string; parameters?: (Parameter | { $ref: string })[]; security?: unknown[] }>>;
+    paths: Record<string, Record<string, { operationId?: string; parameters?: (Parameter | { $ref: string })[]; security?: unknown[]; responses?: Record<string, { $ref?: string; schema?: Schema }> }>>;
     parameters: Record<string, Parameter>;
+    responses?: Record<string, { schema?: Schema }>;
     definitions: Record<string, Schema>;
 }
 
@@ -95,7 +98,11 @@ export class SwaggerSpec {
             for (const [method, raw] of Object.entries(methods)) {
                 if (method === "parameters") continue;
                 const parameters = (raw.parameters ?? []).map((p) => (p.$ref ? this.resolveParam(doc, p.$ref) : (p as Parameter)));
-                const op: Operation = { operationId: raw.operationId ?? `${method} ${template}`, method: method.toUpperCase(), template, parameters, anonymous: ANONYMOUS.has(raw.operationId ?? "") };
+                const responses: Operation["responses"] = {};
+                for (const [status, r] of Object.entries(raw.responses ?? {})) {
+                    responses[status] = r.$ref ? doc.responses?.[r.$ref.replace("#/responses/", "")] ?? {} : r;
+                }
+                const op: Operation = { operationId: raw.operationId ?? `${method} ${template}`, method: method.toUpperCase(), template, parameters, anonymous: ANONYMOUS.has(raw.operationId ?? ""), responses };
                 ops.set(op.method, op);
                 this.operations.set(op.operationId, op);
             }
@@ -188,6 +195,30 @@ export class SwaggerSpec {
             problems.push(`${op.operationId} takes no body`);
         }
         return problems;
+    }
+
+    /**
+     * Validate a response the emulator is about to send (Harbor's handlers are generated from the same spec, so
+     * what they send matches it): a success status must be one the operation declares, its body must match the
+     * declared schema (no body when none is declared; fields the spec does not define are refused, since Harbor's
+     * generated models cannot carry them); an error body must be Harbor's `Errors` shape, whatever its status
+     * (Harbor's error responder answers any status, declared or not: src/server/v2.0/handler/response.go).
+     */
+    validateResponse(op: Operation, status: number, body: unknown): string[] {
+        const problems: string[] = [];
+        if (status >= 200 && status < 300) {
+            const declared = op.responses[String(status)];
+            if (!declared) {
+                problems.push(`status ${status} is not a response of ${op.operationId} (declared: ${Object.keys(op.responses).join(", ")})`);
+            } else if (declared.schema) {
+                if (body !== undefined) this.validate(declared.schema, body, "response", problems);
+            } else if (body !== undefined && op.method !== "HEAD") {
+                problems.push(`${op.operationId} ${status} declares no body, but one was sent`);
+            }
+        } else if (status >= 400 && this.definitions.Errors) {
+            this.validate({ $ref: "#/definitions/Errors" }, body, "error response", problems);
+        }
+        return problems.map((p) => p.replace(" (Harbor would silently ignore it)", " (Harbor's model has no such field)"));
     }
 
     /** Path/query/header values arrive as strings: check them as the declared scalar type. */

@@ -59,11 +59,11 @@ describe("harbor/Ready", () => {
         assert.deepEqual(r.failures, []);
     });
 
-    it("create on a healthy Harbor: one health check and the version, nothing else", async () => {
+    it("create on a healthy Harbor: one health check, the credentials proven, the version, nothing else", async () => {
         const p = provider();
         const i = await inputs(p);
         const { result, calls } = await h.during(() => p.create(i));
-        assert.deepEqual(calls.map((c) => c.operationId), ["getHealth", "getSystemInfo"]);
+        assert.deepEqual(calls.map((c) => c.operationId), ["getHealth", "getCurrentUserInfo", "getSystemInfo"]);
         assert.equal(result.outs!.healthy, true);
         assert.equal(result.outs!.version, h.emu.area(healthArea).version);
         assert.ok(result.id);
@@ -102,13 +102,45 @@ describe("harbor/Ready", () => {
         assert.match(err.message, /did not become healthy within 3 s .* last status: CONNECTION: ECONNREFUSED/);
     });
 
-    it("fails clearly on wrong credentials (the version needs auth)", async () => {
-        const p = provider();
+    // Harbor answers /health and /systeminfo to a wrong password (it is an anonymous caller, basic_auth.go); the old
+    // emulator answered 401 to wrong credentials everywhere, which Harbor never does.
+    it("fails clearly on wrong credentials: Harbor treats them as anonymous, so /users/current proves them (a few paced tries)", async () => {
+        const clock = fakeTime();
+        const p = new ReadyProvider({ client: FAST_CLIENT, now: clock.now, sleep: clock.sleep, loginPauseMs: 2000 });
         const i = await inputs(p);
         const err = await rejection(p.create({ ...i, connection: { ...i.connection, password: "wrong-Passw0rd" } }));
-        assert.match(err.message, /rejected the credentials of user "admin" \(401 UNAUTHORIZED\)/);
-        assert.equal(h.emu.count("getHealth"), 1, "no polling on 401");
+        assert.match(err.message, /did not accept the credentials of user "admin": GET \/api\/v2\.0\/users\/current answered 401 3 times .*Check connection\.username and connection\.password/);
+        assert.equal(h.emu.count("getHealth"), 1, "health answered (anonymously): no polling");
+        assert.equal(h.emu.count("getCurrentUserInfo"), 3);
+        assert.equal(clock.now(), 4000, "paused twice (2 s each), past Harbor's 1.5 s login lock");
+        assert.equal(h.emu.count("getSystemInfo"), 0);
         assert.ok(!err.message.includes("wrong-Passw0rd"));
+    });
+
+    it("a correct login right after someone's failed one is anonymous (Harbor's 1.5 s lock): the paced retry then succeeds", async () => {
+        const { HarborEmulator } = await import("../emulator"); // a short login lock, so the real pause below stays short
+        const emu = await new HarborEmulator({ loginLockMs: 150 }).start();
+        try {
+            const p = new ReadyProvider({ client: FAST_CLIENT, loginPauseMs: 200 });
+            const i = await inputs(p, { connection: { url: emu.url, username: emu.username, password: emu.password } });
+            const wrong = new ReadyProvider({ client: FAST_CLIENT, loginPauseMs: 1 });
+            await rejection(wrong.create({ ...i, connection: { ...i.connection, password: "wrong-Passw0rd" } })); // locks "admin"
+            emu.resetLog();
+            const out = await p.create(i);
+            assert.equal(out.outs!.version, emu.area(healthArea).version);
+            assert.ok(emu.count("getCurrentUserInfo") >= 2, "the first check fell in the lock and was retried");
+        } finally {
+            await emu.stop();
+        }
+    });
+
+    it("the deadline bounds the credential retries (no pause that would outlast timeoutSeconds)", async () => {
+        const clock = fakeTime();
+        const p = new ReadyProvider({ client: FAST_CLIENT, now: clock.now, sleep: clock.sleep, loginPauseMs: 5000 });
+        const i = await inputs(p, { timeoutSeconds: 3, intervalSeconds: 1 });
+        const err = await rejection(p.create({ ...i, connection: { ...i.connection, password: "wrong-Passw0rd" } }));
+        assert.match(err.message, /answered 401 once/);
+        assert.equal(clock.now(), 0, "no pause");
     });
 
     it("diff: no request; the trigger re-waits; the connection never counts", async () => {
@@ -123,7 +155,7 @@ describe("harbor/Ready", () => {
         assert.equal(d.changes, true);
         assert.deepEqual(d.replaces, []);
         const upd = await h.opsDuring(() => p.update("id", outs, { ...i, trigger: "rev-2" }));
-        assert.deepEqual(upd, ["getHealth", "getSystemInfo"]);
+        assert.deepEqual(upd, ["getHealth", "getCurrentUserInfo", "getSystemInfo"]);
     });
 
     it("read refreshes the version with one request and returns inputs; delete makes none", async () => {
@@ -143,5 +175,13 @@ describe("harbor/Ready", () => {
         const i = await inputs(engine as never);
         const out = await engine.create(i);
         assert.equal((out.outs as { healthy: boolean }).healthy, true);
+    });
+
+    it("through the engine's dynamic-provider host: a wrong password fails Ready clearly (Harbor's anonymous fallback does not pass)", async () => {
+        const engine = await engineProvider("Ready");
+        const i = await inputs(engine as never, { timeoutSeconds: 1, intervalSeconds: 1 });
+        const err = await rejection(engine.create({ ...i, connection: { ...(i as ReadyInputs).connection, password: "wrong-Passw0rd" } }));
+        assert.match(err.message, /did not accept the credentials of user "admin": GET \/api\/v2\.0\/users\/current answered 401/);
+        assert.ok(!err.message.includes("wrong-Passw0rd"));
     });
 });

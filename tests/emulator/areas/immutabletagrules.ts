@@ -29,7 +29,7 @@ export class ImmutableRulesState {
 
     view(r: ImmutableRuleRecord): Record<string, unknown> {
         return {
-            id: r.id, project_id: r.projectId, priority: 0, disabled: r.disabled, action: "immutable", template: "immutable_template", params: {},
+            id: r.id, priority: 0, disabled: r.disabled, action: "immutable", template: "immutable_template", params: {},
             tag_selectors: JSON.parse(JSON.stringify(r.tag_selectors)), scope_selectors: JSON.parse(JSON.stringify(r.scope_selectors)),
         };
     }
