@@ -4,7 +4,10 @@
 // (GET /projects/{p}/repositories/{r}/artifacts/{digest}), adds extra tags to that same artifact (e.g. `sha-<commit>`:
 // same digest by construction, no second push), and, when `scanGate` is a severity, waits for the artifact's
 // vulnerability scan (asking Harbor to scan it if no report exists) and fails the deployment when vulnerabilities at
-// or above that severity are found, with the counts by severity in the message.
+// or above that severity are found, with the counts by severity in the message. With `requireSignature`, the release
+// also fails unless the artifact has a cosign signature accessory (GET ...?with_accessory=true, type
+// `signature.cosign`) whose signature manifest (fetched through the registry API) verifies against
+// `signaturePublicKey` and signs exactly this digest (./cosign.ts).
 //
 // Nothing is deleted with it (the artifact belongs to the registry's lifecycle: retention, not Pulumi). Any change of
 // an input re-runs the check (replace), so a new digest is always verified and gated.
@@ -12,6 +15,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, HarborProviderOptions, InputChecker, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { PollClock, PollResult, pollUntil } from "./poll";
+import { checkSignatureLayer, HARBOR_COSIGN_ACCESSORY, OCI_MANIFEST_MEDIA_TYPE, OciManifest } from "./cosign";
+import { RegistryClient } from "./ociRegistry";
 import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 
 /** Severities in ascending order, as the gate setting names them. */
@@ -44,6 +49,10 @@ export interface ArtifactCheckInputs {
     scanIntervalSeconds: number;
     /** Ask Harbor to scan when no report exists (e.g. the project does not scan on push). */
     requestScan: boolean;
+    /** Fail unless a cosign signature of this digest verifies against `signaturePublicKey`. */
+    requireSignature: boolean;
+    /** SPKI PEM public key the signature must verify against ("" when no signature is required). */
+    signaturePublicKey: string;
 }
 
 export interface ArtifactCheckOutputs extends ArtifactCheckInputs {
@@ -54,7 +63,7 @@ export interface ArtifactCheckOutputs extends ArtifactCheckInputs {
     vulnerabilities: Record<string, number>;
 }
 
-const MANAGED = ["project", "repository", "digest", "tags", "scanGate", "scanTimeoutSeconds", "scanIntervalSeconds", "requestScan"] as const;
+const MANAGED = ["project", "repository", "digest", "tags", "scanGate", "scanTimeoutSeconds", "scanIntervalSeconds", "requestScan", "requireSignature", "signaturePublicKey"] as const;
 const INPUT_KEYS = ["connection", ...MANAGED] as const;
 
 interface ApiReportSummary {
@@ -67,6 +76,7 @@ interface ApiArtifact {
     digest: string;
     tags?: { name: string }[] | null;
     scan_overview?: Record<string, ApiReportSummary> | null;
+    accessories?: { digest: string; type: string }[] | null;
 }
 
 /** `sleep`/`now` are injected by tests. */
@@ -100,7 +110,12 @@ export class ArtifactCheckProvider extends HarborProvider implements pulumi.dyna
             scanTimeoutSeconds: c.number("scanTimeoutSeconds", { default: 600, integer: false, min: 0.001, max: 86_400 })!,
             scanIntervalSeconds: c.number("scanIntervalSeconds", { default: 10, integer: false, min: 0.001, max: 3600 })!,
             requestScan: c.bool("requestScan", true),
+            requireSignature: c.bool("requireSignature", false),
+            signaturePublicKey: c.string("signaturePublicKey", { default: "", text: true })!,
         };
+        if (inputs.requireSignature === true && inputs.signaturePublicKey === "") {
+            c.fail("signaturePublicKey", "signaturePublicKey is required when requireSignature is true (the public key the signature must verify against)");
+        }
         return c.result(inputs);
     }
 
@@ -120,6 +135,7 @@ export class ArtifactCheckProvider extends HarborProvider implements pulumi.dyna
                 );
             }
             for (const tag of inputs.tags) await this.ensureTag(c, inputs, artifact, tag);
+            if (inputs.requireSignature) await this.verifySignature(c, inputs);
             let scanStatus = "";
             let vulnerabilities: Record<string, number> = {};
             if (inputs.scanGate !== "off") {
@@ -166,6 +182,44 @@ export class ArtifactCheckProvider extends HarborProvider implements pulumi.dyna
 
     private artifactPath(i: Pick<ArtifactCheckInputs, "project" | "repository">, reference: string): string {
         return `/projects/${seg(i.project)}/repositories/${repoSeg(i.repository)}/artifacts/${seg(reference)}`;
+    }
+
+    /**
+     * The release gate on signatures: some `signature.cosign` accessory of the artifact verifies against the key.
+     * Each accessory's manifest and payload come from the registry API with the same credentials.
+     */
+    private async verifySignature(c: HarborClient, i: ArtifactCheckInputs): Promise<void> {
+        const where = `${i.project}/${i.repository}@${i.digest}`;
+        const artifact = await c.get<ApiArtifact>(this.artifactPath(i, i.digest), { query: { with_accessory: true } });
+        const signatures = (artifact.accessories ?? []).filter((a) => a.type === HARBOR_COSIGN_ACCESSORY);
+        const reasons: string[] = [];
+        if (signatures.length > 0) {
+            const reg = new RegistryClient(i.connection, this.checkOptions.client);
+            const name = `${i.project}/${i.repository}`;
+            try {
+                for (const acc of signatures) {
+                    const m = await reg.getManifest(name, acc.digest, OCI_MANIFEST_MEDIA_TYPE);
+                    if (!m) {
+                        reasons.push(`${acc.digest}: the signature manifest is missing`);
+                        continue;
+                    }
+                    const manifest = JSON.parse(m.body.toString("utf8")) as OciManifest;
+                    for (const layer of manifest.layers ?? []) {
+                        const verdict = checkSignatureLayer(await reg.getBlob(name, layer.digest), layer, i.digest, i.signaturePublicKey);
+                        if (verdict.ok) return;
+                        reasons.push(`${acc.digest}: ${verdict.reason}`);
+                    }
+                }
+            } finally {
+                await reg.close();
+            }
+        }
+        throw new Error(
+            `release gate: ${where} has no cosign signature that verifies against the stack's public key ` +
+                `(${signatures.length === 0 ? "no signature.cosign accessory in Harbor" : reasons.join("; ")}). ` +
+                `Project ${i.project} requires signed images (cosign): sign it with the stack's key (images are signed when they are pushed; ` +
+                `see docs/security.md "Image signing"), or turn off projects[].cosign.`,
+        );
     }
 
     /** Adds `tag` to the artifact unless it has it; a tag already on another artifact is a clear error. */
@@ -242,6 +296,10 @@ export interface ArtifactCheckArgs {
     scanIntervalSeconds?: pulumi.Input<number>;
     /** Ask Harbor to scan when no report exists (default true). */
     requestScan?: pulumi.Input<boolean>;
+    /** Fail the release unless a cosign signature of the digest verifies against `signaturePublicKey` (default false). */
+    requireSignature?: pulumi.Input<boolean>;
+    /** The public key (SPKI PEM) signatures must verify against. */
+    signaturePublicKey?: pulumi.Input<string>;
 }
 
 /** Verifies a pushed image through Harbor's API, tags it, and gates the release on its vulnerability scan. */

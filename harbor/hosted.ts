@@ -9,6 +9,7 @@ import { artifactCheckProvider } from "./artifactCheck";
 import { defaultScannerProvider } from "./defaultScanner";
 import { garbageCollectionScheduleProvider } from "./gcSchedule";
 import { groupProvider } from "./group";
+import { imageSignatureProvider } from "./imageSignature";
 import { immutableTagRuleProvider } from "./immutableTagRule";
 import { labelProvider } from "./label";
 import { projectProvider } from "./project";
@@ -39,6 +40,7 @@ export const HARBOR_PROVIDERS = {
     DefaultScanner: defaultScannerProvider,
     GarbageCollectionSchedule: garbageCollectionScheduleProvider,
     Group: groupProvider,
+    ImageSignature: imageSignatureProvider,
     ImmutableTagRule: immutableTagRuleProvider,
     Label: labelProvider,
     Project: projectProvider,

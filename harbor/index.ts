@@ -10,6 +10,7 @@ export { User, UserArgs, UserProvider, userProvider } from "./user";
 export { ReplicationPolicy, ReplicationPolicyArgs, ReplicationPolicyProvider, replicationPolicyProvider, ReplicationFiltersArgs } from "./replicationPolicy";
 export { Group, GroupArgs, GroupProvider, groupProvider, GROUP_TYPE_NAMES } from "./group";
 export { ArtifactCheck, ArtifactCheckArgs, ArtifactCheckProvider, artifactCheckProvider, GATE_SEVERITIES, ScanGate } from "./artifactCheck";
+export { ImageSignature, ImageSignatureArgs, ImageSignatureProvider, imageSignatureProvider } from "./imageSignature";
 export { GarbageCollectionSchedule, GarbageCollectionScheduleArgs, GarbageCollectionScheduleProvider, garbageCollectionScheduleProvider } from "./gcSchedule";
 export { PurgeAuditSchedule, PurgeAuditScheduleArgs, PurgeAuditScheduleProvider, purgeAuditScheduleProvider } from "./purgeAuditSchedule";
 export { ProjectMember, ProjectMemberArgs, ProjectMemberGroupArgs, ProjectMemberProvider, projectMemberProvider, MEMBER_ROLE_NAMES } from "./projectMember";

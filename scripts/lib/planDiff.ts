@@ -94,6 +94,7 @@ export const REPLACE_ON: Readonly<Record<string, ReplaceRule>> = {
     "kubernetes:core/v1:Namespace": { replace: ["metadata.name"] },
     "kubernetes:core/v1:Secret": { replace: ["metadata.name", "metadata.namespace", "type"] },
     "kubernetes:helm.sh/v3:Release": { replace: ["name", "namespace"] },
+    "kubernetes:monitoring.coreos.com/v1:PrometheusRule": { replace: ["metadata.name", "metadata.namespace"] },
     "random:index/randomPassword:RandomPassword": randomText,
     "random:index/randomString:RandomString": randomText,
     "tls:index/privateKey:PrivateKey": { replace: ["algorithm", "rsaBits", "ecdsaCurve"] },
@@ -103,7 +104,8 @@ export const REPLACE_ON: Readonly<Record<string, ReplaceRule>> = {
     // A docker Image rebuilds and pushes on a change; whether the engine shows it as a replacement depends on the provider version.
     "docker:index/image:Image": { replace: [], mayReplace: ["imageName", "build", "registry"] },
     "pulumi:pulumi:StackReference": { replace: ["name"] },
-    "pulumi-nodejs:dynamic/harbor:ArtifactCheck": harbor("project", "repository", "digest", "tags", "scanGate", "scanTimeoutSeconds", "scanIntervalSeconds", "requestScan"),
+    "pulumi-nodejs:dynamic/harbor:ArtifactCheck": harbor("project", "repository", "digest", "tags", "scanGate", "scanTimeoutSeconds", "scanIntervalSeconds", "requestScan", "requireSignature", "signaturePublicKey"),
+    "pulumi-nodejs:dynamic/harbor:ImageSignature": harbor("project", "repository", "digest", "privateKey"),
     "pulumi-nodejs:dynamic/harbor:DefaultScanner": harbor("scannerName"),
     "pulumi-nodejs:dynamic/harbor:GarbageCollectionSchedule": harbor(),
     "pulumi-nodejs:dynamic/harbor:Group": harbor("type", "ldapDn"),

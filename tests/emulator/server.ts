@@ -74,7 +74,15 @@ export interface Area<S> {
     name: string;
     init(emu: HarborEmulator): S;
     handlers(state: S, emu: HarborEmulator): Record<string, Handler>;
+    /**
+     * Requests outside the API base path that this area serves itself (the registry's /v2/, areas/distribution.ts):
+     * the handler answers on `res` and returns true, or returns false to leave the request to the API.
+     */
+    raw?(state: S, emu: HarborEmulator): RawHandler;
 }
+
+/** Serves a request outside the API (raw bytes in and out); true when it answered. */
+export type RawHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
 
 export function defineArea<S>(area: Area<S>): Area<S> {
     return area;
@@ -141,6 +149,7 @@ export class HarborEmulator {
     private readonly handlers = new Map<string, Handler>();
     private readonly states = new Map<Area<unknown>, unknown>();
     private readonly faults: FaultRule[] = [];
+    private readonly rawHandlers: RawHandler[] = [];
     private readonly server: http.Server;
     private readonly sockets = new Set<net.Socket>();
     private ids = 0;
@@ -165,6 +174,7 @@ export class HarborEmulator {
                 if (this.handlers.has(opId)) throw new Error(`emulator area ${area.name}: ${opId} is already handled by another area`);
                 this.handlers.set(opId, handler);
             }
+            if (area.raw) this.rawHandlers.push(area.raw(state, this));
         }
         this.server = http.createServer((req, res) => void this.handle(req, res));
         this.server.on("connection", (s) => {
@@ -239,7 +249,13 @@ export class HarborEmulator {
         return undefined;
     }
 
+    /** Who the Authorization header authenticates (undefined: anonymous), for areas serving raw requests. */
+    principal(header: string | undefined) {
+        return this.authenticate(header);
+    }
+
     private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        for (const serveRaw of this.rawHandlers) if (await serveRaw(req, res)) return;
         const raw = await readBody(req);
         const method = (req.method ?? "GET").toUpperCase();
         const url = new URL(req.url ?? "/", "http://emulator");

@@ -32,7 +32,7 @@ describe("harbor/ArtifactCheck (post-push verification and release gate)", () =>
             const i = await checked();
             assert.deepEqual({ ...i, connection: undefined }, {
                 connection: undefined, project: "dev-team", repository: "go-app", digest: DIGEST, tags: [], scanGate: "off",
-                scanTimeoutSeconds: 600, scanIntervalSeconds: 10, requestScan: true,
+                scanTimeoutSeconds: 600, scanIntervalSeconds: 10, requestScan: true, requireSignature: false, signaturePublicKey: "",
             });
         });
 

@@ -6,10 +6,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import { HarborClient, HarborClientOptions } from "../../harbor/client";
 import type { Connection } from "../../harbor/provider";
 import {
-    ArtifactCheckProvider, DefaultScannerProvider, GarbageCollectionScheduleProvider, GroupProvider, ImmutableTagRuleProvider,
+    ArtifactCheckProvider, DefaultScannerProvider, ImageSignatureProvider, GarbageCollectionScheduleProvider, GroupProvider, ImmutableTagRuleProvider,
     LabelProvider, ProjectMemberProvider, ProjectProvider, PurgeAuditScheduleProvider, ReadyProvider, RegistryProvider,
     ReplicationPolicyProvider, RetentionPolicyProvider, RobotAccountProvider, SystemConfigProvider, UserProvider, WebhookProvider,
 } from "../../harbor";
+import { generateSigningKey } from "../../harbor/cosign";
 import { HarborEmulator, projectsArea } from "../emulator";
 import { artifactsArea } from "../emulator/areas/artifacts";
 import { registriesArea } from "../emulator/areas/registries";
@@ -60,8 +61,9 @@ export interface ResourceFixture {
 const ALL: readonly Operation[] = ["create", "read", "update", "delete"];
 const REMOTE = "https://harbor-prod.example.com";
 const DIGEST = `sha256:${"a".repeat(64)}`;
+const SIGNING_KEY = generateSigningKey().privateKeyPem;
 
-/** Fixtures for all 17 resource types, by type name. */
+/** Fixtures for all 18 resource types, by type name. */
 export const FIXTURES: readonly ResourceFixture[] = [
     {
         type: "Ready", provider: (client) => new ReadyProvider({ client, sleep: async () => undefined }), polls: true,
@@ -158,6 +160,15 @@ export const FIXTURES: readonly ResourceFixture[] = [
             emu.area(artifactsArea).push("dev-team", "go-app", { digest: DIGEST, tags: ["v1.0.0"] });
         },
         inputs: { project: "dev-team", repository: "go-app", digest: DIGEST }, change: {},
+        deletes: "nothing", ops: ["create", "read"],
+    },
+    {
+        type: "ImageSignature", provider: (client) => new ImageSignatureProvider({ client }),
+        setup: (emu) => {
+            emu.area(projectsArea).seed("dev-team");
+            emu.area(artifactsArea).push("dev-team", "go-app", { digest: DIGEST, tags: ["v1.0.0"] });
+        },
+        inputs: { project: "dev-team", repository: "go-app", digest: DIGEST, privateKey: SIGNING_KEY }, change: {},
         deletes: "nothing", ops: ["create", "read"],
     },
 ];

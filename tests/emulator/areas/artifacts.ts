@@ -3,8 +3,11 @@
 // Server behaviours mirrored from Harbor v2.15:
 // - the scan overview is keyed by the report MIME type and only present with `with_scan_overview=true`;
 // - a tag name is unique in its repository (409 when it exists, on any artifact);
-// - a scan request answers 202; the report then goes Pending → Running → Success/Error.
-import { badRequest, conflict, defineArea, EmuRequest, notFound, ok } from "../server";
+// - a scan request answers 202; the report then goes Pending → Running → Success/Error;
+// - `with_accessory=true` adds `accessories`: the accessories whose subject is this artifact (src/controller/artifact/
+//   controller.go, populateAccessories: accessory.Mgr.List by SubjectArtifactID); listAccessories pages the same list.
+//   Accessories are recorded when a signature manifest is pushed (./distribution.ts).
+import { badRequest, conflict, defineArea, EmuRequest, notFound, ok, paginate } from "../server";
 import { projectsArea, resolveProject } from "./projects";
 
 export const VULN_REPORT_MIME = "application/vnd.security.vulnerability.report; version=1.1";
@@ -26,6 +29,23 @@ export interface ArtifactRecord {
     scan?: ScanScript;
     /** Used when a scan is requested for an unscanned artifact. */
     onScanRequest?: Omit<ScanScript, "status">;
+    /** The manifest bytes and media type, when pushed through the registry API (./distribution.ts). */
+    manifest?: { body: Buffer; mediaType: string };
+    /** Accessories whose subject is this artifact (cosign signatures, ...). */
+    accessories?: AccessoryRecord[];
+    /** This artifact is the cosign signature of that digest. */
+    signatureOf?: string;
+}
+
+/** Harbor's accessory (src/pkg/accessory/model/accessory.go AccessoryData, as the API shows it). */
+export interface AccessoryRecord {
+    id: number;
+    /** The accessory's own artifact (e.g. the signature manifest). */
+    artifactId: number;
+    digest: string;
+    size: number;
+    /** e.g. signature.cosign */
+    type: string;
 }
 
 export class ArtifactsState {
@@ -66,7 +86,14 @@ function target(req: EmuRequest, state: ArtifactsState): { project: string; repo
     return { project: p.name, repository, artifact };
 }
 
-function view(project: string, repository: string, a: ArtifactRecord, withScan: boolean) {
+function accessoryView(project: string, repository: string, subject: ArtifactRecord, x: AccessoryRecord) {
+    return {
+        id: x.id, artifact_id: x.artifactId, subject_artifact_id: subject.id, subject_artifact_repo: `${project}/${repository}`,
+        subject_artifact_digest: subject.digest, size: x.size, digest: x.digest, type: x.type, icon: "", creation_time: "2026-01-01T00:00:00.000Z",
+    };
+}
+
+function view(project: string, repository: string, a: ArtifactRecord, withScan: boolean, withAccessory = false) {
     const body: Record<string, unknown> = {
         id: a.id, type: "IMAGE", digest: a.digest, repository_name: `${project}/${repository}`,
         media_type: "application/vnd.oci.image.manifest.v1+json", size: 1024, push_time: "2026-01-01T00:00:00.000Z",
@@ -84,6 +111,8 @@ function view(project: string, repository: string, a: ArtifactRecord, withScan: 
         };
         if (!done) a.scan.pollsLeft--;
     }
+    if (withAccessory) body.accessories = (a.accessories ?? []).map((x) => accessoryView(project, repository, a, x));
+    if (a.manifest) body.media_type = a.manifest.mediaType;
     return body;
 }
 
@@ -96,7 +125,11 @@ export const artifactsArea = defineArea<ArtifactsState>({
     handlers: (state) => ({
         getArtifact: (req) => {
             const { project, repository, artifact } = target(req, state);
-            return ok(view(project, repository, artifact, req.query.get("with_scan_overview") === "true"));
+            return ok(view(project, repository, artifact, req.query.get("with_scan_overview") === "true", req.query.get("with_accessory") === "true"));
+        },
+        listAccessories: (req) => {
+            const { project, repository, artifact } = target(req, state);
+            return paginate(req, (artifact.accessories ?? []).map((x) => accessoryView(project, repository, artifact, x)));
         },
         createTag: (req) => {
             const { project, repository, artifact } = target(req, state);

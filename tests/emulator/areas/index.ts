@@ -19,5 +19,7 @@ import { replicationArea } from "./replication";
 import { artifactsArea } from "./artifacts";
 import { retentionsArea } from "./retentions";
 import { immutableTagRulesArea } from "./immutabletagrules";
+import { auditLogsArea } from "./auditlogs";
+import { distributionArea } from "./distribution";
 
-export const ALL_AREAS: readonly Area<any>[] = [healthArea, projectsArea, quotasArea, repositoriesArea, registriesArea, usersArea, userGroupsArea, membersArea, robotsArea, scannersArea, configurationsArea, systemSchedulesArea, webhooksArea, labelsArea, replicationArea, artifactsArea, retentionsArea, immutableTagRulesArea]; // eslint-disable-line @typescript-eslint/no-explicit-any
+export const ALL_AREAS: readonly Area<any>[] = [healthArea, projectsArea, quotasArea, repositoriesArea, registriesArea, usersArea, userGroupsArea, membersArea, robotsArea, scannersArea, configurationsArea, systemSchedulesArea, webhooksArea, labelsArea, replicationArea, artifactsArea, retentionsArea, immutableTagRulesArea, auditLogsArea, distributionArea]; // eslint-disable-line @typescript-eslint/no-explicit-any
