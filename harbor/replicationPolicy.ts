@@ -8,9 +8,12 @@
 // - scheduled triggers need 6 fields, seconds 0 and minutes not "*": validated in check, converted from 5 fields;
 // - negative speeds are stored as 0, so 0 (unlimited) is the default and the minimum;
 // - direction is where the local Harbor (registry id 0) sits: push = dest set, pull = src set; it forces a replace;
+// - Harbor's PUT writes EVERY column (handler/replication.go UpdateReplicationPolicy builds a fresh policy, dao
+//   Update without a column list): copy_by_chunk and single_active_replication left out are reset to false, so both
+//   are managed inputs, always sent; single_active_replication with an event_based trigger is refused (Harbor: 500);
 // - EVERY field is read back (filters, description and speed included, which the Terraform provider does not).
 import * as pulumi from "@pulumi/pulumi";
-import { HarborApiError, HarborClient } from "./client";
+import { HarborApiError, HarborClient, qExact } from "./client";
 import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
 import { nested, objectInput } from "./nestedInputs";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
@@ -52,6 +55,10 @@ export interface ReplicationPolicyInputs {
     override: boolean;
     replicateDeletion: boolean;
     speedKbps: number;
+    /** Copy blobs in chunks (copy_by_chunk). */
+    copyByChunk: boolean;
+    /** At most one execution of the policy at a time (single_active_replication); not with event_based triggers. */
+    singleActiveReplication: boolean;
     enabled: boolean;
     description: string;
 }
@@ -60,7 +67,7 @@ export interface ReplicationPolicyOutputs extends ReplicationPolicyInputs {
     policyId: number;
 }
 
-const MANAGED = ["name", "direction", "registryId", "filters", "trigger", "destNamespace", "destNamespaceReplaceCount", "override", "replicateDeletion", "speedKbps", "enabled", "description"] as const;
+const MANAGED = ["name", "direction", "registryId", "filters", "trigger", "destNamespace", "destNamespaceReplaceCount", "override", "replicateDeletion", "speedKbps", "copyByChunk", "singleActiveReplication", "enabled", "description"] as const;
 const INPUT_KEYS = ["connection", ...MANAGED] as const;
 const NAMESPACE_RE = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)?$/;
 
@@ -84,6 +91,8 @@ interface ApiPolicy {
     override?: boolean;
     enabled?: boolean;
     speed?: number | null;
+    copy_by_chunk?: boolean;
+    single_active_replication?: boolean;
 }
 
 /** Inputs → Harbor's ReplicationPolicy body (every managed field, always). */
@@ -106,6 +115,9 @@ function toHarbor(p: ReplicationPolicyInputs): Record<string, unknown> {
         override: p.override,
         enabled: p.enabled,
         speed: p.speedKbps,
+        // Always sent: Harbor's PUT resets what is left out to false.
+        copy_by_chunk: p.copyByChunk,
+        single_active_replication: p.singleActiveReplication,
     };
 }
 
@@ -135,6 +147,8 @@ function fromHarbor(a: ApiPolicy, previous?: ReplicationTrigger): Omit<Replicati
         override: a.override ?? false,
         replicateDeletion: a.replicate_deletion ?? a.deletion ?? false,
         speedKbps: Math.max(0, a.speed ?? 0),
+        copyByChunk: a.copy_by_chunk === true,
+        singleActiveReplication: a.single_active_replication === true,
         enabled: a.enabled ?? false,
         description: a.description ?? "",
     };
@@ -214,15 +228,23 @@ export class ReplicationPolicyProvider extends HarborProvider implements pulumi.
             override: c.bool("override", true),
             replicateDeletion: c.bool("replicateDeletion", false),
             speedKbps: c.number("speedKbps", { default: 0, min: 0, max: 2 ** 31 - 1, hint: "KB/s per task, 0 = unlimited" })!,
+            copyByChunk: c.bool("copyByChunk", false),
+            singleActiveReplication: c.bool("singleActiveReplication", false),
             enabled: c.bool("enabled", true),
             description: c.string("description", { default: "", text: true })!,
         };
+        if (inputs.singleActiveReplication === true && inputs.trigger?.type === "event_based") {
+            // handler/replication.go Create/UpdateReplicationPolicy refuse it (a 500, from a plain error).
+            c.fail("singleActiveReplication", `singleActiveReplication is not allowed with trigger.type "event_based" (Harbor: single active replication is not allowed for event_based triggers)`);
+        }
         return c.result(inputs);
     }
 
     /** Pure. direction replaces (deleting first when the name stays: names are unique). */
     async diff(_id: string, olds: ReplicationPolicyOutputs, news: ReplicationPolicyInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffManaged<ReplicationPolicyInputs>(olds, news, { managed: MANAGED, replaceOn: ["direction"], deleteBeforeReplace: (o, n) => o.name === n.name });
+        // State written before these two inputs existed holds neither: Harbor had them false (every PUT reset them).
+        const before = { ...olds, copyByChunk: olds.copyByChunk ?? false, singleActiveReplication: olds.singleActiveReplication ?? false };
+        return diffManaged<ReplicationPolicyInputs>(before, news, { managed: MANAGED, replaceOn: ["direction"], deleteBeforeReplace: (o, n) => o.name === n.name });
     }
 
     async create(inputs: ReplicationPolicyInputs): Promise<pulumi.dynamic.CreateResult<ReplicationPolicyOutputs>> {
@@ -273,7 +295,8 @@ export class ReplicationPolicyProvider extends HarborProvider implements pulumi.
     }
 
     private async findByName(c: HarborClient, name: string): Promise<ApiPolicy | undefined> {
-        const list = await c.list<ApiPolicy>("/replication/policies", { query: { q: `name=${name}` } });
+        const q = qExact("name", name); // Harbor unescapes q twice; undefined (a ','): list all, match here
+        const list = await c.list<ApiPolicy>("/replication/policies", q ? { query: { q } } : {});
         return list.find((p) => p.name === name);
     }
 }
@@ -315,6 +338,10 @@ export interface ReplicationPolicyArgs {
     replicateDeletion?: pulumi.Input<boolean>;
     /** Bandwidth per task in KB/s; 0 (default) = unlimited. */
     speedKbps?: pulumi.Input<number>;
+    /** Copy blobs in chunks. Default false. */
+    copyByChunk?: pulumi.Input<boolean>;
+    /** Never run two executions of this policy at once. Default false; not with an event_based trigger. */
+    singleActiveReplication?: pulumi.Input<boolean>;
     /** Default true. */
     enabled?: pulumi.Input<boolean>;
     description?: pulumi.Input<string>;

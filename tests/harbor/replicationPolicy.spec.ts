@@ -27,7 +27,8 @@ describe("harbor/ReplicationPolicy", () => {
             const i = await checked();
             assert.deepEqual({ ...i, connection: undefined }, {
                 connection: undefined, name: "to-prod", direction: "push", registryId, filters: {}, trigger: { type: "manual" },
-                destNamespace: "", destNamespaceReplaceCount: -1, override: true, replicateDeletion: false, speedKbps: 0, enabled: true, description: "",
+                destNamespace: "", destNamespaceReplaceCount: -1, override: true, replicateDeletion: false, speedKbps: 0,
+                copyByChunk: false, singleActiveReplication: false, enabled: true, description: "",
             });
         });
 
@@ -81,6 +82,7 @@ describe("harbor/ReplicationPolicy", () => {
                     { type: "label", value: ["approved", "prod"], decoration: "excludes" }, { type: "resource", value: "image" },
                 ],
                 replicate_deletion: true, deletion: true, override: false, enabled: false, speed: 2048,
+                copy_by_chunk: false, single_active_replication: false,
             });
             const rec = state().byName("to-prod")!;
             assert.equal(result.id, String(rec.id));
@@ -112,6 +114,30 @@ describe("harbor/ReplicationPolicy", () => {
             const read = await p.read(id, { ...outs, ...news });
             assert.equal((await p.diff(id, read.props as ReplicationPolicyOutputs, news)).changes, false);
             void inputs;
+        });
+
+        it("copy_by_chunk and single_active_replication are sent on every PUT (Harbor resets what is left out) and read back (issue 11.10)", async () => {
+            const { id, outs, inputs } = await created({ copyByChunk: true, singleActiveReplication: true });
+            const rec = () => state().byName("to-prod")!;
+            assert.deepEqual([rec().copy_by_chunk, rec().single_active_replication], [true, true]);
+            const news = { ...inputs, description: "nightly" };
+            await p.update(id, outs, news);
+            assert.deepEqual([rec().description, rec().copy_by_chunk, rec().single_active_replication], ["nightly", true, true]);
+            rec().copy_by_chunk = false; // changed in the UI
+            const read = await p.read(id, { ...outs, ...news });
+            assert.equal((read.props as ReplicationPolicyOutputs).copyByChunk, false);
+            assert.equal((await p.diff(id, read.props as ReplicationPolicyOutputs, news)).changes, true);
+            // State written before these inputs existed: no phantom diff.
+            const old = { ...outs, ...news } as Record<string, unknown>;
+            delete old.copyByChunk;
+            delete old.singleActiveReplication;
+            assert.equal((await p.diff(id, old as never, { ...news, copyByChunk: false, singleActiveReplication: false })).changes, false);
+        });
+
+        it("check refuses singleActiveReplication with an event_based trigger, as Harbor does (issue 11.10)", async () => {
+            const r = await check({ name: "to-prod", direction: "push", registryId, trigger: { type: "event_based" }, singleActiveReplication: true });
+            assert.match(byProperty(r.failures).singleActiveReplication, /not allowed with trigger\.type "event_based" \(Harbor: single active replication is not allowed for event_based triggers\)/);
+            assert.equal(h.emu.log.length, 0);
         });
 
         it("replace: direction replaces, deleting first when the name stays", async () => {

@@ -5,11 +5,14 @@
 // - dest_namespace_replace_count left out is stored as -1; negative speeds are stored as 0;
 // - a scheduled trigger needs a 6-field cron with seconds "0" and minutes not "*";
 // - filters: type name|tag|label|resource, label value an array, others strings, decoration only on tag/label;
-// - single_active_replication is not allowed with event_based;
-// - PUT replaces the policy as sent; DELETE answers 412 while an execution is not final;
+// - single_active_replication is not allowed with event_based (a 500);
+// - PUT replaces the policy as sent: every column is written (handler/replication.go UpdateReplicationPolicy builds a
+//   fresh policy; pkg/replication/dao Update has no column list), so copy_by_chunk, single_active_replication,
+//   override, enabled, speed... left out become false/0 and the replace count -1; DELETE answers 412 while an execution is not final;
 // - GET fills src_registry/dest_registry as full objects, the local Harbor as id 0.
 // Registries used by a policy cannot be deleted (registered with the registries area).
-import { badRequest, conflict, created, defineArea, HarborEmulator, notFound, ok, paginate, precondition } from "../server";
+import { badRequest, conflict, created, defineArea, HarborEmulator, HarborError, notFound, ok, paginate, precondition } from "../server";
+import { matches, parseQ } from "./query";
 import { registriesArea, RegistriesState } from "./registries";
 
 export interface PolicyRecord {
@@ -100,7 +103,8 @@ export class ReplicationState {
             if (f[1] === "*") throw badRequest("the 2nd field (indicating Minutes of time) of the cron setting must not be *");
             trigger = { type, trigger_settings: { cron } };
         }
-        if (type === "event_based" && b.single_active_replication) throw badRequest("single_active_replication is not allowed with event_based triggers");
+        // handler/replication.go: refused with a plain fmt.Errorf, which Harbor answers as 500 UNKNOWN.
+        if (type === "event_based" && b.single_active_replication) throw new HarborError(500, "UNKNOWN", "single active replication is not allowed for event_based triggers");
         const filters: PolicyRecord["filters"] = [];
         for (const f of b.filters ?? []) {
             if (!["name", "tag", "label", "resource"].includes(f.type)) throw badRequest(`invalid filter type ${f.type}`);
@@ -130,9 +134,8 @@ export const replicationArea = defineArea<ReplicationState>({
             let list = [...state.policies.values()];
             const name = req.query.get("name");
             if (name) list = list.filter((p) => p.name.includes(name));
-            const q = req.query.get("q");
-            const exact = q ? /^name=([^,~]+)$/.exec(q) : null;
-            if (exact) list = list.filter((p) => p.name === exact[1]);
+            const q = parseQ(req.query.get("q"));
+            list = list.filter((p) => matches(q.get("name"), p.name));
             return paginate(req, list.map((p) => state.view(p)));
         },
         createReplicationPolicy: (req) => {
