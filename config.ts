@@ -65,11 +65,13 @@ export interface ConfigIssue {
     line?: number;
 }
 
-export class ConfigError extends Error {
+// A RunError: a real `pulumi up` prints its message alone, not a stack trace (and the stack's name is `stackName`:
+// a field named `stack` would shadow Error.stack, which the CLI printed as "[dev] { issues: ... }").
+export class ConfigError extends pulumi.RunError {
     /** `origin` says where the stack's config comes from, e.g. "config from Pulumi.dev.yaml plus the preview profile". */
-    constructor(readonly stack: string, readonly issues: ConfigIssue[], readonly origin?: string) {
+    constructor(readonly stackName: string, readonly issues: ConfigIssue[], readonly origin?: string) {
         super(
-            `Invalid configuration for stack '${stack}'${origin ? ` (${origin})` : ""} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+            `Invalid configuration for stack '${stackName}'${origin ? ` (${origin})` : ""} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
                 issues.map((i) => `  - ${i.file ? `${i.file}${i.line ? `:${i.line}` : ""}: ` : ""}${i.key} = ${i.value}: ${i.message}`).join("\n"),
         );
         this.name = "ConfigError";

@@ -7,6 +7,7 @@
  *     Targets: at 500 projects the program within 2x of the floor's time and memory, linear from 100 to 500.
  *  2. State: bytes per Harbor project in a checkpoint built the way the engine writes it, against the same
  *     resources without `__provider` (target: 1.3x), and the bytes a first deploy writes on a file backend.
+ *     And the real state file: `pulumi up` with the CLI built by scripts/setup-pulumi.sh, bytes per project.
  *  3. The Harbor provider against the emulator: requests per operation per resource type, and the time to create
  *     500 robot accounts with bounded concurrency (8).
  *  4. `npm test` wall time (target: under 60 s), as a child process.
@@ -370,6 +371,24 @@ async function main(): Promise<number> {
     say();
     targets.push({ name: "state per Harbor project vs without __provider", measured: `${f2(st.perProject.loader / st.perProject.limit)}x`, limit: "≤ 1.3x", pass: st.perProject.loader <= 1.3 * st.perProject.limit });
     targets.push({ name: "largest __provider text", measured: `${st.largestText.loader} B`, limit: "≤ 1536 B", pass: st.largestText.loader <= 1536 });
+
+    // 2b. The real state file, written by the real CLI (when it is built: npm run setup-pulumi).
+    process.stderr.write("real state file (pulumi up)...\n");
+    const { realStateBench } = await import("./lib/cliStateBench");
+    const real = await realStateBench([5, 15]);
+    say("## Real state file (Pulumi CLI)");
+    say();
+    if (real) {
+        say(`\`pulumi up\` with the CLI built by scripts/setup-pulumi.sh on a content-only dev stack against the Harbor emulator (local file backend, passphrase secrets), ${real.sizes.join(" and ")} generated projects (a member, two robots, a retention policy and an immutable rule each; scripts/lib/cliStateBench.ts); per project = the difference over the difference in projects.`);
+        say();
+        say(table(["projects", "resources", "state file (KiB)", "pulumi up (s)"], real.sizes.map((n, i) => [n, real.resources[i], KiB(real.bytes[i]), f1(real.upMs[i] / 1000)])));
+        say();
+        say(`Per project: ${KiB(real.bytesPerProject)} KiB for ${f1(real.resourcesPerProject)} resources (${f2(real.bytesPerProject / real.resourcesPerProject / 1024)} KiB per resource; the modelled checkpoint above: ${f2(st.perProject.loader / st.resourcesPerProject / 1024)} KiB per Harbor resource).`);
+        targets.push({ name: "real state file per Harbor resource", measured: `${f2(real.bytesPerProject / real.resourcesPerProject / 1024)} KiB`, limit: "≤ 8 KiB", pass: real.bytesPerProject / real.resourcesPerProject <= 8 * 1024 });
+    } else {
+        say("Not measured: the Pulumi CLI is not built here (`npm run setup-pulumi`).");
+    }
+    say();
 
     // 3. Provider.
     say("## Harbor provider against the emulator");
