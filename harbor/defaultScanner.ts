@@ -67,7 +67,11 @@ export class DefaultScannerProvider extends HarborProvider implements pulumi.dyn
             try {
                 await c.put(SCAN_ALL, scheduleBody(inputs.scanAllSchedule));
             } catch (err) {
-                throw partialCreateError(scanner.uuid, outs as unknown as Record<string, unknown>, err);
+                // The default is set, the schedule is not: record the schedule Harbor holds (or none known, when even
+                // reading it fails), never the one asked for, so the next update sends it.
+                const held = await c.get<ApiSchedule | undefined>(SCAN_ALL).then((body) => readScheduleCron(body, inputs.scanAllSchedule), () => undefined);
+                const partial = { ...outs, scanAllSchedule: held };
+                throw partialCreateError(scanner.uuid, partial as unknown as Record<string, unknown>, err);
             }
             return { id: scanner.uuid, outs };
         });

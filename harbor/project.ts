@@ -5,11 +5,14 @@
 //
 // Harbor quirks handled (see harbor/README.md, Project): metadata values are strings and a missing key means
 // the default (normalised both ways, so refresh shows no phantom diff); POST ignores the CVE allowlist (a PUT
-// follows); PUT cannot change the quota (PUT /quotas/{id} does); storage_limit on create may be silently ignored
-// (so the quota is read back and corrected).
+// follows); PUT cannot change the quota (PUT /quotas/{id} does); storage_limit on create is ignored for a
+// non-admin (storage_per_project applies) and, with per-project quotas off, dropped with NO quota created
+// (src/server/v2.0/handler/project.go, CreateProject); /quotas needs a system admin (handler/quota.go), so a
+// project-admin or robot connection never reads or writes quotas (storageQuotaGiB must then stay -1).
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
-import { changedFields, Connection, deepEqual, diffManaged, HarborProvider, requireState, InputChecker, partialCreateError, pick, readOrGone, HARBOR_NAME_RE } from "./provider";
+import { isForbidden, projectExists, readInProject, deleteInProject, systemAdminRequired } from "./projectAccess";
+import { changedFields, Connection, deepEqual, diffManaged, HarborProvider, requireState, InputChecker, partialCreateError, pick, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -100,6 +103,24 @@ function fromHarbor(project: ApiProject, quota: ApiQuota | undefined): Omit<Proj
     };
 }
 
+/** What GET /quotas says about a project's quota: the quota, none (per-project quotas off), or not allowed to ask. */
+type QuotaLookup = ApiQuota | "none" | "forbidden";
+
+/** storageQuotaGiB cannot be honoured: per-project quotas are off (no quota exists) or the user may not set quotas. */
+function quotaRefusal(what: "none" | "forbidden", gib: number, user: string, err?: HarborApiError): Error {
+    if (what === "none") {
+        return new Error(
+            `storageQuotaGiB is ${gib}, but Harbor has per-project quotas switched off (configuration quota_per_project_enable = false): ` +
+                `Harbor ignores the project's storage limit and keeps no quota for it. Switch per-project quotas on in Harbor, or remove storageQuotaGiB (-1 = unlimited).`,
+        );
+    }
+    return systemAdminRequired(
+        err ?? new HarborApiError({ status: 403, code: "FORBIDDEN", detail: user, method: "GET", path: "/api/v2.0/quotas", attempts: 1 }),
+        user,
+        `storageQuotaGiB (${gib}) needs to read and set the project's quota, which`,
+    );
+}
+
 const allowlistBody = (projectId: number, cves: string[] | undefined) => ({ project_id: projectId, items: (cves ?? []).map((cve_id) => ({ cve_id })) });
 
 export class ProjectProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ProjectInputs, ProjectOutputs> {
@@ -145,7 +166,10 @@ export class ProjectProvider extends HarborProvider implements pulumi.dynamic.Re
                 { probe: async () => (await c.find<ApiProject>(`/projects/${seg(inputs.name)}`, { byName: true }))?.project_id },
             );
             const projectId = Number(created.id);
-            const partial: ProjectOutputs = { ...inputs, projectId, quotaId: 0 };
+            const user = inputs.connection.username;
+            // What Harbor holds so far, and only that (a partial create records it, so the next update applies the
+            // rest): the POST's metadata, an own allowlist still EMPTY (POST never applies one), no verified quota.
+            const partial: ProjectOutputs = { ...inputs, cveAllowlist: inputs.cveAllowlist === undefined ? undefined : [], storageQuotaGiB: -1, projectId, quotaId: 0 };
             try {
                 // POST ignores the allowlist; a retry that adopted the project re-applies the metadata too.
                 if (created.adopted || (inputs.cveAllowlist?.length ?? 0) > 0) {
@@ -154,12 +178,18 @@ export class ProjectProvider extends HarborProvider implements pulumi.dynamic.Re
                         ...(inputs.cveAllowlist !== undefined ? { cve_allowlist: allowlistBody(projectId, inputs.cveAllowlist) } : {}),
                     });
                 }
-                // storage_limit is silently ignored when per-project quotas are off: verify, and correct it.
-                const quota = await this.quotaOf(c, projectId);
-                if (quota.hard?.storage !== bytesOf(inputs.storageQuotaGiB)) {
-                    await c.put(`/quotas/${quota.id}`, { hard: { storage: bytesOf(inputs.storageQuotaGiB) } });
+                partial.cveAllowlist = inputs.cveAllowlist;
+                // storage_limit is ignored for non-admins and when per-project quotas are off: verify, and correct it.
+                const quota = await this.lookupQuota(c, projectId);
+                if (quota === "none" || quota === "forbidden") {
+                    if (inputs.storageQuotaGiB !== -1) throw quotaRefusal(quota, inputs.storageQuotaGiB, user);
+                } else {
+                    partial.quotaId = quota.id;
+                    partial.storageQuotaGiB = gibOf(quota.hard?.storage);
+                    if (quota.hard?.storage !== bytesOf(inputs.storageQuotaGiB)) await this.putQuota(c, user, quota.id, inputs.storageQuotaGiB);
+                    partial.storageQuotaGiB = inputs.storageQuotaGiB;
                 }
-                return { id: String(projectId), outs: { ...partial, quotaId: quota.id } };
+                return { id: String(projectId), outs: partial };
             } catch (err) {
                 throw partialCreateError(String(projectId), partial as unknown as Record<string, unknown>, err);
             }
@@ -170,19 +200,19 @@ export class ProjectProvider extends HarborProvider implements pulumi.dynamic.Re
     async read(id: string, state?: ProjectOutputs): Promise<pulumi.dynamic.ReadResult<ProjectOutputs>> {
         const props = requireState(state, "Project");
         return this.withClient(props.connection, (c) =>
-            readOrGone(async () => {
+            // A non-admin gets 403, not 404, for a project that is gone: readInProject asks whether it still exists.
+            readInProject(c, props.connection.username, props.name, async () => {
                 const project = await c.get<ApiProject>(`/projects/${seg(id)}`);
-                const quota = await this.quotaOf(c, project.project_id).catch((err) => {
-                    if (err instanceof HarborApiError && err.code === "NO_QUOTA") return undefined;
-                    throw err;
-                });
+                const quota = await this.lookupQuota(c, project.project_id);
                 const outs: ProjectOutputs = {
-                    ...fromHarbor(project, quota),
+                    ...fromHarbor(project, typeof quota === "object" ? quota : undefined),
                     connection: props.connection,
                     forceDestroy: props.forceDestroy ?? false,
                     projectId: project.project_id,
-                    quotaId: quota?.id ?? props.quotaId,
+                    quotaId: typeof quota === "object" ? quota.id : quota === "none" ? 0 : props.quotaId,
                 };
+                // Not allowed to read quotas (not a system admin): the quota is not managed, keep what state says.
+                if (quota === "forbidden") outs.storageQuotaGiB = props.storageQuotaGiB;
                 return { id: String(project.project_id), props: outs, inputs: pick(outs, INPUT_KEYS) as ProjectOutputs };
             }),
         );
@@ -201,8 +231,12 @@ export class ProjectProvider extends HarborProvider implements pulumi.dynamic.Re
             }
             let quotaId = olds.quotaId;
             if (olds.storageQuotaGiB !== news.storageQuotaGiB) {
-                if (!quotaId) quotaId = (await this.quotaOf(c, projectId)).id;
-                await c.put(`/quotas/${quotaId}`, { hard: { storage: bytesOf(news.storageQuotaGiB) } });
+                if (!quotaId) {
+                    const quota = await this.lookupQuota(c, projectId);
+                    if (quota === "none" || quota === "forbidden") throw quotaRefusal(quota, news.storageQuotaGiB, news.connection.username);
+                    quotaId = quota.id;
+                }
+                await this.putQuota(c, news.connection.username, quotaId, news.storageQuotaGiB);
             }
             return { outs: { ...news, projectId, quotaId } };
         });
@@ -214,7 +248,8 @@ export class ProjectProvider extends HarborProvider implements pulumi.dynamic.Re
             for (let round = 1; ; round++) {
                 if (props.forceDestroy && !(await this.emptyRepositories(c, props.name))) return; // project already gone
                 try {
-                    await c.delete(`/projects/${seg(id)}`); // false (404) = already gone
+                    // 404, or a non-admin's 403 for a project that no longer exists = already gone.
+                    await deleteInProject(c, props.connection.username, props.name, `/projects/${seg(id)}`);
                     return;
                 } catch (err) {
                     if (!(err instanceof HarborApiError) || err.status !== 412) throw err;
@@ -237,6 +272,7 @@ export class ProjectProvider extends HarborProvider implements pulumi.dynamic.Re
             repos = await c.list<ApiRepository>(`/projects/${seg(projectName)}/repositories`);
         } catch (err) {
             if (err instanceof HarborApiError && err.status === 404) return false;
+            if (isForbidden(err) && !(await projectExists(c, projectName))) return false; // a non-admin's "gone"
             throw err;
         }
         for (const r of repos) {
@@ -246,11 +282,24 @@ export class ProjectProvider extends HarborProvider implements pulumi.dynamic.Re
         return true;
     }
 
-    private async quotaOf(c: HarborClient, projectId: number): Promise<ApiQuota> {
-        const quotas = await c.get<ApiQuota[]>("/quotas", { query: { reference: "project", reference_id: String(projectId) } });
-        const quota = quotas?.[0];
-        if (!quota) throw new HarborApiError({ status: 404, code: "NO_QUOTA", detail: `no quota found for project ${projectId}`, method: "GET", path: "/api/v2.0/quotas", attempts: 1 });
-        return quota;
+    /** The project's quota; "none" when Harbor keeps none (per-project quotas off); "forbidden" for a non-admin. */
+    private async lookupQuota(c: HarborClient, projectId: number): Promise<QuotaLookup> {
+        try {
+            const quotas = await c.get<ApiQuota[]>("/quotas", { query: { reference: "project", reference_id: String(projectId) } });
+            return quotas?.[0] ?? "none";
+        } catch (err) {
+            if (isForbidden(err)) return "forbidden";
+            throw err;
+        }
+    }
+
+    private async putQuota(c: HarborClient, user: string, quotaId: number, gib: number): Promise<void> {
+        try {
+            await c.put(`/quotas/${quotaId}`, { hard: { storage: bytesOf(gib) } });
+        } catch (err) {
+            if (isForbidden(err)) throw quotaRefusal("forbidden", gib, user, err);
+            throw err;
+        }
     }
 }
 

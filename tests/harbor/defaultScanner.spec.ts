@@ -3,6 +3,7 @@ import { DefaultScannerOutputs, DefaultScannerProvider } from "../../harbor/defa
 import { UNKNOWN } from "../../harbor/provider";
 import { scannersArea } from "../emulator/areas/scanners";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { engineProvider } from "../helpers/engine";
 import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 
@@ -159,6 +160,24 @@ describe("harbor/DefaultScanner", () => {
             const err = (await rejection(created({ scanAllSchedule: "daily" }))) as Error & { id?: string };
             assert.equal(err.id, trivy().uuid);
             assert.match(err.message, /could not finish configuring it: .*500/);
+        });
+
+        it("a partial create records the schedule Harbor holds (none), not the one asked for: the next update PUTs it", async () => {
+            h.emu.inject({ operationId: "updateScanAllSchedule" }, { kind: "status", status: 500 });
+            const err = (await rejection(created({ scanAllSchedule: "daily" }))) as Error & { id?: string; properties?: Record<string, unknown> };
+            assert.equal(err.properties?.scanAllSchedule, "");
+            const inputs = await checked({ scanAllSchedule: "daily" });
+            const olds = err.properties as unknown as DefaultScannerOutputs;
+            assert.equal((await p.diff(err.id!, olds, inputs)).changes, true);
+            assert.deepEqual(await h.opsDuring(() => p.update(err.id!, olds, inputs)), ["updateScanAllSchedule"]);
+            assert.ok(scanners().scanAll, "Harbor now holds the schedule");
+        });
+
+        it("through the engine's host: the partial create records no schedule when its PUT failed", async () => {
+            const engine = await engineProvider("DefaultScanner");
+            h.emu.inject({ operationId: "updateScanAllSchedule" }, { kind: "status", status: 500 }, 10);
+            const err = (await rejection(engine.create(await checked({ scanAllSchedule: "daily" }, engine as never)))) as Error & { properties?: Record<string, unknown> };
+            assert.equal(err.properties?.scanAllSchedule, "");
         });
 
         it("exhausted retries give a clear error", async () => {

@@ -3,6 +3,8 @@ import { ProjectInputs, ProjectOutputs, ProjectProvider } from "../../harbor/pro
 import { projectsArea } from "../emulator";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
 import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
+import { engineProvider } from "../helpers/engine";
+import { addProjectAdmin } from "../emulator/access";
 
 const GIB = 2 ** 30;
 
@@ -72,11 +74,62 @@ describe("harbor/Project", () => {
             assert.deepEqual(outs.cveAllowlist, ["CVE-2023-1", "CVE-2024-9"]);
         });
 
-        it("create corrects a quota Harbor ignored (per-project quota off)", async () => {
+        // Harbor keeps NO quota when quota_per_project_enable is false (handler/project.go, CreateProject); the old
+        // emulator invented one with storage_per_project and this test "corrected" it.
+        it("per-project quotas off: no quota exists; the default (-1) creates and reads cleanly, a declared limit is a partial create saying why", async () => {
             state().settings.quotaPerProjectEnable = false;
-            await created({ storageQuotaGiB: 5 });
-            assert.deepEqual(h.emu.sequence(), ["createProject", "listQuotas", "updateQuota"]);
-            assert.equal(state().quotaOf(state().byName("web")!.project_id)!.hard, 5 * GIB);
+            const made = await created();
+            assert.deepEqual(h.emu.sequence(), ["createProject", "listQuotas"]);
+            assert.equal(state().quotaOf(state().byName("web")!.project_id), undefined);
+            assert.equal(made.outs.quotaId, 0);
+            await assertReadRoundTrip(h, p, made, ["getProject", "listQuotas"]);
+            const err = (await rejection(created({ name: "limited", storageQuotaGiB: 5 }))) as Error & { properties?: Record<string, unknown> };
+            assert.match(err.message, /storageQuotaGiB is 5, but Harbor has per-project quotas switched off \(configuration quota_per_project_enable = false\)/);
+            assert.equal(err.properties?.storageQuotaGiB, -1, "records what Harbor holds: no limit");
+            const e2 = await rejection(p.update(String(err.properties!.projectId), err.properties as never, { ...(await checked({ name: "limited", storageQuotaGiB: 5 })) }));
+            assert.match(e2.message, /per-project quotas switched off/);
+        });
+
+        it("a partial create records the allowlist Harbor does NOT hold (its PUT failed): the next update sends it", async () => {
+            h.emu.inject({ operationId: "updateProject" }, { kind: "status", status: 500 });
+            const err = (await rejection(created({ cveAllowlist: ["CVE-2024-9"] }))) as Error & { id?: string; properties?: Record<string, unknown> };
+            assert.deepEqual(err.properties?.cveAllowlist, [], "POST never applies an allowlist: Harbor holds an own, empty list");
+            const inputs = await checked({ cveAllowlist: ["CVE-2024-9"] });
+            const outs = err.properties as unknown as Parameters<typeof p.diff>[1];
+            assert.equal((await p.diff(err.id!, outs, inputs)).changes, true);
+            assert.deepEqual(await h.opsDuring(() => p.update(err.id!, outs, inputs)), ["updateProject"]);
+            assert.deepEqual(state().byName("web")!.cve_allowlist.items.map((i) => i.cve_id), ["CVE-2024-9"]);
+        });
+
+        it("through the engine's host: the partial create's recorded allowlist is the empty one Harbor holds", async () => {
+            const engine = await engineProvider("Project");
+            h.emu.inject({ operationId: "updateProject" }, { kind: "status", status: 500 }, 10);
+            const inputs = await checked({ cveAllowlist: ["CVE-2024-9"] }, engine as never);
+            const err = (await rejection(engine.create(inputs))) as Error & { properties?: Record<string, unknown> };
+            assert.deepEqual(err.properties?.cveAllowlist, []);
+        });
+
+        describe("a project-admin connection (not a system admin: /quotas answers 403)", () => {
+            const admin = () => addProjectAdmin(h.emu, "team-lead");
+            it("creates, reads and deletes without quota rights; the project's gone-ness is found through HEAD (a 403 is not a 404)", async () => {
+                const conn = h.connection(admin());
+                const inputs = await checked({ connection: conn });
+                const made = await p.create(inputs);
+                assert.equal(made.outs!.storageQuotaGiB, -1);
+                const read = await p.read(made.id, made.outs!);
+                assert.equal((await p.diff(made.id, read.props as never, inputs)).changes, false);
+                state().remove("web");
+                const engine = await engineProvider("Project");
+                assert.equal((await engine.read(made.id, made.outs)).id, "", "gone, through the host");
+                await engine.delete(made.id, made.outs);
+            });
+
+            it("a declared storageQuotaGiB is a partial create naming the missing permission", async () => {
+                const inputs = await checked({ connection: h.connection(admin()), storageQuotaGiB: 5 });
+                const err = (await rejection(p.create(inputs))) as Error & { properties?: Record<string, unknown> };
+                assert.match(err.message, /user "team-lead" .*storageQuotaGiB \(5\).*needs a Harbor system administrator/);
+                assert.equal(err.properties?.storageQuotaGiB, -1);
+            });
         });
 
         it("proxy cache: registryId is sent on create and read back", async () => {

@@ -4,10 +4,18 @@
 // - POST ignores cve_allowlist (it must be set with a PUT); PUT merges metadata (keys left out are kept);
 // - project_name, storage_limit and registry_id cannot change through PUT (Harbor ignores them; we reject them so
 //   a client relying on it fails loudly);
-// - storage_limit on create is used only when per-project quota is enabled, else storage_per_project applies;
+// - quotas (src/server/v2.0/handler/project.go, CreateProject): with per-project quotas on (configuration
+//   quota_per_project_enable, the `quotaPerProjectEnable` switch here), storage_limit is used when a system admin
+//   sends a non-zero one, else storage_per_project applies; with them OFF storage_limit is ignored and NO quota is
+//   created at all (listQuotas then finds none);
+// - a non-admin may create a project only when project_creation_restriction is "everyone", never a proxy-cache
+//   one (CreateProject: 403 "Only system admin can create ..."); the creator becomes its projectAdmin; the list shows
+//   a non-admin only the public projects and its own (ListProjects);
 // - DELETE answers 412 while repositories remain; a delete also removes the quota.
 // Other areas that address projects use `resolveProject(req)` from here.
-import { badRequest, conflict, created, defineArea, EmuRequest, HarborEmulator, notFound, ok, paginate, precondition } from "../server";
+import { badRequest, conflict, created, defineArea, EmuRequest, HarborEmulator, HarborError, notFound, ok, paginate, precondition } from "../server";
+import { everyoneMayCreateProjects, localUser, projectAllows } from "../access";
+import { configurationsArea } from "./configurations";
 
 export interface CveAllowlistRecord {
     id: number;
@@ -55,12 +63,45 @@ const MAX_STORAGE = 1024 * 1024 ** 4; // 1024 TiB
 export class ProjectsState {
     readonly projects = new Map<number, ProjectRecord>();
     readonly quotas = new Map<number, QuotaRecord>();
-    /** System settings that change create behaviour. */
-    settings = { quotaPerProjectEnable: true, storagePerProject: -1 };
+    /**
+     * System settings that change create behaviour. `quotaPerProjectEnable` is the configuration key
+     * quota_per_project_enable: read from (and written to) the configurations area when it is installed.
+     */
+    readonly settings: { quotaPerProjectEnable: boolean; storagePerProject: number };
+    private readonly ownSettings = { quotaPerProjectEnable: true, storagePerProject: -1 };
     /** Whether a registry id may back a proxy-cache project (the registries area can replace this). */
     registryExists: (id: number) => boolean = (id) => id > 0;
 
-    constructor(private readonly emu: HarborEmulator) {}
+    constructor(private readonly emu: HarborEmulator) {
+        const config = (): Record<string, unknown> | undefined => {
+            try {
+                return (emu.area(configurationsArea) as { values: Record<string, unknown> }).values;
+            } catch {
+                return undefined;
+            }
+        };
+        const own = this.ownSettings;
+        this.settings = {
+            get quotaPerProjectEnable() {
+                const v = config()?.quota_per_project_enable;
+                return v === undefined ? own.quotaPerProjectEnable : v === true;
+            },
+            set quotaPerProjectEnable(on: boolean) {
+                const c = config();
+                if (c) c.quota_per_project_enable = on;
+                else own.quotaPerProjectEnable = on;
+            },
+            get storagePerProject() {
+                const v = config()?.storage_per_project;
+                return typeof v === "number" ? v : own.storagePerProject;
+            },
+            set storagePerProject(bytes: number) {
+                const c = config();
+                if (c) c.storage_per_project = bytes;
+                else own.storagePerProject = bytes;
+            },
+        };
+    }
 
     byName(name: string): ProjectRecord | undefined {
         for (const p of this.projects.values()) if (p.name === name) return p;
@@ -74,16 +115,17 @@ export class ProjectsState {
     }
 
     /** Create a project directly (a seed, or a change behind the provider's back). */
-    seed(name: string, opts: { metadata?: Record<string, string>; storageLimit?: number; registryId?: number } = {}): ProjectRecord {
+    seed(name: string, opts: { metadata?: Record<string, string>; storageLimit?: number; registryId?: number; noQuota?: boolean; owner?: { id: number; name: string } } = {}): ProjectRecord {
         const id = this.emu.nextId();
         const p: ProjectRecord = {
-            project_id: id, name, owner_id: 1, owner_name: "admin", registry_id: opts.registryId,
+            project_id: id, name, owner_id: opts.owner?.id ?? 1, owner_name: opts.owner?.name ?? "admin", registry_id: opts.registryId,
             creation_time: NOW, update_time: NOW,
             metadata: { public: "false", ...opts.metadata },
             cve_allowlist: { id: this.emu.nextId(), project_id: id, items: [], creation_time: NOW, update_time: NOW },
             repositories: new Map(),
         };
         this.projects.set(id, p);
+        if (opts.noQuota) return p;
         const quota: QuotaRecord = { id: this.emu.nextId(), projectId: id, hard: opts.storageLimit ?? this.settings.storagePerProject, used: 0 };
         this.quotas.set(quota.id, quota);
         return p;
@@ -216,6 +258,7 @@ export const projectsArea = defineArea<ProjectsState>({
         },
         listProjects: (req) => {
             let list = [...state.projects.values()];
+            if (req.user && !req.admin) list = list.filter((p) => projectAllows(req.emu, p, req.user!, "GET"));
             const name = req.query.get("name");
             if (name) list = list.filter((p) => p.name.includes(name)); // Harbor's `name` is a fuzzy match
             const q = req.query.get("q");
@@ -225,6 +268,8 @@ export const projectsArea = defineArea<ProjectsState>({
         },
         createProject: (req) => {
             const body = req.body as { project_name?: string; metadata?: Record<string, string>; storage_limit?: number | null; registry_id?: number | null; public?: boolean | null };
+            if (!req.admin && !everyoneMayCreateProjects(req.emu)) throw new HarborError(403, "FORBIDDEN", "Only system admin can create project");
+            if (!req.admin && body.registry_id !== undefined && body.registry_id !== null) throw new HarborError(403, "FORBIDDEN", "Only system admin can create proxy cache project");
             const name = body.project_name ?? "";
             if (!NAME_RE.test(name) || name.length > 255) throw badRequest(`project name "${name}" is invalid`);
             if (state.byName(name)) throw conflict(`The project named ${name} already exists`);
@@ -235,9 +280,16 @@ export const projectsArea = defineArea<ProjectsState>({
             if (metadata.public === undefined) metadata.public = body.public === true ? "true" : "false";
             const limit = body.storage_limit ?? 0;
             if (limit !== 0 && limit !== -1 && (limit < 0 || limit > MAX_STORAGE)) throw badRequest(`storage_limit ${limit} is out of range`);
-            const storage = state.settings.quotaPerProjectEnable && limit !== 0 ? limit : state.settings.storagePerProject;
+            // handler/project.go, CreateProject: a non-admin's storage_limit is replaced by storage_per_project; with
+            // per-project quotas off it is dropped and no quota is created.
+            const quotas = state.settings.quotaPerProjectEnable;
+            const storage = quotas && limit !== 0 && req.admin ? limit : state.settings.storagePerProject;
+            const creator = req.user ? localUser(req.emu, req.user) : undefined;
             // cve_allowlist is deliberately ignored here: Harbor's POST does not apply it.
-            const p = state.seed(name, { metadata, storageLimit: storage, registryId: registryId || undefined });
+            const p = state.seed(name, {
+                metadata, storageLimit: storage, registryId: registryId || undefined, noQuota: !quotas,
+                ...(creator ? { owner: { id: creator.user_id, name: creator.username } } : {}),
+            });
             const inLocation = req.headers["x-resource-name-in-location"] === "true";
             return created("/projects", inLocation ? encodeURIComponent(p.name) : p.project_id);
         },
