@@ -9,8 +9,9 @@
 // - an identical rule in the project gives 409: a clear error naming the existing rule.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
+import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
+import { deleteInProject, readInProject } from "./projectAccess";
 import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
 
 
@@ -103,7 +104,8 @@ export class ImmutableTagRuleProvider extends HarborProvider implements pulumi.d
     async read(id: string, state?: ImmutableTagRuleOutputs): Promise<pulumi.dynamic.ReadResult<ImmutableTagRuleOutputs>> {
         const props = requireState(state, "ImmutableTagRule");
         return this.withClient(props.connection, (c) =>
-            readOrGone(async () => {
+            // 404, or a non-admin's 403 for a project that is gone (Harbor's RequireProjectAccess) = gone.
+            readInProject(c, props.connection.username, props.project, async () => {
                 const rule = (await this.list(c, props.project)).find((r) => String(r.id) === id);
                 if (!rule) return { id: "" };
                 const outs: ImmutableTagRuleOutputs = {
@@ -129,7 +131,8 @@ export class ImmutableTagRuleProvider extends HarborProvider implements pulumi.d
     }
 
     async delete(id: string, props: ImmutableTagRuleOutputs): Promise<void> {
-        await this.withClient(props.connection, (c) => c.delete(`${this.rulesPath(props.project)}/${id}`, { byName: true })); // 404 = gone
+        // 404, or a non-admin's 403 for a project that is gone = already gone.
+        await this.withClient(props.connection, (c) => deleteInProject(c, props.connection.username, props.project, `${this.rulesPath(props.project)}/${id}`, { byName: true }));
     }
 
     private rulesPath(project: string): string {

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
+import { deleteInProject, readInProject } from "./projectAccess";
 
 export interface LabelInputs {
     connection: Connection;
@@ -72,8 +73,10 @@ export class LabelProvider extends HarborProvider implements pulumi.dynamic.Reso
     /** One GET. */
     async read(id: string, state?: LabelOutputs): Promise<pulumi.dynamic.ReadResult<LabelOutputs>> {
         const props = requireState(state, "Label");
+        // A project label of a project that is gone answers a non-admin 403 (handler/label.go, requireAccess -> RequireProjectAccess).
+        const read = (c: HarborClient, fn: () => Promise<pulumi.dynamic.ReadResult>) => (props.project ? readInProject(c, props.connection.username, props.project, fn) : readOrGone(fn));
         return this.withClient(props.connection, (c) =>
-            readOrGone(async () => {
+            read(c, async () => {
                 const l = await c.get<ApiLabel>(`/labels/${seg(id)}`);
                 const outs: LabelOutputs = {
                     ...props,
@@ -99,7 +102,10 @@ export class LabelProvider extends HarborProvider implements pulumi.dynamic.Reso
 
     /** One DELETE (Harbor also removes it from every artifact); 404 = already gone. */
     async delete(id: string, props: LabelOutputs): Promise<void> {
-        await this.withClient(props.connection, (c) => c.delete(`/labels/${seg(id)}`));
+        await this.withClient(props.connection, async (c) => {
+            if (props.project) await deleteInProject(c, props.connection.username, props.project, `/labels/${seg(id)}`);
+            else await c.delete(`/labels/${seg(id)}`);
+        });
     }
 
     private async findByName(c: HarborClient, name: string, projectId: number): Promise<ApiLabel | undefined> {

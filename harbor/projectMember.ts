@@ -10,9 +10,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, seg } from "./client";
 import { GROUP_TYPE_NAMES, normaliseDn } from "./group";
-import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
+import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, requireState, HARBOR_NAME_RE } from "./provider";
 import { GROUP_TYPES, GroupType, MEMBER_ROLES, MemberRole, nameOfId } from "./rbac";
 import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
+import { deleteInProject, readInProject } from "./projectAccess";
 
 export const MEMBER_ROLE_NAMES = Object.keys(MEMBER_ROLES) as MemberRole[];
 
@@ -154,7 +155,8 @@ export class ProjectMemberProvider extends HarborProvider implements pulumi.dyna
     async read(id: string, state?: ProjectMemberOutputs): Promise<pulumi.dynamic.ReadResult<ProjectMemberOutputs>> {
         const props = requireState(state, "ProjectMember");
         return this.withClient(props.connection, (c) =>
-            readOrGone(async () => {
+            // 404, or a non-admin's 403 for a project that is gone (Harbor's RequireProjectAccess) = gone.
+            readInProject(c, props.connection.username, props.project, async () => {
                 const m = await c.get<ApiMember>(`/projects/${seg(props.project)}/members/${id}`, { byName: true });
                 const outs: ProjectMemberOutputs = {
                     connection: props.connection,
@@ -179,9 +181,9 @@ export class ProjectMemberProvider extends HarborProvider implements pulumi.dyna
         });
     }
 
-    /** One DELETE; a missing project or membership counts as gone. */
+    /** One DELETE; a missing project or membership counts as gone (a non-admin's 403: after asking whether the project exists). */
     async delete(id: string, props: ProjectMemberOutputs): Promise<void> {
-        await this.withClient(props.connection, (c) => c.delete(`/projects/${seg(props.project)}/members/${id}`, { byName: true }));
+        await this.withClient(props.connection, (c) => deleteInProject(c, props.connection.username, props.project, `/projects/${seg(props.project)}/members/${id}`, { byName: true }));
     }
 
     private entityBody(m: ProjectMemberInputs): Record<string, unknown> {

@@ -12,8 +12,9 @@
 // collapses.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, qExact, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
+import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, requireState, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
+import { deleteInProject, readInProject } from "./projectAccess";
 
 /** Event types a project webhook can subscribe to (Harbor 2.15: pkg/notification/notification.go, initSupportedNotifyType). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -150,7 +151,7 @@ export class WebhookProvider extends HarborProvider implements pulumi.dynamic.Re
     async read(id: string, state?: WebhookOutputs): Promise<pulumi.dynamic.ReadResult<WebhookOutputs>> {
         const props = requireState(state, "Webhook");
         return this.withClient(props.connection, (c) =>
-            readOrGone(async () => {
+            readInProject(c, props.connection.username, props.project, async () => {
                 const p = await c.get<ApiPolicy>(`${policiesPath(props.project)}/${seg(id)}`, { byName: true });
                 const targets = p.targets ?? [];
                 const t = targets[0] ?? {};
@@ -184,7 +185,7 @@ export class WebhookProvider extends HarborProvider implements pulumi.dynamic.Re
 
     /** One DELETE; 404 (policy or project gone) = already gone. */
     async delete(id: string, props: WebhookOutputs): Promise<void> {
-        await this.withClient(props.connection, (c) => c.delete(`${policiesPath(props.project)}/${seg(id)}`, { byName: true }));
+        await this.withClient(props.connection, (c) => deleteInProject(c, props.connection.username, props.project, `${policiesPath(props.project)}/${seg(id)}`, { byName: true }));
     }
 
     private async findByName(c: HarborClient, project: string, name: string): Promise<ApiPolicy | undefined> {
