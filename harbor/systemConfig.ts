@@ -9,12 +9,20 @@
 // - auth_mode is locked once users other than admin exist (PUT 400, auth_mode.editable false): a clear error;
 // - with CONFIG_OVERWRITE_JSON (Helm core.configureUserSettings) every item is editable:false and PUT is a 403:
 //   a clear error naming the keys, since the chart and this resource would fight over them;
-// - skip_audit_log_database needs a forward endpoint (checked here too).
+// - skip_audit_log_database needs a forward endpoint (checked here too);
+// - Harbor SAVES the whole PUT and only then dials audit_log_forward_endpoint (only when that key is in the PUT),
+//   answering 400 "could not connect to the audit endpoint" with the value kept (controller.go,
+//   UpdateUserConfigs -> updateLogEndpoint). So create always sends a non-empty endpoint (an equal value would
+//   otherwise never be dialled), and a failed dial is a partial create recording the endpoint Harbor had before
+//   (or, on update, an error that leaves the old state): the next `up` sends it again, never "nothing to change";
+// - /configurations needs a system administrator (handler/config.go: RequireSystemAccess); a robot can never hold
+//   that permission: check refuses a robot$ connection, and a 403 says which permission is missing.
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient } from "./client";
+import { isForbidden, systemAdminRequired } from "./projectAccess";
 import { nested, objectInput } from "./nestedInputs";
-import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, requireState } from "./provider";
+import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, requireState } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 
 export const AUTH_MODES = ["db_auth", "ldap_auth", "oidc_auth"] as const;
@@ -181,6 +189,19 @@ function lockedError(keys: string[], current: ConfigResponse | undefined, wanted
     );
 }
 
+/** Harbor's 400 after it saved the settings but could not reach the audit-log endpoint (controller.go, updateLogEndpoint). */
+const isAuditEndpointDown = (err: unknown): err is HarborApiError => err instanceof HarborApiError && err.status === 400 && /could not connect to the audit endpoint/i.test(err.detail);
+
+function auditEndpointError(endpoint: string, err: HarborApiError): Error {
+    return new Error(
+        `SystemConfig: Harbor cannot connect to auditLogForwardEndpoint "${endpoint}" (${err.method} ${err.path}: 400: ${err.detail}). ` +
+            `Harbor saved the settings but does not forward audit logs there; make the endpoint reachable from Harbor core (or fix it) and run up again, which sends it again.`,
+    );
+}
+
+/** Robot accounts' names start with Harbor's robot prefix (robot_name_prefix, "robot$" by default). */
+const ROBOT_USER_RE = /^robot\$/;
+
 export class SystemConfigProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<SystemConfigInputs, SystemConfigOutputs> {
     async check(_olds: SystemConfigInputs, news: SystemConfigInputs): Promise<pulumi.dynamic.CheckResult<SystemConfigInputs>> {
         const c = new InputChecker(news);
@@ -199,6 +220,9 @@ export class SystemConfigProvider extends HarborProvider implements pulumi.dynam
         if (inputs.skipAuditLogDatabase === true && !isUnknown(inputs.auditLogForwardEndpoint) && !inputs.auditLogForwardEndpoint) {
             c.fail("skipAuditLogDatabase", "skipAuditLogDatabase needs auditLogForwardEndpoint (Harbor refuses to drop audit logs that go nowhere)");
         }
+        if (typeof inputs.connection?.username === "string" && ROBOT_USER_RE.test(inputs.connection.username)) {
+            c.fail("connection.username", `connection.username "${inputs.connection.username}" is a robot account: SystemConfig reads and writes /configurations, which needs a Harbor system administrator (a robot can never hold that permission)`);
+        }
         const keys = Object.keys(inputs).filter((k) => k !== "connection" && (inputs as unknown as Record<string, unknown>)[k] !== undefined);
         if (keys.length === 0) c.fail("authMode", "SystemConfig manages nothing: set at least one of authMode, ldap, oidc, robotTokenExpirationDays, projectCreationRestriction, auditLogForwardEndpoint, skipAuditLogDatabase");
         return c.result(inputs);
@@ -212,17 +236,27 @@ export class SystemConfigProvider extends HarborProvider implements pulumi.dynam
     /** GET (to find what differs and whether Harbor lets it change), then one PUT of what differs (none if nothing). */
     async create(inputs: SystemConfigInputs): Promise<pulumi.dynamic.CreateResult<SystemConfigOutputs>> {
         return this.withClient(inputs.connection, async (c) => {
-            const current = await c.get<ConfigResponse>("/configurations");
+            const current = await this.getConfig(c, inputs.connection.username);
             const wanted = toHarbor(inputs);
             const body: Record<string, Scalar> = {};
             for (const [k, v] of Object.entries(wanted)) if (current?.[k]?.value !== v) body[k] = v;
+            // Harbor dials the endpoint only when the PUT carries it: an endpoint already set must still be proven.
+            if (inputs.auditLogForwardEndpoint) body.audit_log_forward_endpoint = inputs.auditLogForwardEndpoint;
             const secrets = secretsToSend(inputs);
             const locked = Object.keys(body).filter((k) => current?.[k]?.editable === false);
             // The secrets' own items are never shown; their group's URL/endpoint item tells whether they are locked.
             if (secrets.ldap_search_password !== undefined && current?.ldap_url?.editable === false) locked.push("ldap_search_password");
             if (secrets.oidc_client_secret !== undefined && current?.oidc_endpoint?.editable === false) locked.push("oidc_client_secret");
             if (locked.length > 0) throw lockedError(locked, current, wanted);
-            await this.put(c, { ...body, ...secrets }, current);
+            try {
+                await this.put(c, { ...body, ...secrets }, current, inputs.connection.username);
+            } catch (err) {
+                if (!isAuditEndpointDown(err)) throw err;
+                // Saved, but not in effect: record the endpoint Harbor had before, so the next up sends it again.
+                const before = current?.audit_log_forward_endpoint?.value;
+                const partial = { ...stateOf(inputs), auditLogForwardEndpoint: typeof before === "string" ? before : "" };
+                throw partialCreateError("system-config", partial as unknown as Record<string, unknown>, auditEndpointError(inputs.auditLogForwardEndpoint ?? "", err));
+            }
             return { id: "system-config", outs: stateOf(inputs) };
         });
     }
@@ -231,7 +265,7 @@ export class SystemConfigProvider extends HarborProvider implements pulumi.dynam
     async read(id: string, state?: SystemConfigOutputs): Promise<pulumi.dynamic.ReadResult<SystemConfigOutputs>> {
         const props = requireState(state, "SystemConfig");
         return this.withClient(props.connection, async (c) => {
-            const current = (await c.get<ConfigResponse>("/configurations")) ?? {};
+            const current = (await this.getConfig(c, props.connection.username)) ?? {};
             const outs = JSON.parse(JSON.stringify({ ...props, connection: undefined })) as SystemConfigOutputs;
             outs.connection = props.connection;
             for (const k of ALL_KEYS) {
@@ -250,7 +284,13 @@ export class SystemConfigProvider extends HarborProvider implements pulumi.dynam
             const before = toHarbor(olds);
             const body: Record<string, Scalar> = {};
             for (const [k, v] of Object.entries(toHarbor(news))) if (before[k] !== v) body[k] = v;
-            await this.put(c, { ...body, ...secretsToSend(news, olds) }, undefined);
+            try {
+                await this.put(c, { ...body, ...secretsToSend(news, olds) }, undefined, news.connection.username);
+            } catch (err) {
+                // The update fails, so the engine keeps the old state and the next up sends the endpoint again.
+                if (isAuditEndpointDown(err)) throw auditEndpointError(news.auditLogForwardEndpoint ?? "", err);
+                throw err;
+            }
             return { outs: stateOf(news) };
         });
     }
@@ -259,13 +299,23 @@ export class SystemConfigProvider extends HarborProvider implements pulumi.dynam
     async delete(): Promise<void> {}
 
     /** PUT the given keys (none: no request), turning Harbor's refusals into errors that say what to do. */
-    private async put(c: HarborClient, body: Record<string, unknown>, current: ConfigResponse | undefined): Promise<void> {
+    private async getConfig(c: HarborClient, user: string): Promise<ConfigResponse | undefined> {
+        try {
+            return await c.get<ConfigResponse>("/configurations");
+        } catch (err) {
+            if (isForbidden(err)) throw systemAdminRequired(err, user, "SystemConfig (reading Harbor's configuration)", { robotsNever: true });
+            throw err;
+        }
+    }
+
+    private async put(c: HarborClient, body: Record<string, unknown>, current: ConfigResponse | undefined, user: string): Promise<void> {
         if (Object.keys(body).length === 0) return;
         try {
             await c.put("/configurations", body);
         } catch (err) {
             if (err instanceof HarborApiError && err.status === 403 && /CONFIG_OVERWRITE_JSON/.test(err.detail)) throw lockedError(Object.keys(body), current, body, err.detail);
             if (err instanceof HarborApiError && err.status === 400 && /auth mode cannot be modified/.test(err.detail)) throw lockedError(["auth_mode"], current, body, err.detail);
+            if (isForbidden(err)) throw systemAdminRequired(err, user, "SystemConfig (changing Harbor's configuration)", { robotsNever: true });
             throw err;
         }
     }

@@ -3,6 +3,7 @@ import { configSecretHash, SystemConfigOutputs, SystemConfigProvider } from "../
 import { configurationsArea } from "../emulator/areas/configurations";
 import { usersArea } from "../emulator/areas/users";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
+import { addProjectAdmin } from "../emulator/access";
 import { assertNoOpDiff, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 const LDAP = { url: "ldaps://ldap.example.com", searchDn: "cn=svc,dc=example,dc=com", searchPassword: "Ld4p-Secret", baseDn: "dc=example,dc=com", uid: "uid" };
@@ -167,11 +168,34 @@ describe("harbor/SystemConfig", () => {
             assert.match(err.message, /robot_token_duration as not editable: core runs with CONFIG_OVERWRITE_JSON.*Harbor said: current config is init by env variable/);
         });
 
-        it("an unreachable audit endpoint surfaces Harbor's 400", async () => {
+        it("an unreachable audit endpoint: Harbor saved it, the create is partial and records the old endpoint, so the next up sends it again", async () => {
             cfg().unreachableEndpoints.add("audit.example.com:514");
-            const err = await rejection(created({ auditLogForwardEndpoint: "audit.example.com:514" }));
-            assert.match(err.message, /PUT \/api\/v2\.0\/configurations failed: 400 BAD_REQUEST: could not connect to the audit endpoint: audit\.example\.com:514/);
+            const err = (await rejection(created({ auditLogForwardEndpoint: "audit.example.com:514" }))) as Error & { id?: string; properties?: Record<string, unknown> };
+            assert.match(err.message, /cannot connect to auditLogForwardEndpoint "audit\.example\.com:514" \(PUT \/api\/v2\.0\/configurations: 400: could not connect to the audit endpoint: audit\.example\.com:514\)/);
+            assert.equal(cfg().values.audit_log_forward_endpoint, "audit.example.com:514", "Harbor kept the value (controller.go saves first)");
+            assert.equal(err.properties?.auditLogForwardEndpoint, "");
             h.emu.takeViolations(); // Harbor's own 400 (the emulator records every 400)
+            // Still down: the next up does not see "nothing to change"; it sends the endpoint and fails again.
+            const inputs = await checked({ auditLogForwardEndpoint: "audit.example.com:514" });
+            const olds = err.properties as unknown as SystemConfigOutputs;
+            assert.equal((await p.diff(err.id!, olds, inputs)).changes, true);
+            await rejection(p.update(err.id!, olds, inputs));
+            h.emu.takeViolations();
+            // Reachable now: the update sends it and succeeds. A fresh create against the saved value still dials it.
+            cfg().unreachableEndpoints.clear();
+            await p.update(err.id!, olds, inputs);
+            assert.equal(lastBody().audit_log_forward_endpoint, "audit.example.com:514");
+            cfg().unreachableEndpoints.add("audit.example.com:514");
+            await rejection(created({ auditLogForwardEndpoint: "audit.example.com:514" }));
+            h.emu.takeViolations();
+        });
+
+        it("/configurations needs a system admin: check refuses a robot connection; a project admin's 403 names the permission", async () => {
+            const failures = byProperty((await check({ connection: h.connection({ username: "robot$ci" }), robotTokenExpirationDays: 30 })).failures);
+            assert.match(failures["connection.username"], /robot account: SystemConfig .* needs a Harbor system administrator \(a robot can never hold that permission\)/);
+            const lead = addProjectAdmin(h.emu, "team-lead");
+            const err = await rejection(p.create(await checked({ connection: h.connection(lead), robotTokenExpirationDays: 30 })));
+            assert.match(err.message, /Harbor refused GET \/api\/v2\.0\/configurations for user "team-lead" \(403 FORBIDDEN\): SystemConfig .* needs a Harbor system administrator/);
         });
     });
 
