@@ -4,9 +4,12 @@
 // unique), which Harbor allows because a deleted user's name and email are released.
 //
 // Harbor quirks handled (see harbor/README.md, User): POST /users answers 403 unless auth_mode is
-// db_auth (reported as such); password rule 8–128 chars with upper, lower and digit (checked in `check`).
+// db_auth (reported as such); password rule 8–128 chars with upper, lower and digit (checked in `check`); the
+// profile rules of handler/user.go validateUserProfile (username and realname 1–255 BYTES without , " ~ # % $, the
+// email regex below) are checked in `check`; changing the connection user's OWN password needs old_password, admins
+// included (handler/user.go UpdateUserPassword), so it is sent then.
 import * as pulumi from "@pulumi/pulumi";
-import { HarborApiError, HarborClient, isConflict } from "./client";
+import { HarborApiError, HarborClient, isConflict, qExact } from "./client";
 import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { passwordProblem } from "./rbac";
 import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
@@ -27,9 +30,12 @@ export interface UserOutputs extends UserInputs {
 
 const MANAGED = ["username", "email", "realname", "password", "admin"] as const;
 const INPUT_KEYS = ["connection", ...MANAGED] as const;
-const USERNAME_RE = /^[^,~#$%\s]+$/;
-const EMAIL_RE = /^[^<>()[\]\\.,;:\s@"]+(\.[^<>()[\]\\.,;:\s@"]+)*@([^<>()[\]\\.,;:\s@"]+\.)+[^<>()[\]\\.,;:\s@"]{2,}$/;
-const REALNAME_RE = /^[^,~#$%]+$/;
+// common/const.go IllegalCharsInUsername = `,"~#%$` (username and realname); no whitespace is this project's rule.
+const USERNAME_RE = /^[^,"~#$%\s]+$/;
+// handler/user.go validateUserProfile's email regex (Go's \s is ASCII whitespace only).
+const EMAIL_RE = /^(([^<>()[\]\\.,;:\t\n\f\r @"]+(\.[^<>()[\]\\.,;:\t\n\f\r @"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$/;
+const REALNAME_RE = /^[^,"~#$%]+$/;
+const MAX_BYTES = 255;
 
 interface ApiUser {
     user_id: number;
@@ -54,15 +60,22 @@ function passwordInput(c: InputChecker, raw: unknown): string {
 export class UserProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<UserInputs, UserOutputs> {
     async check(_olds: UserInputs, news: UserInputs): Promise<pulumi.dynamic.CheckResult<UserInputs>> {
         const c = new InputChecker(news);
-        const username = c.string("username", { required: true, minLength: 1, maxLength: 255, line: true, pattern: USERNAME_RE, patternHint: "no spaces and none of , ~ # $ %" })!;
+        const username = c.string("username", { required: true, minLength: 1, maxLength: 255, line: true, pattern: USERNAME_RE, patternHint: `no spaces and none of , " ~ # $ %` })!;
         const inputs: UserInputs = {
             connection: c.connection(),
             username,
             email: c.string("email", { required: true, maxLength: 255, pattern: EMAIL_RE, patternHint: "expected an email address such as dev@example.com" })!,
-            realname: c.string("realname", { default: username, minLength: 1, maxLength: 255, line: true, pattern: REALNAME_RE, patternHint: "none of , ~ # $ %" })!,
+            realname: c.string("realname", { default: username, minLength: 1, maxLength: 255, line: true, pattern: REALNAME_RE, patternHint: `none of , " ~ # $ %` })!,
             password: passwordInput(c, c.value("password")),
             admin: c.bool("admin", false),
         };
+        // Harbor counts bytes (utils.IsIllegalLength is len() in Go): 255 characters of "é" are 510 bytes.
+        for (const prop of ["username", "realname"] as const) {
+            const v = inputs[prop];
+            if (typeof v === "string" && !isUnknown(v) && v.length <= MAX_BYTES && Buffer.byteLength(v, "utf8") > MAX_BYTES && !c.failures.some((f) => f.property === prop)) {
+                c.fail(prop, `${prop} is ${Buffer.byteLength(v, "utf8")} bytes in UTF-8; Harbor allows at most ${MAX_BYTES} bytes`);
+            }
+        }
         return c.result(inputs);
     }
 
@@ -126,7 +139,18 @@ export class UserProvider extends HarborProvider implements pulumi.dynamic.Resou
                 await c.put(`/users/${id}`, { email: news.email, realname: news.realname });
             }
             if (olds.admin !== news.admin) await c.put(`/users/${id}/sysadmin`, { sysadmin_flag: news.admin });
-            if (olds.password !== news.password) await c.put(`/users/${id}/password`, { new_password: news.password });
+            if (olds.password !== news.password) {
+                // handler/user.go UpdateUserPassword: one's own password (the connection's user) needs the current one.
+                const own = news.connection.username === news.username;
+                try {
+                    await c.put(`/users/${id}/password`, { ...(own ? { old_password: olds.password } : {}), new_password: news.password });
+                } catch (err) {
+                    if (own && err instanceof HarborApiError && err.status === 403) {
+                        throw new Error(`Harbor refused to change the password of user "${news.username}", the connection's own user (403: ${err.detail}): Harbor needs the current password, and the one in state no longer is (changed outside Pulumi?)`);
+                    }
+                    throw err;
+                }
+            }
             return { outs: { ...news, userId: Number(id) } };
         });
     }
@@ -136,7 +160,8 @@ export class UserProvider extends HarborProvider implements pulumi.dynamic.Resou
     }
 
     private async findByName(c: HarborClient, username: string): Promise<ApiUser | undefined> {
-        const users = await c.list<ApiUser>("/users", { query: { q: `username=${username}` } });
+        const q = qExact("username", username); // Harbor unescapes q twice (src/lib/q/builder.go)
+        const users = await c.list<ApiUser>("/users", q ? { query: { q } } : {});
         return users.find((u) => u.username === username);
     }
 }
@@ -147,7 +172,7 @@ export const userProvider = new UserProvider();
 export interface UserArgs {
     /** How to reach Harbor; held as a secret. */
     connection: pulumi.Input<ConnectionArgs>;
-    /** Login name (replaces the user when changed). No spaces, none of , ~ # $ %. */
+    /** Login name (replaces the user when changed). 1–255 bytes, no spaces, none of , " ~ # $ %. */
     username: pulumi.Input<string>;
     /** Email address (unique in Harbor). */
     email: pulumi.Input<string>;

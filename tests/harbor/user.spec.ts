@@ -34,6 +34,13 @@ describe("harbor/User", () => {
             assert.ok(!JSON.stringify(r.failures).includes("weakpassword"), "the password is never echoed");
             const missing = await check({ username: "dev", email: "dev@example.com", password: 12345678 });
             assert.deepEqual(missing.failures, [{ property: "password", reason: "password must be a string" }]);
+            // handler/user.go validateUserProfile (issue 11.12): '"' is illegal, lengths are bytes, the email regex is Harbor's.
+            const harbor = byProperty((await check({ username: 'say"hi', email: "dev@exa_mple.com", realname: "é".repeat(200), password: PASSWORD })).failures);
+            assert.match(harbor.username, /"say\"hi" is invalid: no spaces and none of , " ~ # \$ %/);
+            assert.match(harbor.email, /is invalid: expected an email address/);
+            assert.match(harbor.realname, /realname is 400 bytes in UTF-8; Harbor allows at most 255 bytes/);
+            assert.match(byProperty((await check({ username: "dev", email: "dev@example.c", password: PASSWORD })).failures).email, /expected an email address/);
+            assert.deepEqual((await check({ username: "dev", email: "dev@[10.0.0.1]", password: PASSWORD })).failures, []);
             assert.equal(h.emu.log.length, 0);
         });
     });
@@ -68,6 +75,24 @@ describe("harbor/User", () => {
             assert.deepEqual(await h.opsDuring(() => p.update(id, { ...outs, ...admin }, pw)), ["updateUserPassword"]);
             const u = users().must("dev");
             assert.deepEqual([u.email, u.realname, u.sysadmin, u.password], ["dev2@example.com", "Dev Two", true, "Rotated-Passw0rd"]);
+        });
+
+        it("changing the connection user's OWN password sends old_password, as Harbor requires even of admins (issue 11.12)", async () => {
+            const admin = users().must("admin");
+            const inputs = await checked({ username: "admin", email: admin.email, realname: admin.realname, password: h.emu.password, admin: true });
+            const outs = { ...inputs, userId: admin.user_id };
+            const news = { ...inputs, password: "N3w-Admin-Passw0rd" };
+            await p.update(String(admin.user_id), outs, news);
+            assert.deepEqual(h.emu.calls().find((r) => r.operationId === "updateUserPassword")!.body, { old_password: h.emu.password, new_password: "N3w-Admin-Passw0rd" });
+            assert.equal(users().must("admin").password, "N3w-Admin-Passw0rd");
+            // A stale old password (changed in the UI): a clear error.
+            const err = await rejection(p.update(String(admin.user_id), outs, { ...news, password: "Th1rd-Passw0rd" }));
+            assert.match(err.message, /password of user "admin", the connection's own user \(403: Current password is incorrect\): Harbor needs the current password/);
+            // Another user's password: no old_password sent.
+            const dev = await created();
+            h.emu.resetLog();
+            await p.update(dev.id, dev.outs, { ...dev.inputs, password: "Rotated-Passw0rd" });
+            assert.deepEqual(h.emu.calls()[0].body, { new_password: "Rotated-Passw0rd" });
         });
 
         it("replace: username replaces; deleting first when the email stays (emails are unique)", async () => {

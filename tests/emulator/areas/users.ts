@@ -1,9 +1,13 @@
 // Local users (/users), the auth mode, and the external directory (LDAP / OIDC / HTTP auth) that users and groups
 // are onboarded from. Server behaviours mirrored from Harbor v2.15:
 // - POST /users works only in db_auth mode (403 otherwise); password 8–128 chars with upper, lower and digit;
-//   username and email are unique (409); username 1–255 chars without , ~ # $ %;
+//   username and email are unique (409); handler/user.go validateUserProfile: username and realname 1–255 BYTES
+//   (utils.IsIllegalLength is Go's len) without any of common.IllegalCharsInUsername `,"~#%$`, email required and
+//   matching its regex, comment at most 30 bytes;
 // - PUT /users/{id} replaces email, realname and comment; PUT .../sysadmin sets the admin flag;
-// - PUT .../password by an admin needs no old password, and rejects a password equal to the current one;
+// - PUT .../password (handler/user.go UpdateUserPassword): changing one's OWN password needs old_password (admins
+//   included; 403 "Current password is incorrect"), another user's does not when done by an admin; a password equal
+//   to the current one is a 400;
 // - DELETE marks the user removed (gone from every API) and drops its project memberships.
 // The auth mode lives here (`settings.authMode`) because groups and member onboarding depend on it.
 import { passwordProblem } from "../../../harbor/rbac";
@@ -23,8 +27,10 @@ export interface UserRecord {
 }
 
 const NOW = "2026-01-01T00:00:00.000Z";
-const ILLEGAL = /[,~#$%]/;
-const EMAIL_RE = /^[^<>()[\]\\.,;:\s@"]+(\.[^<>()[\]\\.,;:\s@"]+)*@([^<>()[\]\\.,;:\s@"]+\.)+[^<>()[\]\\.,;:\s@"]{2,}$/;
+const ILLEGAL = /[,"~#$%]/;
+// handler/user.go validateUserProfile (Go's \s: ASCII whitespace).
+const EMAIL_RE = /^(([^<>()[\]\\.,;:\t\n\f\r @"]+(\.[^<>()[\]\\.,;:\t\n\f\r @"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$/;
+const bytes = (v: string | undefined) => Buffer.byteLength(v ?? "", "utf8");
 
 export class UsersState {
     readonly users = new Map<number, UserRecord>();
@@ -76,10 +82,11 @@ export class UsersState {
 }
 
 function validateProfile(body: { email?: string; realname?: string; comment?: string }): void {
-    if (body.email && !EMAIL_RE.test(body.email)) throw badRequest(`email "${body.email}" is invalid`);
-    if ((body.realname ?? "").length < 1 || (body.realname ?? "").length > 255) throw badRequest("realname with illegal length");
+    if (!body.email) throw badRequest("email can't be empty");
+    if (!EMAIL_RE.test(body.email)) throw badRequest("email with illegal format");
+    if (bytes(body.realname) < 1 || bytes(body.realname) > 255) throw badRequest("realname with illegal length");
     if (ILLEGAL.test(body.realname ?? "")) throw badRequest("realname contains illegal characters");
-    if ((body.comment ?? "").length > 30) throw badRequest("comment with illegal length");
+    if (bytes(body.comment) > 30) throw badRequest("comment with illegal length");
 }
 
 export const usersArea = defineArea<UsersState>({
@@ -108,10 +115,11 @@ export const usersArea = defineArea<UsersState>({
                 if (state.settings.authMode !== "db_auth") throw new HarborError(403, "FORBIDDEN", "creating local users is only allowed in db_auth mode");
                 const body = req.body as { username?: string; email?: string; realname?: string; comment?: string; password?: string };
                 const username = body.username ?? "";
-                if (username.length < 1 || username.length > 255 || ILLEGAL.test(username)) throw badRequest(`username "${username}" is invalid`);
                 const pw = passwordProblem(body.password ?? "");
                 if (pw) throw badRequest(`password ${pw}`);
                 validateProfile(body);
+                if (bytes(username) < 1 || bytes(username) > 255) throw badRequest("username with illegal length");
+                if (ILLEGAL.test(username)) throw badRequest("username contains illegal characters");
                 if (state.byName(username)) throw conflict(`username ${username} is already used`);
                 if (emailTaken(body.email)) throw conflict(`email ${body.email} is already used`);
                 const u = state.seed(username, { email: body.email ?? "", realname: body.realname ?? "", comment: body.comment ?? "", password: body.password ?? "" });
@@ -139,10 +147,14 @@ export const usersArea = defineArea<UsersState>({
             },
             updateUserPassword: (req) => {
                 const u = get(req.params.user_id);
-                const next = (req.body as { new_password?: string }).new_password ?? "";
+                const body = req.body as { old_password?: string; new_password?: string };
+                if (req.user !== undefined && state.byName(req.user)?.user_id === u.user_id && body.old_password !== u.password) {
+                    throw new HarborError(403, "FORBIDDEN", "Current password is incorrect");
+                }
+                const next = body.new_password ?? "";
                 const pw = passwordProblem(next);
                 if (pw) throw badRequest(`password ${pw}`);
-                if (next === u.password) throw badRequest("the new password can not be same with the old one");
+                if (next === u.password) throw badRequest("New password is identical to old password");
                 u.password = next;
                 return ok();
             },
