@@ -94,56 +94,8 @@ export function imageTag(ref: string): string | undefined {
     return colon >= 0 ? lastPart.slice(colon + 1) : undefined;
 }
 
-/**
- * Harbor's tag/repository selectors use doublestar globs: `*` (no `/`), `**` (anything), `?`, `[abc]`,
- * `{a,b}`. Compiles one to a RegExp so a policy can check what a rule actually matches.
- */
-export function doublestarToRegExp(pattern: string): RegExp {
-    let out = "";
-    let i = 0;
-    let braceDepth = 0;
-    while (i < pattern.length) {
-        const c = pattern[i];
-        if (c === "*") {
-            if (pattern[i + 1] === "*") {
-                out += ".*";
-                i += 2;
-                continue;
-            }
-            out += "[^/]*";
-        } else if (c === "?") {
-            out += "[^/]";
-        } else if (c === "[") {
-            const end = pattern.indexOf("]", i + 1);
-            if (end < 0) {
-                out += "\\[";
-            } else {
-                let cls = pattern.slice(i + 1, end).replace(/\\/g, "\\\\");
-                if (cls.startsWith("!")) {
-                    cls = "^" + cls.slice(1);
-                }
-                out += `[${cls}]`;
-                i = end;
-            }
-        } else if (c === "{") {
-            braceDepth++;
-            out += "(?:";
-        } else if (c === "}" && braceDepth > 0) {
-            braceDepth--;
-            out += ")";
-        } else if (c === "," && braceDepth > 0) {
-            out += "|";
-        } else {
-            out += c.replace(/[.+^$()|\\/]/g, (m) => "\\" + m);
-        }
-        i++;
-    }
-    return new RegExp(`^${out}$`);
-}
-
-export function globMatches(pattern: string, value: string): boolean {
-    return doublestarToRegExp(pattern).test(value);
-}
+// Harbor's doublestar globs: the provider's own matcher (one implementation, tested on one table in tests/glob.spec.ts).
+export { globMatches } from "../harbor/glob";
 
 /** Reads a policy's config over its defaults (the engine may or may not have applied schema defaults). */
 export function withDefaults<T extends object>(defaults: T, config: Partial<T> | undefined): T {
