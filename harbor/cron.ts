@@ -1,6 +1,7 @@
 // Schedules: users write a 5-field cron ("30 2 * * *") or a preset ("hourly", "daily", "weekly"; "" = none);
 // Harbor wants 6 fields with seconds first ("0 30 2 * * *"). Validation returns a reason so `check` can report a
 // failure naming the property instead of Harbor rejecting the request later.
+import { CronExpressionParser } from "cron-parser";
 
 /** Presets, mapped exactly as Harbor's own UI/TF provider do. */
 export const SCHEDULE_PRESETS = {
@@ -14,57 +15,36 @@ export type SchedulePreset = keyof typeof SCHEDULE_PRESETS;
 /** Harbor's schedule `type` values used by GC, scan-all and purge-audit schedules. */
 export type HarborScheduleType = "None" | "Hourly" | "Daily" | "Weekly" | "Custom";
 
-interface FieldSpec {
-    name: string;
-    min: number;
-    max: number;
-    names?: readonly string[];
-    /** '?' is allowed (day-of-month / day-of-week only). */
-    question?: boolean;
-}
+const FIELD_NAMES = ["minute", "hour", "day-of-month", "month", "day-of-week"] as const;
+/** A valid value for each field, to parse one user field at a time (so a reason can name its field). */
+const NEUTRAL = ["0", "0", "1", "1", "*"] as const;
+const NAMES = /JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT/g;
 
-const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] as const;
-const DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;
-
-const FIELDS: readonly FieldSpec[] = [
-    { name: "minute", min: 0, max: 59 },
-    { name: "hour", min: 0, max: 23 },
-    { name: "day-of-month", min: 1, max: 31, question: true },
-    { name: "month", min: 1, max: 12, names: MONTHS },
-    { name: "day-of-week", min: 0, max: 6, names: DAYS, question: true },
-];
-
-function parseValue(raw: string, spec: FieldSpec): number | string {
-    if (/^\d+$/.test(raw)) {
-        const n = Number(raw);
-        if (n < spec.min || n > spec.max) return `${spec.name} value ${n} is out of range ${spec.min}-${spec.max}`;
-        return n;
-    }
-    const idx = spec.names?.indexOf(raw.toUpperCase() as never) ?? -1;
-    if (idx >= 0) return spec.min + idx;
-    return `${spec.name} value "${raw}" is not a number${spec.names ? ` or a name (${spec.names.join(", ")})` : ""}`;
-}
-
-/** Validate one field; returns a reason or undefined. Supports *, ?, lists, ranges, steps and names. */
-function checkField(field: string, spec: FieldSpec): string | undefined {
-    if (field === "?") return spec.question ? undefined : `"?" is only allowed in day-of-month and day-of-week, not ${spec.name}`;
-    for (const part of field.split(",")) {
-        if (part === "") return `${spec.name} has an empty list item in "${field}"`;
-        const [range, step, extra] = part.split("/");
-        if (extra !== undefined) return `${spec.name} "${part}" has more than one "/"`;
-        if (step !== undefined && !/^[1-9]\d*$/.test(step)) return `${spec.name} step "${step}" must be a positive integer`;
-        if (range === "*") continue;
-        const bounds = range.split("-");
-        if (bounds.length > 2) return `${spec.name} range "${range}" is malformed`;
-        const values: number[] = [];
-        for (const b of bounds) {
-            const v = parseValue(b, spec);
-            if (typeof v === "string") return v;
-            values.push(v);
-        }
-        if (values.length === 2 && values[0] > values[1]) return `${spec.name} range "${range}" goes backwards`;
+/**
+ * Harbor parses schedules with robfig/cron v3 (src/common/utils/utils.go CronParser, ValidateCronString): seconds
+ * first, then `*`, `?`, lists, ranges, steps and month/day names. cron-parser reads that grammar plus extensions
+ * Harbor refuses (L, W, #, H, day-of-week 7), which are refused here first.
+ */
+function robfigOnlyProblem(field: string, index: number): string | undefined {
+    const name = FIELD_NAMES[index];
+    if (/[LWH#]/.test(field.toUpperCase().replace(NAMES, ""))) return `${name} "${field}" uses L, W, H or #, which Harbor's cron parser does not support`;
+    if (name === "day-of-week" && field.split(",").some((part) => part.split("/")[0].split("-").includes("7"))) {
+        return `day-of-week value 7 is out of range 0-6 (Sunday is 0)`;
     }
     return undefined;
+}
+
+/** Why one field is invalid (parsed by cron-parser in an otherwise neutral expression), or undefined. */
+function fieldProblem(field: string, index: number): string | undefined {
+    const robfig = robfigOnlyProblem(field, index);
+    if (robfig) return robfig;
+    const expression = ["0", ...NEUTRAL.map((v, i) => (i === index ? field : v))].join(" ");
+    try {
+        CronExpressionParser.parse(expression);
+        return undefined;
+    } catch (err) {
+        return `${FIELD_NAMES[index]} "${field}": ${(err as Error).message}`;
+    }
 }
 
 /** Why `schedule` is not a valid 5-field cron or preset, or undefined when it is fine ("" = none is fine). */
@@ -77,8 +57,8 @@ export function scheduleProblem(schedule: unknown): string | undefined {
         const hint = fields.length === 6 ? " (write 5 fields; the seconds field Harbor needs is added for you)" : "";
         return `"${schedule}" must be a 5-field cron (minute hour day-of-month month day-of-week) or one of hourly, daily, weekly, or "" for none; it has ${fields.length} fields${hint}`;
     }
-    for (let i = 0; i < 5; i++) {
-        const reason = checkField(fields[i], FIELDS[i]);
+    for (let i = 0; i < fields.length; i++) {
+        const reason = fieldProblem(fields[i], i);
         if (reason) return `"${schedule}": ${reason}`;
     }
     return undefined;

@@ -14,6 +14,9 @@ describe("harbor/cron", () => {
         ["0 0 1,15 * ?", "0 0 0 1,15 * ?"],
         ["0 3 ? JAN-MAR sun", "0 0 3 ? JAN-MAR sun"],
         ["5-55/10 0-23/2 1-31 1-12 0-6", "0 5-55/10 0-23/2 1-31 1-12 0-6"],
+        ["0 2 * * WED", "0 0 2 * * WED"],
+        // robfig/cron v3 reads "?" as "*" in any field (Harbor: src/common/utils/utils.go CronParser).
+        ["? * * * *", "0 ? * * * *"],
     ];
     for (const [input, harbor] of valid) {
         it(`accepts ${JSON.stringify(input)} -> ${JSON.stringify(harbor)}`, () => {
@@ -26,17 +29,21 @@ describe("harbor/cron", () => {
         ["0 0 0 * * *", /must be a 5-field cron .* it has 6 fields \(write 5 fields; the seconds field Harbor needs is added for you\)/],
         ["* * *", /it has 3 fields/],
         ["nightly", /one of hourly, daily, weekly/],
-        ["60 * * * *", /minute value 60 is out of range 0-59/],
-        ["0 24 * * *", /hour value 24 is out of range 0-23/],
-        ["0 0 0 * *", /day-of-month value 0 is out of range 1-31/],
-        ["0 0 * 13 *", /month value 13 is out of range 1-12/],
+        ["60 * * * *", /minute "60": .*0-59/],
+        ["0 24 * * *", /hour "24": .*0-23/],
+        ["0 0 0 * *", /day-of-month "0": .*1-31/],
+        ["0 0 * 13 *", /month "13": .*1-12/],
         ["0 0 * * 7", /day-of-week value 7 is out of range 0-6/],
-        ["0 0 * * FUN", /day-of-week value "FUN" is not a number or a name \(SUN, MON/],
-        ["? * * * *", /"\?" is only allowed in day-of-month and day-of-week, not minute/],
-        ["*/0 * * * *", /minute step "0" must be a positive integer/],
-        ["10-5 * * * *", /minute range "10-5" goes backwards/],
-        ["1,,2 * * * *", /empty list item/],
-        ["1/2/3 * * * *", /more than one "\/"/],
+        ["0 0 * * FUN", /day-of-week "FUN": .*fun/i],
+        ["*/0 * * * *", /minute "\*\/0"/],
+        ["10-5 * * * *", /minute "10-5": .*range/i],
+        ["1,,2 * * * *", /minute "1,,2"/],
+        ["1/2/3 * * * *", /minute "1\/2\/3"/],
+        // Extensions of other cron dialects that Harbor's parser (robfig/cron v3) refuses.
+        ["0 0 L * *", /day-of-month "L" uses L, W, H or #/],
+        ["0 0 15W * *", /day-of-month "15W" uses L, W, H or #/],
+        ["0 0 * * 1#2", /day-of-week "1#2" uses L, W, H or #/],
+        ["H 0 * * *", /minute "H" uses L, W, H or #/],
         [42, /must be a string/],
     ];
     for (const [input, reason] of invalid) {
