@@ -6,16 +6,22 @@
 // - the endpoint and credential are pinged BEFORE the create, so a typo or a bad credential fails with a clear
 //   error instead of leaving a registry Harbor cannot use;
 // - PUT takes a flat, all-nullable body: only what changed is sent;
+// - every PUT re-runs Harbor's health check (controller/registry/controller.go Update → validate → IsHealthy), so
+//   even a description change fails with 400 "the registry is unhealthy" while the remote is down: the error names
+//   the endpoint and says so;
+// - names are at most 64 bytes (controller.go validate); the types are the adapters registered in 2.15
+//   (pkg/reg/manager.go imports; RegisterFactory): artifact-hub and helm-hub have none (a 500), so check refuses them;
 // - DELETE answers 412 while a replication policy or a proxy-cache project uses the registry: a clear error says so.
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { HarborApiError, HarborClient } from "./client";
+import { HarborApiError, HarborClient, qExact } from "./client";
 import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 
+/** The adapters Harbor 2.15 registers (pkg/reg/manager.go's imports, each adapter's RegisterFactory). */
 export const REGISTRY_TYPES = [
     "harbor", "docker-hub", "docker-registry", "huawei-SWR", "google-gcr", "aws-ecr", "azure-acr", "ali-acr",
-    "jfrog-artifactory", "quay", "gitlab", "dtr", "tencent-tcr", "github-ghcr", "volcengine-cr", "artifact-hub",
+    "jfrog-artifactory", "quay", "gitlab", "dtr", "tencent-tcr", "github-ghcr", "volcengine-cr",
 ] as const;
 export type RegistryType = (typeof REGISTRY_TYPES)[number];
 
@@ -71,7 +77,7 @@ export class RegistryProvider extends HarborProvider implements pulumi.dynamic.R
         const url = c.string("url", { required: true, pattern: /^https?:\/\/[^\s/@]+(\/\S*)?$/, patternHint: "expected an http(s) URL without credentials, e.g. https://harbor-prod.example.com" });
         const inputs: RegistryInputs = {
             connection: c.connection(),
-            name: c.string("name", { required: true, minLength: 1, maxLength: 255, line: true })!,
+            name: c.string("name", { required: true, minLength: 1, maxLength: 64, line: true })!,
             type: c.oneOf("type", REGISTRY_TYPES, { required: true })!,
             url: typeof url === "string" ? trimUrl(url) : url!,
             accessKey: c.string("accessKey", { default: "", maxLength: 128, line: true })!,
@@ -80,6 +86,9 @@ export class RegistryProvider extends HarborProvider implements pulumi.dynamic.R
             caCertificate: c.string("caCertificate", { default: "" })!,
             description: c.string("description", { default: "", maxLength: 1024, text: true })!,
         };
+        if (typeof inputs.name === "string" && inputs.name.length <= 64 && Buffer.byteLength(inputs.name, "utf8") > 64 && !c.failures.some((f) => f.property === "name")) {
+            c.fail("name", `name is ${Buffer.byteLength(inputs.name, "utf8")} bytes in UTF-8; Harbor allows at most 64 bytes (the max length of name is 64)`);
+        }
         if (typeof inputs.caCertificate === "string" && inputs.caCertificate && !inputs.caCertificate.includes("-----BEGIN CERTIFICATE-----")) {
             c.fail("caCertificate", "caCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), or empty for the system roots");
         }
@@ -139,7 +148,21 @@ export class RegistryProvider extends HarborProvider implements pulumi.dynamic.R
             const body = this.updateBody(olds, news);
             // A new endpoint or credential is pinged first, like on create: a bad rotation fails before Harbor stores it.
             if (["url", "insecure", "ca_certificate", "access_key"].some((k) => k in body)) await this.ping(c, news);
-            if (Object.keys(body).length > 0) await c.put(`/registries/${id}`, body);
+            if (Object.keys(body).length > 0) {
+                try {
+                    await c.put(`/registries/${id}`, body);
+                } catch (err) {
+                    // Harbor health-checks the endpoint on EVERY PUT, whatever changed.
+                    if (err instanceof HarborApiError && err.status === 400 && /unhealthy/i.test(err.detail)) {
+                        const who = news.accessKey ? `with access key "${news.accessKey}"` : "anonymously";
+                        throw new Error(
+                            `registry "${news.name}": Harbor refused the update because it cannot reach ${news.type} endpoint ${news.url} ${who} (400: ${err.detail}). ` +
+                                `Harbor health-checks the endpoint on every change, even of the description: bring the endpoint back (or fix url/credential) and run again.`,
+                        );
+                    }
+                    throw err;
+                }
+            }
             return { outs: { ...news, registryId: Number(id), accessSecretHash: secretHash(news.accessKey, news.accessSecret) } };
         });
     }
@@ -198,7 +221,8 @@ export class RegistryProvider extends HarborProvider implements pulumi.dynamic.R
     }
 
     private async findByName(c: HarborClient, name: string): Promise<ApiRegistry | undefined> {
-        const list = await c.list<ApiRegistry>("/registries", { query: { q: `name=${name}` } });
+        const q = qExact("name", name); // Harbor unescapes q twice; undefined (a ','): list all, match here
+        const list = await c.list<ApiRegistry>("/registries", q ? { query: { q } } : {});
         return list.find((r) => r.name === name);
     }
 

@@ -43,6 +43,18 @@ describe("harbor/Registry", () => {
         });
     });
 
+    describe("check: Harbor's registry rules (issue 11.5)", () => {
+        it("names are at most 64 bytes (controller/registry/controller.go); types are the 15 adapters Harbor 2.15 registers (no artifact-hub)", async () => {
+            const base = { name: "prod", type: "harbor", url: REMOTE };
+            const bad = byProperty((await check({ ...base, name: "n".repeat(65), type: "artifact-hub" })).failures);
+            assert.match(bad.name, /at most 64/);
+            assert.match(bad.type, /one of harbor, docker-hub, docker-registry, huawei-SWR, google-gcr, aws-ecr, azure-acr, ali-acr, jfrog-artifactory, quay, gitlab, dtr, tencent-tcr, github-ghcr, volcengine-cr, got "artifact-hub"/);
+            assert.match(byProperty((await check({ ...base, name: "é".repeat(33) })).failures).name, /66 bytes in UTF-8; Harbor allows at most 64 bytes/);
+            assert.deepEqual((await check({ ...base, name: "n".repeat(64) })).failures, []);
+            assert.equal(h.emu.log.length, 0);
+        });
+    });
+
     describe("lifecycle", () => {
         it("create: ping, then POST; Harbor holds every field; the secret is tracked by its hash", async () => {
             const inputs = await checked({ description: "prod Harbor" });
@@ -105,6 +117,15 @@ describe("harbor/Registry", () => {
             const { id, outs, inputs } = await created();
             const { calls } = await h.during(() => p.update(id, outs, { ...inputs, description: "new" }));
             assert.deepEqual(calls.map((c) => [c.operationId, c.body]), [["updateRegistry", { description: "new" }]]);
+        });
+
+        it("update while the remote is down: Harbor health-checks on every PUT, so even a description change fails, naming the endpoint and why (issue 11.5)", async () => {
+            const { id, outs, inputs } = await created();
+            state().remotes.clear(); // the remote goes down
+            const err = await rejection(p.update(id, outs, { ...inputs, description: "new" }));
+            assert.match(err.message, new RegExp(`registry "prod": Harbor refused the update because it cannot reach harbor endpoint ${REMOTE.replace(/[.]/g, "\\.")} with access key "robot\\$replicator" \\(400: the registry is unhealthy\\)\\. Harbor health-checks the endpoint on every change, even of the description`));
+            assert.equal(state().must(Number(id)).description, "", "nothing changed");
+            assert.equal(h.emu.takeViolations().length, 1, "Harbor's 400");
         });
 
         it("replace: type replaces, deleting first when the name stays", async () => {

@@ -1,6 +1,9 @@
 // Registries (replication / proxy-cache endpoints) and their ping.
 // Server behaviours mirrored from Harbor v2.15:
-// - names are unique (409); the type must be a known adapter (400);
+// - names are unique (409), 1–64 bytes (controller/registry/controller.go validate: 400 "the max length of name is 64");
+// - the type must have an adapter (pkg/reg/adapter GetFactory): an unknown one, including artifact-hub and helm-hub
+//   (constants without a registered adapter in 2.15), is a plain error, so a 500 on create, update and ping;
+// - create AND every update re-run validate: URL check and health check (400 "the registry is unhealthy");
 // - GET masks the access secret as "*****" (write-only);
 // - PUT takes the flat RegistryUpdate body; null/absent fields are left as they are;
 // - ping answers 400 "the registry is unhealthy" for an endpoint it cannot reach or a credential it refuses (tests
@@ -8,12 +11,14 @@
 //   provoke a failed ping call `takeViolations()`);
 // - DELETE answers 412 while a proxy-cache project or a replication policy uses the registry (other areas register
 //   their references with `addReferenceCheck`).
-import { badRequest, conflict, created, defineArea, HarborEmulator, notFound, ok, paginate, precondition } from "../server";
+import { badRequest, conflict, created, defineArea, HarborEmulator, HarborError, notFound, ok, paginate, precondition } from "../server";
+import { matches, parseQ } from "./query";
 import { projectsArea } from "./projects";
 
+/** The adapters Harbor 2.15 registers (pkg/reg/manager.go imports). */
 export const REGISTRY_ADAPTERS = [
     "harbor", "docker-hub", "docker-registry", "huawei-SWR", "google-gcr", "aws-ecr", "azure-acr", "ali-acr", "jfrog-artifactory",
-    "quay", "gitlab", "dtr", "tencent-tcr", "github-ghcr", "volcengine-cr", "artifact-hub", "helm-hub",
+    "quay", "gitlab", "dtr", "tencent-tcr", "github-ghcr", "volcengine-cr",
 ];
 
 export interface RegistryRecord {
@@ -99,8 +104,15 @@ export class RegistriesState {
 }
 
 function validType(type: unknown): string {
-    if (typeof type !== "string" || !REGISTRY_ADAPTERS.includes(type)) throw badRequest(`invalid registry type ${JSON.stringify(type)}`);
+    if (typeof type !== "string" || !type) throw badRequest("type or url cannot be empty");
+    if (!REGISTRY_ADAPTERS.includes(type)) throw new HarborError(500, "UNKNOWN", `adapter factory for ${type} not found`);
     return type;
+}
+
+function validName(name: unknown): string {
+    if (typeof name !== "string" || !name) throw badRequest("name cannot be empty");
+    if (Buffer.byteLength(name, "utf8") > 64) throw badRequest("the max length of name is 64");
+    return name;
 }
 
 function validUrl(url: unknown): string {
@@ -116,17 +128,19 @@ export const registriesArea = defineArea<RegistriesState>({
             let list = [...state.registries.values()];
             const name = req.query.get("name");
             if (name) list = list.filter((r) => r.name.includes(name));
-            const q = req.query.get("q");
-            const exact = q ? /^name=([^,~]+)$/.exec(q) : null;
-            if (exact) list = list.filter((r) => r.name === exact[1]);
+            const q = parseQ(req.query.get("q"));
+            list = list.filter((r) => matches(q.get("name"), r.name));
             return paginate(req, list.map((r) => state.view(r)));
         },
         createRegistry: (req) => {
             const b = req.body as { name?: string; type?: string; url?: string; description?: string; insecure?: boolean; ca_certificate?: string | null; credential?: { type?: string; access_key?: string; access_secret?: string } };
-            if (!b.name) throw badRequest("name is required");
-            if (state.byName(b.name)) throw conflict(`registry ${b.name} already exists`);
+            validName(b.name);
+            const why = state.pingProblem(validUrl(b.url), b.credential?.access_key, b.credential?.access_secret);
+            validType(b.type);
+            if (why) throw badRequest(why);
+            if (state.byName(b.name!)) throw conflict(`registry ${b.name} already exists`);
             const rec = state.seed({
-                name: b.name, type: validType(b.type), url: validUrl(b.url), description: b.description ?? "", insecure: b.insecure ?? false,
+                name: b.name!, type: validType(b.type), url: validUrl(b.url), description: b.description ?? "", insecure: b.insecure ?? false,
                 ca_certificate: b.ca_certificate ?? "",
                 credential: b.credential?.access_key ? { type: b.credential.type ?? "basic", access_key: b.credential.access_key, access_secret: b.credential.access_secret ?? "" } : undefined,
             });
@@ -148,6 +162,7 @@ export const registriesArea = defineArea<RegistriesState>({
         getRegistry: (req) => ok(state.view(state.must(Number(req.params.id)))),
         updateRegistry: (req) => {
             const r = state.must(Number(req.params.id));
+            const before = { ...r };
             const b = req.body as { name?: string | null; description?: string | null; url?: string | null; credential_type?: string | null; access_key?: string | null; access_secret?: string | null; insecure?: boolean | null; ca_certificate?: string | null };
             if (b.name != null && b.name !== r.name) {
                 if (state.byName(b.name)) throw conflict(`registry ${b.name} already exists`);
@@ -161,6 +176,13 @@ export const registriesArea = defineArea<RegistriesState>({
                 const key = b.access_key ?? r.credential?.access_key ?? "";
                 const secret = b.access_secret ?? r.credential?.access_secret ?? "";
                 r.credential = key ? { type: b.credential_type ?? r.credential?.type ?? "basic", access_key: key, access_secret: secret } : undefined;
+            }
+            // controller.go Update → validate: name length, URL and the health check, whatever changed.
+            validName(r.name);
+            const why = state.pingProblem(r.url, r.credential?.access_key, r.credential?.access_secret);
+            if (why) {
+                Object.assign(r, before);
+                throw badRequest(why);
             }
             return ok();
         },
