@@ -1,7 +1,8 @@
 // SystemConfig: the part of Harbor's system configuration this program owns — authentication (mode, LDAP, OIDC),
 // robot token lifetime, who may create projects, and audit-log forwarding. PARTIAL by design: only the settings
 // given here are sent (PUT /configurations is a partial update) and read back; every other key is left alone.
-// Delete changes nothing in Harbor (there is no "unset"; the settings stay as they are, documented).
+// Delete puts back the values Harbor had before this resource first changed them (`restore`), so a destroy leaves
+// Harbor as it was; the write-only secrets cannot be read, so they stay, and auth_mode stays once Harbor locks it.
 //
 // Harbor quirks (see harbor/README.md, SystemConfig; Harbor's src/controller/config/controller.go):
 // - GET returns every item as {value, editable}; the write-only secrets (ldap_search_password, oidc_client_secret)
@@ -82,6 +83,8 @@ export interface SystemConfigOutputs extends SystemConfigInputs {
     ldapSearchPasswordHash: string;
     /** sha256 of the OIDC client secret last sent ("" when none is managed). */
     oidcClientSecretHash: string;
+    /** Harbor key -> the value it had before this resource first changed it: what delete puts back. */
+    restore?: Record<string, Scalar>;
 }
 
 type Scalar = string | number | boolean;
@@ -138,6 +141,20 @@ function stateOf(i: SystemConfigInputs): SystemConfigOutputs {
 }
 
 const fieldOf = (s: SystemConfigInputs, k: KeyMap): unknown => (k.group ? (s[k.group] as unknown as Record<string, unknown> | undefined)?.[k.field] : (s as unknown as Record<string, unknown>)[k.field]);
+
+/** For each key about to be changed, the value Harbor holds now (keys Harbor does not show are skipped). */
+function previousValues(changing: Record<string, Scalar>, current: ConfigResponse | undefined): Record<string, Scalar> {
+    const out: Record<string, Scalar> = {};
+    for (const [k, v] of Object.entries(changing)) {
+        const held = current?.[k]?.value;
+        if ((typeof held === "string" || typeof held === "number" || typeof held === "boolean") && held !== v) out[k] = held;
+    }
+    return out;
+}
+
+function pickKeys(o: Record<string, Scalar>, keys: readonly string[]): Record<string, Scalar> {
+    return Object.fromEntries(keys.map((k) => [k, o[k]]));
+}
 
 /** Owned settings as Harbor keys and values (secrets excluded). */
 function toHarbor(s: SystemConfigInputs): Record<string, Scalar> {
@@ -254,10 +271,10 @@ export class SystemConfigProvider extends HarborProvider implements pulumi.dynam
                 if (!isAuditEndpointDown(err)) throw err;
                 // Saved, but not in effect: record the endpoint Harbor had before, so the next up sends it again.
                 const before = current?.audit_log_forward_endpoint?.value;
-                const partial = { ...stateOf(inputs), auditLogForwardEndpoint: typeof before === "string" ? before : "" };
+                const partial = { ...stateOf(inputs), auditLogForwardEndpoint: typeof before === "string" ? before : "", restore: previousValues(body, current) };
                 throw partialCreateError("system-config", partial as unknown as Record<string, unknown>, auditEndpointError(inputs.auditLogForwardEndpoint ?? "", err));
             }
-            return { id: "system-config", outs: stateOf(inputs) };
+            return { id: "system-config", outs: { ...stateOf(inputs), restore: previousValues(body, current) } };
         });
     }
 
@@ -284,6 +301,10 @@ export class SystemConfigProvider extends HarborProvider implements pulumi.dynam
             const before = toHarbor(olds);
             const body: Record<string, Scalar> = {};
             for (const [k, v] of Object.entries(toHarbor(news))) if (before[k] !== v) body[k] = v;
+            // A key this resource has not changed before: remember Harbor's value for delete (one GET, only then).
+            const restore = { ...(olds.restore ?? {}) };
+            const firstChanged = Object.keys(body).filter((k) => !(k in restore) && !(k in before));
+            if (firstChanged.length > 0) Object.assign(restore, previousValues(pickKeys(body, firstChanged), await this.getConfig(c, news.connection.username)));
             try {
                 await this.put(c, { ...body, ...secretsToSend(news, olds) }, undefined, news.connection.username);
             } catch (err) {
@@ -291,12 +312,23 @@ export class SystemConfigProvider extends HarborProvider implements pulumi.dynam
                 if (isAuditEndpointDown(err)) throw auditEndpointError(news.auditLogForwardEndpoint ?? "", err);
                 throw err;
             }
-            return { outs: stateOf(news) };
+            return { outs: { ...stateOf(news), restore } };
         });
     }
 
-    /** Nothing: Harbor has no "unset" for these keys, so they stay as they are (see README). */
-    async delete(): Promise<void> {}
+    /**
+     * Puts back what `restore` recorded (one GET, then one PUT; none when nothing was changed): a destroy leaves
+     * Harbor's settings as they were. auth_mode is left when Harbor has locked it (users exist: a PUT would be a 400).
+     */
+    async delete(_id: string, props: SystemConfigOutputs): Promise<void> {
+        const restore = { ...(props.restore ?? {}) };
+        if (Object.keys(restore).length === 0) return;
+        await this.withClient(props.connection, async (c) => {
+            const current = await this.getConfig(c, props.connection.username);
+            if ("auth_mode" in restore && current?.auth_mode?.editable === false) delete restore.auth_mode;
+            await this.put(c, restore, current, props.connection.username);
+        });
+    }
 
     /** PUT the given keys (none: no request), turning Harbor's refusals into errors that say what to do. */
     private async getConfig(c: HarborClient, user: string): Promise<ConfigResponse | undefined> {

@@ -123,11 +123,41 @@ describe("harbor/SystemConfig", () => {
             assert.equal((await p.diff(id, (await p.read(id, props)).props as SystemConfigOutputs, inputs)).changes, false);
         });
 
-        it("delete: no request; Harbor's configuration stays as it is", async () => {
-            const { id, outs } = await created({ projectCreationRestriction: "adminonly" });
-            assert.deepEqual(await h.opsDuring(() => p.delete()), []);
-            assert.equal(cfg().values.project_creation_restriction, "adminonly");
+        it("delete puts back the values Harbor had before (one GET, one PUT), and leaves keys it never changed", async () => {
+            Object.assign(cfg().values, { project_creation_restriction: "everyone", robot_token_duration: 30, self_registration: true });
+            const { id, outs } = await created({ projectCreationRestriction: "adminonly", robotTokenExpirationDays: 30 });
+            assert.deepEqual(outs.restore, { project_creation_restriction: "everyone" }, "robot_token_duration already held 30: nothing to put back");
+            cfg().values.self_registration = false; // someone else's change, to a key this resource does not own
+            assert.deepEqual(await h.opsDuring(() => p.delete(id, outs)), ["getConfigurations", "updateConfigurations"]);
+            assert.deepEqual(lastBody(), { project_creation_restriction: "everyone" });
+            assert.equal(cfg().values.self_registration, false);
             assert.equal((await p.read(id, outs)).id, id, "a singleton is never gone");
+        });
+
+        it("a key first owned in an update is remembered then (one GET), and delete puts it back too", async () => {
+            Object.assign(cfg().values, { project_creation_restriction: "everyone", robot_token_duration: 30 });
+            const { id, outs } = await created({ projectCreationRestriction: "adminonly" });
+            const inputs = await checked({ projectCreationRestriction: "adminonly", robotTokenExpirationDays: 60 });
+            const updated = (await p.update(id, outs, inputs)).outs as SystemConfigOutputs;
+            assert.deepEqual(updated.restore, { project_creation_restriction: "everyone", robot_token_duration: 30 });
+            const again = (await p.update(id, updated, await checked({ projectCreationRestriction: "adminonly", robotTokenExpirationDays: 90 }))).outs as SystemConfigOutputs;
+            assert.deepEqual(again.restore, updated.restore, "the value before the FIRST change is what comes back");
+            await p.delete(id, again);
+            assert.deepEqual([cfg().values.project_creation_restriction, cfg().values.robot_token_duration], ["everyone", 30]);
+        });
+
+        it("delete leaves auth_mode when Harbor has locked it (users exist), and restores the rest", async () => {
+            const { id, outs } = await created({ authMode: "oidc_auth", oidc: OIDC, projectCreationRestriction: "adminonly" });
+            assert.equal(outs.restore?.auth_mode, "db_auth");
+            h.emu.area(usersArea).seed("alice"); // an OIDC user signed in: Harbor locks the mode
+            await p.delete(id, outs);
+            assert.equal(cfg().values.auth_mode, "oidc_auth");
+            assert.equal(cfg().values.project_creation_restriction, "everyone");
+        });
+
+        it("delete of a state written before restore existed: no request", async () => {
+            const { id, outs } = await created({ projectCreationRestriction: "adminonly" });
+            assert.deepEqual(await h.opsDuring(() => p.delete(id, { ...outs, restore: undefined })), []);
         });
     });
 
