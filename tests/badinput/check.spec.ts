@@ -195,7 +195,7 @@ describe("bad input: every resource's check", function () {
 
         // Names Harbor stores as text: PostgreSQL refuses NUL and control characters corrupt logs. Lengths as Harbor's columns.
         const FREE_FORM: { type: string; prop: string; max: number; wrap?: (v: string) => Raw }[] = [
-            { type: "Registry", prop: "name", max: 255 },
+            { type: "Registry", prop: "name", max: 64 }, // Harbor: controller/registry/controller.go validate
             { type: "ReplicationPolicy", prop: "name", max: 255 },
             { type: "Group", prop: "name", max: 255 },
             { type: "Label", prop: "name", max: 128 },
