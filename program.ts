@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
 import { DatabaseRef, RedisRef } from "./components/common";
 import { HarborAdminConnection, HarborContent, ProjectAccess } from "./components/content";
 import { AppImage } from "./components/images";
@@ -118,6 +119,8 @@ export interface ContentOutputs {
     robotSecrets: pulumi.Output<Record<string, string>>;
     /** "<project>/<image>" → pushed references, digest and pull command. */
     images: pulumi.Output<Record<string, PushedImage>>;
+    /** The public key every pushed image is signed with (`cosign verify --key`); present when the stack builds images. */
+    imageSigningPublicKey?: pulumi.Output<string>;
     /** prod (inbound replication): what dev's StackReference reads. */
     replicationEndpoint?: pulumi.Output<string>;
     replicationRobotName?: pulumi.Output<string>;
@@ -164,6 +167,8 @@ export function buildContent(settings: Settings, harbor?: Harbor): { content: Ha
     }, existing ? {} : { dependsOn: [harbor!] });
 
     const host = pulumi.output(connection.url).apply((u) => new URL(u).host);
+    // One signing key per stack (issue 14): private key a secret in state, public key a stack output.
+    const signingKey = settings.images.length > 0 ? new tls.PrivateKey("image-signing-key", { algorithm: "ECDSA", ecdsaCurve: "P256" }) : undefined;
     const images = settings.images.map((img) => {
         const project = c.projects.find((p) => p.name === img.project)!; // config guarantees it
         const robot = content.robots[`${img.project}/${pushRobotOf(project, img.robot)!.name}`];
@@ -174,6 +179,8 @@ export function buildContent(settings: Settings, harbor?: Harbor): { content: Ha
             pushRobot: { username: robot.fullName, password: robot.secret },
             connection: pulumi.secret(pulumi.output(connection)),
             scanGate: img.scanGate, scanTimeoutSeconds: img.scanTimeoutSeconds,
+            signing: { privateKeyPem: signingKey!.privateKeyPem, publicKeyPem: signingKey!.publicKeyPem },
+            requireSignature: project.cosign,
         }, { dependsOn: [robot.resource] });
     });
     const imageKeys = settings.images.map((img) => `${img.project}/${img.name}`);
@@ -183,6 +190,7 @@ export function buildContent(settings: Settings, harbor?: Harbor): { content: Ha
         images: pulumi.all(images.map((i) => pulumi.all([i.imageRef, i.digest, i.repoDigest, i.commitRef, i.pullCommand])))
             .apply((list) => Object.fromEntries(list.map(([ref, digest, repoDigest, commitRef, pull], k) =>
                 [imageKeys[k], { ref, digest, repoDigest, pull, ...(commitRef ? { commitRef } : {}) }]))),
+        ...(signingKey ? { imageSigningPublicKey: signingKey.publicKeyPem } : {}),
         ...(content.inbound
             ? {
                   replicationEndpoint: content.inbound.endpoint,

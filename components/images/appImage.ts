@@ -34,13 +34,21 @@ export interface AppImageArgs {
     /** "off" or the lowest severity that fails the deployment. */
     scanGate: harbor.ScanGate;
     scanTimeoutSeconds?: number;
+    /**
+     * Sign the pushed digest (cosign format, harbor.ImageSignature) with this ECDSA P-256 key, pushed as the project's
+     * robot; `publicKeyPem` is what ArtifactCheck verifies against.
+     */
+    signing?: { privateKeyPem: pulumi.Input<string>; publicKeyPem: pulumi.Input<string> };
+    /** The project serves only cosign-signed images (projects[].cosign): the release fails unless the signature verifies. */
+    requireSignature?: boolean;
 }
 
 /**
  * An application image: built with @pulumi/docker (`docker.Image`: context, Dockerfile, platform, build args, registry
  * cache), named `<harbor host>/<project>/<image>:<version>` and pushed with the project's CI robot; then verified
- * through Harbor's API by digest, given its `sha-<commit>` tag on that very artifact, and gated on its vulnerability
- * scan (harbor.ArtifactCheck).
+ * through Harbor's API by digest, given its `sha-<commit>` tag on that very artifact, signed (harbor.ImageSignature,
+ * cosign format, the stack's key), and gated on its signature (projects with cosign) and vulnerability scan
+ * (harbor.ArtifactCheck).
  *
  * Why the sha tag goes through Harbor's API rather than a second `docker.Image` or `docker.Tag` + `RegistryImage`:
  * it lands on exactly the pushed digest (a rebuild is not guaranteed to reproduce the same digest), costs no second
@@ -49,6 +57,7 @@ export interface AppImageArgs {
 export class AppImage extends pulumi.ComponentResource {
     readonly image: docker.Image;
     readonly check: harbor.ArtifactCheck;
+    readonly signature?: harbor.ImageSignature;
     /** <host>/<project>/<image>:<version>. */
     readonly imageRef: pulumi.Output<string>;
     /** sha256:... of the pushed manifest. */
@@ -87,6 +96,14 @@ export class AppImage extends pulumi.ComponentResource {
 
         // repoDigest is <repo>@sha256:...; the digest alone addresses the artifact in Harbor's API.
         this.digest = this.image.repoDigest.apply((d) => (d ?? "").slice((d ?? "").indexOf("@") + 1));
+        if (args.signing) {
+            this.signature = new harbor.ImageSignature(`${name}-signature`, {
+                connection: args.connection, project: args.project, repository: args.repository, digest: this.digest,
+                registryUsername: args.pushRobot.username, registryPassword: args.pushRobot.password,
+                privateKey: args.signing.privateKeyPem,
+            }, childOf(this, { dependsOn: [this.image] }));
+        }
+        if (args.requireSignature && !args.signing) throw new Error(`image ${args.project}/${args.repository}: the project requires signed images but no signing key was given`);
         this.check = new harbor.ArtifactCheck(`${name}-check`, {
             connection: args.connection,
             project: args.project,
@@ -95,7 +112,8 @@ export class AppImage extends pulumi.ComponentResource {
             tags: args.commit ? [`sha-${args.commit}`] : [],
             scanGate: args.scanGate,
             scanTimeoutSeconds: args.scanTimeoutSeconds,
-        }, childOf(this, { dependsOn: [this.image] }));
+            ...(args.requireSignature ? { requireSignature: true, signaturePublicKey: args.signing!.publicKeyPem } : {}),
+        }, childOf(this, { dependsOn: [this.image, ...(this.signature ? [this.signature] : [])] }));
 
         this.imageRef = imageName;
         this.repoDigest = pulumi.interpolate`${repo}@${this.digest}`;
