@@ -36,6 +36,8 @@ const ACTION_MAJORS: Record<string, string> = {
     "actions/download-artifact": "v7",
     "pulumi/actions": "v7",
     "aws-actions/configure-aws-credentials": "v6",
+    "actions/setup-go": "v7",
+    "actions/cache": "v5",
 };
 
 describe("pipelines: GitHub Actions", () => {
