@@ -168,7 +168,7 @@ export function buildContent(settings: Settings, harbor?: Harbor): { content: Ha
 
     const host = pulumi.output(connection.url).apply((u) => new URL(u).host);
     // One signing key per stack (issue 14): private key a secret in state, public key a stack output.
-    const signingKey = settings.images.length > 0 ? new tls.PrivateKey("image-signing-key", { algorithm: "ECDSA", ecdsaCurve: "P256" }) : undefined;
+    const signingKey = settings.images.length > 0 ? new tls.PrivateKey("image-signing-key", { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: content }) : undefined;
     const images = settings.images.map((img) => {
         const project = c.projects.find((p) => p.name === img.project)!; // config guarantees it
         const robot = content.robots[`${img.project}/${pushRobotOf(project, img.robot)!.name}`];
