@@ -7,6 +7,11 @@
 // - credentials come only from the `connection` input.
 import type * as pulumi from "@pulumi/pulumi";
 import { HarborClient, HarborClientOptions, HarborConnection, isNotFound } from "./client";
+import {
+    boolField, checkField, Field, formatPath, numberField, NumberRules, oneOfField, StringListRules, stringListField, stringField, StringRules, UNKNOWN,
+} from "./fields";
+
+export { controlCharProblem } from "./fields";
 
 export type Connection = HarborConnection;
 
@@ -17,7 +22,7 @@ export interface CheckFailure {
 }
 
 /** The engine's placeholder for a value not known yet (during preview). Never validate it. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN };
 
 export const isUnknown = (v: unknown): boolean => v === UNKNOWN;
 
@@ -115,97 +120,38 @@ export class InputChecker {
         return this.take(prop);
     }
 
-    /**
-     * A string, optionally required / matching a pattern / bounded / one of a set. `line`: a one-line name (no control
-     * characters at all); `text`: free text (line breaks and tabs allowed, other control characters not). PostgreSQL
-     * refuses NUL, and control characters in names corrupt logs and the UI.
-     */
-    string(prop: string, opts: Common & { default?: string; pattern?: RegExp; patternHint?: string; maxLength?: number; minLength?: number; line?: boolean; text?: boolean } = {}): string | undefined {
-        const v = this.take(prop);
-        if (isUnknown(v)) return v as string;
-        if (v === undefined || v === null) {
-            if (opts.required && opts.default === undefined) this.fail(prop, `${prop} is required`);
-            return opts.default;
+    /** Check one input against a field's rule (harbor/fields.ts); failures are reported under `prop`. */
+    field<T>(prop: string, field: Field<T>): T | undefined {
+        const { value, failures } = checkField(field, this.take(prop));
+        for (const f of failures) {
+            const at = formatPath(prop, f.path);
+            this.fail(at, `${at} ${f.message}`);
         }
-        if (typeof v !== "string") {
-            this.fail(prop, `${prop} must be a string, got ${describe(v)}`);
-            return opts.default;
-        }
-        const control = opts.line || opts.text ? controlCharProblem(v, !!opts.line) : undefined;
-        if (control) this.fail(prop, `${prop} ${control}`);
-        else if (opts.minLength !== undefined && v.length < opts.minLength) this.fail(prop, opts.minLength === 1 ? `${prop} must not be empty` : `${prop} must be at least ${opts.minLength} characters`);
-        else if (opts.maxLength !== undefined && v.length > opts.maxLength) this.fail(prop, `${prop} must be at most ${opts.maxLength} characters, got ${v.length}`);
-        else if (opts.pattern && !opts.pattern.test(v)) this.fail(prop, `${prop} "${v}" is invalid: ${opts.patternHint ?? `must match ${opts.pattern}`}`);
-        return v;
+        return value;
+    }
+
+    /** A string (see stringField): optionally required, bounded, matching a pattern, a one-line name or free text. */
+    string(prop: string, opts: Common & StringRules = {}): string | undefined {
+        return this.field(prop, stringField(opts));
     }
 
     /** One of a fixed set of strings. */
     oneOf<T extends string>(prop: string, allowed: readonly T[], opts: Common & { default?: T } = {}): T | undefined {
-        const v = this.take(prop);
-        if (isUnknown(v)) return v as T;
-        if (v === undefined || v === null) {
-            if (opts.required && opts.default === undefined) this.fail(prop, `${prop} is required (one of ${allowed.join(", ")})`);
-            return opts.default;
-        }
-        if (typeof v !== "string" || !allowed.includes(v as T)) {
-            this.fail(prop, `${prop} must be one of ${allowed.join(", ")}, got ${describe(v)}`);
-            return opts.default;
-        }
-        return v as T;
+        return this.field(prop, oneOfField(allowed, opts));
     }
 
     bool(prop: string, defaultValue: boolean): boolean {
-        const v = this.take(prop);
-        if (isUnknown(v)) return v as unknown as boolean;
-        if (v === undefined || v === null) return defaultValue;
-        if (typeof v !== "boolean") {
-            this.fail(prop, `${prop} must be true or false, got ${describe(v)}`);
-            return defaultValue;
-        }
-        return v;
+        return this.field(prop, boolField(defaultValue))!;
     }
 
     /** A number; `integer` by default; `allowed` values bypass min/max (e.g. -1 = unlimited). */
-    number(prop: string, opts: Common & { default?: number; integer?: boolean; min?: number; max?: number; allowed?: readonly number[]; hint?: string } = {}): number | undefined {
-        const v = this.take(prop);
-        if (isUnknown(v)) return v as unknown as number;
-        if (v === undefined || v === null) {
-            if (opts.required && opts.default === undefined) this.fail(prop, `${prop} is required`);
-            return opts.default;
-        }
-        const hint = opts.hint ? ` (${opts.hint})` : "";
-        if (typeof v !== "number" || !Number.isFinite(v)) {
-            this.fail(prop, `${prop} must be a number, got ${describe(v)}${hint}`);
-            return opts.default;
-        }
-        if (opts.allowed?.includes(v)) return v;
-        if ((opts.integer ?? true) && !Number.isInteger(v)) this.fail(prop, `${prop} must be a whole number, got ${v}${hint}`);
-        else if (opts.min !== undefined && v < opts.min) this.fail(prop, `${prop} must be at least ${opts.min}, got ${v}${hint}`);
-        else if (opts.max !== undefined && v > opts.max) this.fail(prop, `${prop} must be at most ${opts.max}, got ${v}${hint}`);
-        return v;
+    number(prop: string, opts: NumberRules = {}): number | undefined {
+        return this.field(prop, numberField(opts));
     }
 
     /** A list of strings, each checked; `normalise` sorts and de-duplicates (for set-like lists). */
-    stringList(prop: string, opts: Common & { default?: string[]; pattern?: RegExp; patternHint?: string; normalise?: boolean } = {}): string[] | undefined {
-        const v = this.take(prop);
-        if (isUnknown(v)) return v as unknown as string[];
-        if (v === undefined || v === null) {
-            if (opts.required && opts.default === undefined) this.fail(prop, `${prop} is required`);
-            return opts.default;
-        }
-        if (!Array.isArray(v)) {
-            this.fail(prop, `${prop} must be a list of strings, got ${describe(v)}`);
-            return opts.default;
-        }
-        const out: string[] = [];
-        v.forEach((item, i) => {
-            if (isUnknown(item)) return void out.push(item as string);
-            if (typeof item !== "string") return this.fail(`${prop}[${i}]`, `${prop}[${i}] must be a string, got ${describe(item)}`);
-            const s = item.trim();
-            if (opts.pattern && !opts.pattern.test(s)) return this.fail(`${prop}[${i}]`, `${prop}[${i}] "${item}" is invalid: ${opts.patternHint ?? `must match ${opts.pattern}`}`);
-            out.push(s);
-        });
-        return opts.normalise ? [...new Set(out)].sort() : out;
+    stringList(prop: string, opts: StringListRules = {}): string[] | undefined {
+        return this.field(prop, stringListField(opts));
     }
 
     /** The `connection` input: required, validated; returned as given (no defaults added, so no diffs). */
@@ -251,18 +197,6 @@ export class InputChecker {
     }
 }
 
-/**
- * Where `v` has a control character (C0, DEL, C1, or a Unicode line/paragraph separator), described without quoting
- * the value (it would corrupt the message). `line: false` allows tab, LF and CR (free text).
- */
-export function controlCharProblem(v: string, line: boolean): string | undefined {
-    const re = line ? /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/ : /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/;
-    const m = re.exec(v);
-    if (!m) return undefined;
-    const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
-    return `must not contain control characters${line ? "" : " other than tabs and line breaks"} (found ${code} at position ${m.index + 1})`;
-}
-
 function urlProblem(url: string): string | undefined {
     let u: URL;
     try {
@@ -274,14 +208,6 @@ function urlProblem(url: string): string | undefined {
     if (u.username || u.password) return "url must not contain credentials; use connection.username and connection.password";
     if (u.search || u.hash) return `url must not have a query or fragment`;
     return undefined;
-}
-
-function describe(v: unknown): string {
-    if (v === null) return "null";
-    if (Array.isArray(v)) return "a list";
-    if (typeof v === "object") return "an object";
-    if (typeof v === "string") return JSON.stringify(v);
-    return `${typeof v} ${String(v)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

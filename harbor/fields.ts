@@ -1,0 +1,222 @@
+// The rules a Harbor resource's input field follows, as zod schemas (the validation library config uses too): one
+// builder per kind of value, each with the message a user reads when a value breaks it. A resource's declaration
+// (harbor/schema.ts) is made of these; InputChecker (harbor/provider.ts) uses the same builders for the resources
+// that still read their inputs one by one. Messages never repeat a secret, and never the property: the caller
+// prefixes the property's path ("name must be at most 64 characters, got 65").
+//
+// Every field:
+//  - lets the engine's unknown-value placeholder (a preview) through unvalidated;
+//  - reads null as unset;
+//  - when unset, is its default, or undefined, or a failure "is required" (`required`).
+import { z } from "zod";
+
+/** The placeholder the engine sends for values not known until deploy. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** How a value is named in a message (strings quoted, objects and lists by kind). */
+export function describe(v: unknown): string {
+    if (v === null) return "null";
+    if (Array.isArray(v)) return "a list";
+    if (typeof v === "object") return "an object";
+    if (typeof v === "string") return JSON.stringify(v);
+    return `${typeof v} ${String(v)}`;
+}
+
+/**
+ * Where `v` has a control character (C0, DEL, C1, or a Unicode line/paragraph separator), described without quoting
+ * the value (it would corrupt the message). `line: false` allows tab, LF and CR (free text).
+ */
+export function controlCharProblem(v: string, line: boolean): string | undefined {
+    const re = line ? /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/ : /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/;
+    const m = re.exec(v);
+    if (!m) return undefined;
+    const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+    return `must not contain control characters${line ? "" : " other than tabs and line breaks"} (found ${code} at position ${m.index + 1})`;
+}
+
+/** One failure of a field, relative to it: `path` below the field ([] = the field itself). */
+export interface FieldFailure {
+    path: (string | number)[];
+    message: string;
+}
+
+/** A field's rule: a zod schema for its known value, plus what to do when it is unset. */
+export interface Field<T> {
+    readonly schema: z.ZodType<T>;
+    /** The value when unset; `undefined` = stays unset. */
+    readonly default?: T;
+    /** Unset is a failure (with this message). */
+    readonly requiredMessage?: string;
+    /** For the reference table: what the field accepts, e.g. `string (1-128 characters)`. */
+    readonly summary: string;
+    /**
+     * The value kept when a value of the right type breaks a rule (so checks that read it see what the user wrote);
+     * default: the raw value. A value of the wrong type is always replaced by the default.
+     */
+    readonly recover?: (raw: unknown) => T | undefined;
+}
+
+/**
+ * Validate one raw value against a field: the value to keep (normalised, or the default) and the failures, at most
+ * one per path (the first rule it breaks, as a user fixes one thing at a time).
+ */
+export function checkField<T>(field: Field<T>, raw: unknown): { value: T | undefined; failures: FieldFailure[] } {
+    if (raw === UNKNOWN) return { value: raw as T, failures: [] };
+    if (raw === undefined || raw === null) {
+        if (field.requiredMessage && field.default === undefined) return { value: undefined, failures: [{ path: [], message: field.requiredMessage }] };
+        return { value: field.default, failures: [] };
+    }
+    const parsed = field.schema.safeParse(raw);
+    if (parsed.success) return { value: parsed.data, failures: [] };
+    const seen = new Set<string>();
+    const failures: FieldFailure[] = [];
+    for (const issue of parsed.error.issues) {
+        const key = JSON.stringify(issue.path);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        failures.push({ path: issue.path as (string | number)[], message: issue.message });
+    }
+    const wrongType = parsed.error.issues.some((i) => i.code === "invalid_type" && i.path.length === 0);
+    return { value: wrongType ? field.default : field.recover ? field.recover(raw) : (raw as T), failures };
+}
+
+interface Common {
+    required?: boolean;
+}
+
+export interface StringRules extends Common {
+    default?: string;
+    pattern?: RegExp;
+    patternHint?: string;
+    maxLength?: number;
+    minLength?: number;
+    /** A one-line name: no control characters at all. */
+    line?: boolean;
+    /** Free text: line breaks and tabs allowed, other control characters not. */
+    text?: boolean;
+}
+
+/** A string; PostgreSQL refuses NUL, and control characters in names corrupt logs and the UI (`line`, `text`). */
+export function stringField(rules: StringRules = {}): Field<string> {
+    let schema: z.ZodType<string> = z.string({ error: (iss) => `must be a string, got ${describe(iss.input)}` });
+    if (rules.line || rules.text) {
+        schema = schema.superRefine((v, ctx) => {
+            const problem = controlCharProblem(v, !!rules.line);
+            if (problem) ctx.addIssue({ code: "custom", message: problem, abort: true });
+        });
+    }
+    const { minLength, maxLength, pattern } = rules;
+    if (minLength !== undefined) {
+        schema = schema.refine((v) => v.length >= minLength, { error: minLength === 1 ? "must not be empty" : `must be at least ${minLength} characters`, abort: true });
+    }
+    if (maxLength !== undefined) {
+        schema = schema.superRefine((v, ctx) => {
+            if (v.length > maxLength) ctx.addIssue({ code: "custom", message: `must be at most ${maxLength} characters, got ${v.length}`, abort: true });
+        });
+    }
+    if (pattern) {
+        schema = schema.superRefine((v, ctx) => {
+            if (!pattern.test(v)) ctx.addIssue({ code: "custom", message: `"${v}" is invalid: ${rules.patternHint ?? `must match ${pattern}`}` });
+        });
+    }
+    const bounds = minLength !== undefined || maxLength !== undefined ? ` (${minLength ?? 0}-${maxLength ?? "∞"} characters)` : "";
+    return {
+        schema,
+        default: rules.default,
+        requiredMessage: rules.required ? "is required" : undefined,
+        summary: `string${bounds}${rules.patternHint ? `; ${rules.patternHint}` : ""}`,
+    };
+}
+
+/** One of a fixed set of strings. */
+export function oneOfField<T extends string>(allowed: readonly T[], rules: Common & { default?: T } = {}): Field<T> {
+    const schema = z.custom<T>((v) => typeof v === "string" && allowed.includes(v as T), { error: (iss) => `must be one of ${allowed.join(", ")}, got ${describe(iss.input)}` });
+    return {
+        schema,
+        default: rules.default,
+        requiredMessage: rules.required ? `is required (one of ${allowed.join(", ")})` : undefined,
+        summary: allowed.map((a) => `\`${a}\``).join(" / "),
+        recover: () => rules.default,
+    };
+}
+
+export function boolField(defaultValue: boolean): Field<boolean> {
+    return {
+        schema: z.boolean({ error: (iss) => `must be true or false, got ${describe(iss.input)}` }),
+        default: defaultValue,
+        summary: "boolean",
+    };
+}
+
+export interface NumberRules extends Common {
+    default?: number;
+    /** Whole numbers only (the default). */
+    integer?: boolean;
+    min?: number;
+    max?: number;
+    /** Values that bypass min/max, e.g. -1 = unlimited. */
+    allowed?: readonly number[];
+    /** Said after a failure, e.g. "days". */
+    hint?: string;
+}
+
+export function numberField(rules: NumberRules = {}): Field<number> {
+    const hint = rules.hint ? ` (${rules.hint})` : "";
+    const { min, max, allowed } = rules;
+    const schema = z
+        .number({ error: (iss) => `must be a number, got ${describe(iss.input)}${hint}` })
+        .refine((v) => Number.isFinite(v), { error: (iss) => `must be a number, got ${describe(iss.input)}${hint}`, abort: true })
+        .superRefine((v, ctx) => {
+            if (allowed?.includes(v)) return;
+            let message: string | undefined;
+            if ((rules.integer ?? true) && !Number.isInteger(v)) message = `must be a whole number, got ${v}${hint}`;
+            else if (min !== undefined && v < min) message = `must be at least ${min}, got ${v}${hint}`;
+            else if (max !== undefined && v > max) message = `must be at most ${max}, got ${v}${hint}`;
+            if (message) ctx.addIssue({ code: "custom", message });
+        });
+    const range = min !== undefined || max !== undefined ? ` (${min ?? "-∞"}-${max ?? "∞"}${allowed?.length ? `, or ${allowed.join(", ")}` : ""})` : "";
+    return {
+        schema,
+        default: rules.default,
+        requiredMessage: rules.required ? "is required" : undefined,
+        summary: `${(rules.integer ?? true) ? "integer" : "number"}${range}`,
+    };
+}
+
+export interface StringListRules extends Common {
+    default?: string[];
+    pattern?: RegExp;
+    patternHint?: string;
+    /** A set: sorted and de-duplicated. */
+    normalise?: boolean;
+}
+
+/** A list of strings, each trimmed and checked; an unknown item (preview) passes. */
+export function stringListField(rules: StringListRules = {}): Field<string[]> {
+    const item = z.string({ error: (iss) => `must be a string, got ${describe(iss.input)}` }).superRefine((v, ctx) => {
+        if (v === UNKNOWN) return;
+        if (rules.pattern && !rules.pattern.test(v.trim())) ctx.addIssue({ code: "custom", message: `"${v}" is invalid: ${rules.patternHint ?? `must match ${rules.pattern}`}` });
+    });
+    const schema = z
+        .array(item, { error: (iss) => `must be a list of strings, got ${describe(iss.input)}` })
+        .transform((list) => {
+            const out = list.map((s) => (s === UNKNOWN ? s : s.trim()));
+            return rules.normalise ? [...new Set(out)].sort() : out;
+        });
+    return {
+        schema: schema as unknown as z.ZodType<string[]>,
+        default: rules.default,
+        requiredMessage: rules.required ? "is required" : undefined,
+        summary: `list of strings${rules.patternHint ? ` (${rules.patternHint})` : ""}${rules.normalise ? ", a set" : ""}`,
+        // The items that pass, so the rest of the check sees a list of strings.
+        recover: (raw) => {
+            const good = (raw as unknown[]).filter((v): v is string => v === UNKNOWN || (typeof v === "string" && (!rules.pattern || rules.pattern.test(v.trim())))).map((v) => (v === UNKNOWN ? v : v.trim()));
+            return rules.normalise ? [...new Set(good)].sort() : good;
+        },
+    };
+}
+
+/** `[i]` for list positions, `.key` for object keys: the property path users see ("rules[2].tagPattern"). */
+export function formatPath(base: string, path: readonly (string | number)[]): string {
+    return path.reduce<string>((out, p) => (typeof p === "number" ? `${out}[${p}]` : out ? `${out}.${p}` : p), base);
+}
