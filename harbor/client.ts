@@ -9,10 +9,13 @@
 // - Idempotent requests are retried on 429 (honouring Retry-After), 502, 503, 504, connection errors and
 //   timeouts, with exponential backoff and full jitter. A POST is retried only when a caller-supplied probe
 //   says the object was not created, so a retry never makes a duplicate.
+//   The retrying is undici's RetryHandler (interceptors.retry): it re-sends, counts attempts and hands the caller
+//   the response of the last one. What is ours is the rule it asks (retryRule: statuses, methods, the probe,
+//   backoff through an injectable sleep) and a per-attempt timer (attemptTimeout: undici's timeouts tick in seconds).
 //
 // Nothing here holds state at module level: the undici Agent is built per client (inside provider calls) and closed
 // after it, so no connection outlives the call that opened it.
-import { Agent, fetch } from "undici";
+import { Agent, Dispatcher, interceptors, RetryHandler } from "undici";
 
 /** How to reach Harbor. `url` is the external URL (e.g. https://harbor.example.com), without /api/v2.0. */
 export interface HarborConnection {
@@ -203,11 +206,82 @@ export function clientOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Harb
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** A failed attempt: either a response with a retryable status or a transport failure. */
-interface AttemptFailure {
-    error: HarborApiError;
-    retryable: boolean;
-    retryAfterMs?: number;
+/** An attempt that got no response headers within its time (attemptTimeout). */
+class AttemptTimeoutError extends Error {
+    readonly code = "HARBOR_ATTEMPT_TIMEOUT";
+}
+
+/** Error codes of a timed-out attempt: ours, and undici's for connecting, headers, and a body that stalls. */
+const TIMEOUT_CODES = new Set(["HARBOR_ATTEMPT_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
+/**
+ * The one piece of transport machinery undici lacks: an interceptor, below the RetryHandler, that gives every attempt
+ * `ms` from dispatch (connecting included) to its response headers. undici's own headersTimeout runs on its "fast
+ * timers", which tick about once a second (lib/util/timers.js), too coarse for a limit in milliseconds; a body that
+ * stalls afterwards is undici's bodyTimeout. The expired attempt ends as a transport error the RetryHandler may
+ * retry, so the controller it is given does not read as aborted (the RetryHandler never retries what was aborted).
+ */
+function attemptTimeout(ms: number): Dispatcher.DispatcherComposeInterceptor {
+    return (dispatch) => (opts, handler) => {
+        let inner: Dispatcher.DispatchController | undefined;
+        let state: "waiting" | "answered" | "expired" = "waiting";
+        const outer: Dispatcher.DispatchController = {
+            get aborted() { return state !== "expired" && (inner?.aborted ?? false); },
+            get paused() { return inner?.paused ?? false; },
+            get reason() { return inner?.reason ?? null; },
+            get rawHeaders() { return inner?.rawHeaders; },
+            get rawTrailers() { return inner?.rawTrailers; },
+            abort: (reason) => inner?.abort(reason),
+            pause: () => inner?.pause(),
+            resume: () => inner?.resume(),
+        };
+        const timer = setTimeout(() => {
+            if (state !== "waiting") return;
+            state = "expired";
+            inner?.abort(new AttemptTimeoutError(`no response within ${ms} ms`));
+            handler.onResponseError?.(outer, new AttemptTimeoutError(`no response within ${ms} ms`));
+        }, ms);
+        return dispatch(opts, {
+            onRequestStart(controller, context) {
+                inner = controller;
+                if (state === "expired") return controller.abort(new AttemptTimeoutError(`no response within ${ms} ms`));
+                handler.onRequestStart?.(outer, context);
+            },
+            onRequestUpgrade: (_c, statusCode, headers, socket) => handler.onRequestUpgrade?.(outer, statusCode, headers, socket),
+            onResponseStart(_c, statusCode, headers, statusMessage) {
+                if (state === "expired") return;
+                state = "answered";
+                clearTimeout(timer);
+                handler.onResponseStart?.(outer, statusCode, headers, statusMessage);
+            },
+            onResponseData: (_c, chunk) => void (state !== "expired" && handler.onResponseData?.(outer, chunk)),
+            onResponseEnd: (_c, trailers) => void (state !== "expired" && handler.onResponseEnd?.(outer, trailers)),
+            onResponseError(_c, err) {
+                clearTimeout(timer);
+                if (state !== "expired") handler.onResponseError?.(outer, err);
+            },
+        });
+    };
+}
+
+/** Who decides whether a failed attempt is repeated: idempotent requests, or a create and its probe. */
+type RetryRule = { idempotent: boolean } | { probe?: CreateProbe };
+
+/** What undici's RetryHandler learned about one request, for the result and the error. */
+interface RetryTrack {
+    /** Attempts made when the last failure was judged. */
+    attempts: number;
+    /** The probe found the object an earlier attempt created. */
+    adopted?: string;
+    /** The probe itself failed: that error is the request's. */
+    probeError?: unknown;
+}
+
+/** The response of the attempt that ended the request (a success, or a failure not retried). */
+interface RawResponse {
+    status: number;
+    headers: Headers;
+    text: string;
 }
 
 export class HarborClient {
@@ -215,6 +289,7 @@ export class HarborClient {
     private readonly basePath: string;
     private readonly authorization: string;
     private readonly agent: Agent;
+    private readonly dispatcher: Dispatcher;
     private readonly timeoutMs: number;
     private readonly retries: number;
     private readonly baseDelayMs: number;
@@ -226,7 +301,6 @@ export class HarborClient {
         this.base = apiBase(conn.url);
         this.basePath = new URL(this.base).pathname;
         this.authorization = "Basic " + Buffer.from(`${conn.username}:${conn.password}`, "utf8").toString("base64");
-        this.agent = new Agent({ connect: tlsOptions(conn) });
         const fromEnv = clientOptionsFromEnv();
         this.timeoutMs = options.timeoutMs ?? fromEnv.timeoutMs ?? 30_000;
         this.retries = options.retries ?? fromEnv.retries ?? 4;
@@ -234,6 +308,9 @@ export class HarborClient {
         this.maxDelayMs = options.maxDelayMs ?? fromEnv.maxDelayMs ?? 30_000;
         this.sleep = options.sleep ?? defaultSleep;
         this.random = options.random ?? Math.random;
+        this.agent = new Agent({ connect: tlsOptions(conn), bodyTimeout: this.timeoutMs });
+        // Retries are undici's RetryHandler, each request bringing its rule (retryRule); below it, each attempt's time limit.
+        this.dispatcher = this.agent.compose(attemptTimeout(this.timeoutMs), interceptors.retry());
     }
 
     /** Release pooled connections. Call when done (see `withClient` in ./provider). */
@@ -306,39 +383,23 @@ export class HarborClient {
      */
     async create(path: string, body: unknown, opts: RequestOptions & { probe?: CreateProbe } = {}): Promise<Created> {
         const { probe, ...rest } = opts;
-        let attempt = 0;
-        for (;;) {
-            attempt++;
-            const result = await this.attempt<unknown>("POST", path, { ...rest, body }, attempt);
-            if ("body" in result) {
-                const fromBody = (result.body as { id?: unknown } | null)?.id;
-                const id = idFromLocation(result.headers.get("location")) ?? (fromBody !== undefined ? String(fromBody) : undefined);
-                if (id === undefined) {
-                    throw new HarborApiError({ status: result.status, code: "NO_ID", detail: "created, but the response had neither a Location header nor an id", method: "POST", path: this.displayPath(path, rest.query), attempts: attempt });
-                }
-                return { id, adopted: false, body: result.body ?? undefined };
-            }
-            const failure = result;
-            const conflictOnRetry = failure.error.status === 409 && attempt > 1;
-            if (!probe || (!failure.retryable && !conflictOnRetry)) throw failure.error;
-            const existing = await probe();
-            if (existing !== undefined) return { id: String(existing), adopted: true };
-            if (conflictOnRetry || attempt > this.retries) throw failure.error;
-            await this.sleep(this.backoff(attempt, failure.retryAfterMs));
+        const track: RetryTrack = { attempts: 1 };
+        const res = await this.send("POST", path, { ...rest, body }, { probe }, track);
+        if (track.adopted !== undefined) return { id: track.adopted, adopted: true };
+        const result = this.result<unknown>("POST", path, rest, res, track);
+        const fromBody = (result.body as { id?: unknown } | null)?.id;
+        const id = idFromLocation(result.headers.get("location")) ?? (fromBody !== undefined ? String(fromBody) : undefined);
+        if (id === undefined) {
+            throw new HarborApiError({ status: result.status, code: "NO_ID", detail: "created, but the response had neither a Location header nor an id", method: "POST", path: this.displayPath(path, rest.query), attempts: track.attempts });
         }
+        return { id, adopted: false, body: result.body ?? undefined };
     }
 
-    /** One request with retries for idempotent methods. POST goes through `create` for retries. */
+    /** One request; idempotent methods are retried. POST goes through `create` for retries. */
     async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<HarborResponse<T>> {
-        const idempotent = opts.idempotent ?? (method !== "POST" && method !== "PATCH");
-        let attempt = 0;
-        for (;;) {
-            attempt++;
-            const result = await this.attempt<T>(method, path, opts, attempt);
-            if ("body" in result) return result;
-            if (!idempotent || !result.retryable || attempt > this.retries) throw result.error;
-            await this.sleep(this.backoff(attempt, result.retryAfterMs));
-        }
+        const track: RetryTrack = { attempts: 1 };
+        const res = await this.send(method, path, opts, { idempotent: opts.idempotent ?? (method !== "POST" && method !== "PATCH") }, track);
+        return this.result<T>(method, path, opts, res, track);
     }
 
     /** Delay before retry number `attempt` (1-based): full jitter over base*2^(n-1), capped; Retry-After wins. */
@@ -362,8 +423,44 @@ export class HarborClient {
         return s ? `?${s}` : "";
     }
 
-    private async attempt<T>(method: HttpMethod, path: string, opts: RequestOptions, attempt: number): Promise<HarborResponse<T> | AttemptFailure> {
-        const shown = this.displayPath(path, opts.query);
+    /**
+     * The rule undici's RetryHandler asks after every failed attempt (a status >= 300 or a transport error; with
+     * `throwOnError: false` a failure it is told not to retry reaches the caller as the response itself, body and
+     * all). Retryable: 429, 502, 503, 504, a connection error or a timeout; for an idempotent request while attempts
+     * remain, for a create only after its probe says the object does not exist yet (a 409 on a retry is asked of
+     * the probe too). The delay is `backoff` through the injectable `sleep`.
+     */
+    private retryRule(rule: RetryRule, track: RetryTrack): RetryHandler.RetryCallback {
+        return (err, { state }, callback) => {
+            track.attempts = state.counter;
+            const e = err as Error & { statusCode?: number; headers?: Record<string, string | string[] | undefined> };
+            const status = e.statusCode;
+            const retryable = status === undefined || RETRYABLE_STATUS.has(status);
+            const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(headerValue(e.headers?.["retry-after"]) ?? null) : undefined;
+            const again = () => this.sleep(this.backoff(state.counter, retryAfterMs)).then(() => callback(null));
+            if ("idempotent" in rule) {
+                if (rule.idempotent && retryable && state.counter <= this.retries) return void again();
+                return callback(err);
+            }
+            const conflictOnRetry = status === 409 && state.counter > 1;
+            const probe = rule.probe;
+            if (!probe || (!retryable && !conflictOnRetry)) return callback(err);
+            probe().then(
+                (existing) => {
+                    if (existing !== undefined) track.adopted = String(existing);
+                    if (existing !== undefined || conflictOnRetry || state.counter > this.retries) return callback(err);
+                    return again();
+                },
+                (probeError) => {
+                    track.probeError = probeError;
+                    callback(err);
+                },
+            );
+        };
+    }
+
+    /** Send through the retrying dispatcher; returns the final response, or throws a transport failure as HarborApiError. */
+    private async send(method: HttpMethod, path: string, opts: RequestOptions, rule: RetryRule, track: RetryTrack): Promise<RawResponse> {
         const headers: Record<string, string> = {
             Accept: "application/json",
             Authorization: this.authorization,
@@ -375,38 +472,40 @@ export class HarborClient {
             headers["Content-Type"] = "application/json";
             payload = JSON.stringify(opts.body);
         }
-        const controller = new AbortController();
-        const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+        const url = new URL(`${this.base}${path}${this.queryString(opts.query)}`);
+        const retryOptions: RetryHandler.RetryOptions = { throwOnError: false, retry: this.retryRule(rule, track) };
         try {
-            const res = await fetch(`${this.base}${path}${this.queryString(opts.query)}`, {
-                method,
-                headers,
-                body: payload,
-                dispatcher: this.agent,
-                signal: controller.signal,
-                redirect: "manual",
-            });
-            const text = method === "HEAD" ? "" : await res.text();
-            if (res.status >= 200 && res.status < 300) {
-                return { status: res.status, headers: res.headers as unknown as Headers, body: parseJson(text) as T };
-            }
-            const { code, message } = harborError(text, res.status);
-            return {
-                error: new HarborApiError({ status: res.status, code, detail: message, method, path: shown, attempts: attempt }),
-                retryable: RETRYABLE_STATUS.has(res.status),
-                retryAfterMs: res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after")) : undefined,
-            };
+            const res = await this.dispatcher.request({ origin: url.origin, path: url.pathname + url.search, method, headers, body: payload, retryOptions } as Dispatcher.RequestOptions);
+            const text = await res.body.text();
+            if (track.probeError !== undefined) throw track.probeError;
+            const out = new Headers();
+            for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) out.append(k, one);
+            return { status: res.statusCode, headers: out, text: method === "HEAD" ? "" : text };
         } catch (err) {
-            const timedOut = controller.signal.aborted;
-            const detail = timedOut ? `no response within ${this.timeoutMs} ms` : transportMessage(err);
-            return {
-                error: new HarborApiError({ status: 0, code: timedOut ? "TIMEOUT" : "CONNECTION", detail, method, path: shown, attempts: attempt }),
-                retryable: true,
-            };
-        } finally {
-            clearTimeout(timer);
+            if (track.probeError !== undefined) throw track.probeError;
+            if (err instanceof HarborApiError) throw err;
+            const timedOut = TIMEOUT_CODES.has((err as { code?: string })?.code ?? "");
+            throw new HarborApiError({
+                status: 0,
+                code: timedOut ? "TIMEOUT" : "CONNECTION",
+                detail: timedOut ? `no response within ${this.timeoutMs} ms` : transportMessage(err),
+                method,
+                path: this.displayPath(path, opts.query),
+                attempts: track.attempts,
+            });
         }
     }
+
+    /** A 2xx as the typed response; anything else as Harbor's error. */
+    private result<T>(method: HttpMethod, path: string, opts: RequestOptions, res: RawResponse, track: RetryTrack): HarborResponse<T> {
+        if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body: parseJson(res.text) as T };
+        const { code, message } = harborError(res.text, res.status);
+        throw new HarborApiError({ status: res.status, code, detail: message, method, path: this.displayPath(path, opts.query), attempts: track.attempts });
+    }
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+    return Array.isArray(v) ? v[0] : v;
 }
 
 function parseJson(text: string): unknown {
@@ -429,8 +528,7 @@ function harborError(text: string, status: number): { code: string; message: str
 
 /** The transport error's own words, without the URL (which could carry a host the user considers private). */
 function transportMessage(err: unknown): string {
-    const e = err as { message?: string; cause?: { code?: string; message?: string } };
-    const cause = e?.cause;
-    if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ""}`;
+    const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+    for (const one of [e?.cause, e]) if (one?.code) return `${one.code}${one.message ? ` (${one.message})` : ""}`;
     return e?.message ?? String(err);
 }
