@@ -9,6 +9,7 @@
 //  - reads null as unset;
 //  - when unset, is its default, or undefined, or a failure "is required" (`required`).
 import { z } from "zod";
+import { normalizeSchedule, scheduleProblem } from "./cron";
 
 /** The placeholder the engine sends for values not known until deploy. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -213,6 +214,23 @@ export function stringListField(rules: StringListRules = {}): Field<string[]> {
             const good = (raw as unknown[]).filter((v): v is string => v === UNKNOWN || (typeof v === "string" && (!rules.pattern || rules.pattern.test(v.trim())))).map((v) => (v === UNKNOWN ? v : v.trim()));
             return rules.normalise ? [...new Set(good)].sort() : good;
         },
+    };
+}
+
+/** A schedule: a 5-field cron or hourly/daily/weekly, normalised; "" = none (the default unless `required`). */
+export function scheduleField(rules: Common = {}): Field<string> {
+    const schema = z
+        .string({ error: (iss) => `must be a string, got ${describe(iss.input)}` })
+        .superRefine((v, ctx) => {
+            const problem = scheduleProblem(v);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+        })
+        .transform(normalizeSchedule);
+    return {
+        schema: schema as unknown as z.ZodType<string>,
+        default: rules.required ? undefined : "",
+        requiredMessage: rules.required ? "is required" : undefined,
+        summary: 'schedule: 5-field cron, `hourly`, `daily`, `weekly`, or `""` for none',
     };
 }
 

@@ -3,32 +3,34 @@
 // (delete = type None); one GET reads it back (an empty body means no schedule). The parameters are
 // always sent: Harbor's handler writes into them and fails without them.
 import * as pulumi from "@pulumi/pulumi";
-import { InputChecker } from "./provider";
-import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
-import { checkSchedule, SingletonScheduleInputs, SingletonScheduleProvider } from "./systemSchedule";
+import { boolField, numberField, scheduleField } from "./fields";
+import { dynamicProps, HarborResource } from "./resource";
+import { ArgsOf, declareResource, input, InputsOf, requiredInput } from "./schema";
+import { SingletonScheduleProvider } from "./systemSchedule";
 
-export interface GarbageCollectionScheduleInputs extends SingletonScheduleInputs {
-    /** Also delete untagged artifacts. */
-    deleteUntagged: boolean;
-    /** Parallel GC workers, 1-10. */
-    workers: number;
-}
+/** The declaration: check, diff, types and the README table come from here. */
+export const GARBAGE_COLLECTION_SCHEDULE = declareResource({
+    type: "GarbageCollectionSchedule",
+    inputs: {
+        schedule: requiredInput(scheduleField({ required: true }), "When GC runs; `\"\"` = no scheduled GC."),
+        deleteUntagged: input(boolField(false), "Also delete untagged artifacts."),
+        // Harbor: handler/gc.go validateWorkers (1-10).
+        workers: input(numberField({ default: 1, min: 1, max: 10, hint: "parallel GC workers" }), "Parallel GC workers."),
+    },
+    outputs: { harborCron: { doc: "The 6-field cron Harbor holds (`\"\"` = none)." } },
+});
+
+export type GarbageCollectionScheduleInputs = InputsOf<typeof GARBAGE_COLLECTION_SCHEDULE.spec.inputs>;
+export type GarbageCollectionScheduleArgs = ArgsOf<typeof GARBAGE_COLLECTION_SCHEDULE.spec.inputs>;
 
 export class GarbageCollectionScheduleProvider extends SingletonScheduleProvider<GarbageCollectionScheduleInputs> {
     protected readonly path = "/system/gc/schedule";
     protected readonly singletonId = "garbage-collection";
-    protected readonly typeName = "GarbageCollectionSchedule";
-    protected readonly managed = ["schedule", "deleteUntagged", "workers"] as const;
+    protected readonly typeName = GARBAGE_COLLECTION_SCHEDULE.type;
+    protected readonly managed = GARBAGE_COLLECTION_SCHEDULE.managed;
 
     async check(_olds: GarbageCollectionScheduleInputs, news: GarbageCollectionScheduleInputs): Promise<pulumi.dynamic.CheckResult<GarbageCollectionScheduleInputs>> {
-        const c = new InputChecker(news);
-        const inputs: GarbageCollectionScheduleInputs = {
-            connection: c.connection(),
-            schedule: checkSchedule(c, "schedule", { required: true }),
-            deleteUntagged: c.bool("deleteUntagged", false),
-            workers: c.number("workers", { default: 1, min: 1, max: 10, hint: "parallel GC workers" })!,
-        };
-        return c.result(inputs);
+        return GARBAGE_COLLECTION_SCHEDULE.check(news);
     }
 
     protected parameters(i: GarbageCollectionScheduleInputs): Record<string, unknown> {
@@ -43,23 +45,12 @@ export class GarbageCollectionScheduleProvider extends SingletonScheduleProvider
 /** The provider every GarbageCollectionSchedule uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const garbageCollectionScheduleProvider = new GarbageCollectionScheduleProvider();
 
-export interface GarbageCollectionScheduleArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** 5-field cron or "hourly"/"daily"/"weekly"; "" = no scheduled GC. */
-    schedule: pulumi.Input<string>;
-    /** Also delete untagged artifacts. Default false. */
-    deleteUntagged?: pulumi.Input<boolean>;
-    /** Parallel workers, 1-10. Default 1. */
-    workers?: pulumi.Input<number>;
-}
-
 /** Harbor's garbage-collection schedule (one per Harbor). */
 export class GarbageCollectionSchedule extends HarborResource {
     /** The 6-field cron Harbor holds ("" = none). */
     declare readonly harborCron: pulumi.Output<string>;
 
     constructor(name: string, args: GarbageCollectionScheduleArgs, opts?: pulumi.CustomResourceOptions) {
-        super("GarbageCollectionSchedule", name, dynamicProps(args, ["harborCron"]), opts);
+        super(GARBAGE_COLLECTION_SCHEDULE.type, name, dynamicProps(args, GARBAGE_COLLECTION_SCHEDULE.outputNames), opts);
     }
 }

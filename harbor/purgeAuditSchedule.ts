@@ -2,37 +2,40 @@
 // audit log entry must be to go, and which event types are purged. Both parameters are required by Harbor on
 // every PUT, None included; delete PUTs type None (the Terraform provider re-applies the schedule instead).
 import * as pulumi from "@pulumi/pulumi";
-import { InputChecker } from "./provider";
-import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
-import { checkSchedule, SingletonScheduleInputs, SingletonScheduleProvider } from "./systemSchedule";
+import { numberField, scheduleField, stringListField } from "./fields";
+import { dynamicProps, HarborResource } from "./resource";
+import { ArgsOf, declareResource, InputsOf, requiredInput } from "./schema";
+import { SingletonScheduleProvider } from "./systemSchedule";
 
 export const MAX_AUDIT_RETENTION_HOURS = 240000;
 
-export interface PurgeAuditScheduleInputs extends SingletonScheduleInputs {
-    /** Purge entries older than this many hours (1-240000). */
-    retentionHours: number;
-    /** Event types to purge (sorted, unique), e.g. create_artifact, pull_artifact. */
-    includeEventTypes: string[];
-}
+/** The declaration: check, diff, types and the README table come from here. */
+export const PURGE_AUDIT_SCHEDULE = declareResource({
+    type: "PurgeAuditSchedule",
+    inputs: {
+        schedule: requiredInput(scheduleField({ required: true }), "When the purge runs; `\"\"` = no scheduled purge."),
+        retentionHours: requiredInput(numberField({ required: true, min: 1, max: MAX_AUDIT_RETENTION_HOURS, hint: "hours" }), "Purge audit entries older than this many hours."),
+        includeEventTypes: requiredInput(stringListField({
+            required: true, normalise: true, pattern: /^[a-z]+(_[a-z]+)*$/, patternHint: "expected an audit event type such as create_artifact, delete_artifact, pull_artifact",
+        }), "Event types to purge, e.g. create_artifact, pull_artifact (sorted, unique)."),
+    },
+    outputs: { harborCron: { doc: "The 6-field cron Harbor holds (`\"\"` = none)." } },
+    rules: (i, fail) => {
+        if (Array.isArray(i.includeEventTypes) && i.includeEventTypes.length === 0) fail("includeEventTypes", "includeEventTypes must list at least one event type (an empty list purges nothing)");
+    },
+});
+
+export type PurgeAuditScheduleInputs = InputsOf<typeof PURGE_AUDIT_SCHEDULE.spec.inputs>;
+export type PurgeAuditScheduleArgs = ArgsOf<typeof PURGE_AUDIT_SCHEDULE.spec.inputs>;
 
 export class PurgeAuditScheduleProvider extends SingletonScheduleProvider<PurgeAuditScheduleInputs> {
     protected readonly path = "/system/purgeaudit/schedule";
     protected readonly singletonId = "purge-audit";
-    protected readonly typeName = "PurgeAuditSchedule";
-    protected readonly managed = ["schedule", "retentionHours", "includeEventTypes"] as const;
+    protected readonly typeName = PURGE_AUDIT_SCHEDULE.type;
+    protected readonly managed = PURGE_AUDIT_SCHEDULE.managed;
 
     async check(_olds: PurgeAuditScheduleInputs, news: PurgeAuditScheduleInputs): Promise<pulumi.dynamic.CheckResult<PurgeAuditScheduleInputs>> {
-        const c = new InputChecker(news);
-        const inputs: PurgeAuditScheduleInputs = {
-            connection: c.connection(),
-            schedule: checkSchedule(c, "schedule", { required: true }),
-            retentionHours: c.number("retentionHours", { required: true, min: 1, max: MAX_AUDIT_RETENTION_HOURS, hint: "hours" })!,
-            includeEventTypes: c.stringList("includeEventTypes", {
-                required: true, normalise: true, pattern: /^[a-z]+(_[a-z]+)*$/, patternHint: "expected an audit event type such as create_artifact, delete_artifact, pull_artifact",
-            })!,
-        };
-        if (Array.isArray(inputs.includeEventTypes) && inputs.includeEventTypes.length === 0) c.fail("includeEventTypes", "includeEventTypes must list at least one event type (an empty list purges nothing)");
-        return c.result(inputs);
+        return PURGE_AUDIT_SCHEDULE.check(news);
     }
 
     protected parameters(i: PurgeAuditScheduleInputs): Record<string, unknown> {
@@ -52,23 +55,12 @@ export class PurgeAuditScheduleProvider extends SingletonScheduleProvider<PurgeA
 /** The provider every PurgeAuditSchedule uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const purgeAuditScheduleProvider = new PurgeAuditScheduleProvider();
 
-export interface PurgeAuditScheduleArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** 5-field cron or "hourly"/"daily"/"weekly"; "" = no scheduled purge. */
-    schedule: pulumi.Input<string>;
-    /** Purge audit entries older than this many hours (1-240000). */
-    retentionHours: pulumi.Input<number>;
-    /** Event types to purge, e.g. ["create_artifact", "delete_artifact", "pull_artifact"]. */
-    includeEventTypes: pulumi.Input<pulumi.Input<string>[]>;
-}
-
 /** Harbor's audit-log purge schedule (one per Harbor). */
 export class PurgeAuditSchedule extends HarborResource {
     /** The 6-field cron Harbor holds ("" = none). */
     declare readonly harborCron: pulumi.Output<string>;
 
     constructor(name: string, args: PurgeAuditScheduleArgs, opts?: pulumi.CustomResourceOptions) {
-        super("PurgeAuditSchedule", name, dynamicProps(args, ["harborCron"]), opts);
+        super(PURGE_AUDIT_SCHEDULE.type, name, dynamicProps(args, PURGE_AUDIT_SCHEDULE.outputNames), opts);
     }
 }

@@ -7,8 +7,9 @@
 // 409s when one exists, so these resources only PUT). GC and purge report their parameters as a JSON *string*
 // (`job_parameters`); GC's handler writes into the parameters map, so it must always be sent (a missing map is a 500).
 import type * as pulumi from "@pulumi/pulumi";
-import { fromHarborCron, harborScheduleType, HarborScheduleType, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
-import { Connection, diffManaged, GONE, HarborProvider, InputChecker, isUnknown, pick, requireState } from "./provider";
+import { fromHarborCron, harborScheduleType, HarborScheduleType, toHarborCron } from "./cron";
+import { scheduleField } from "./fields";
+import { Connection, diffManaged, GONE, HarborProvider, InputChecker, pick, requireState } from "./provider";
 
 /** The body of PUT /system/{scanAll,gc,purgeaudit}/schedule. */
 export interface ScheduleBody {
@@ -30,11 +31,7 @@ export interface ApiSchedule {
  * a bad one fails naming `prop`, a good one is normalised, an unknown one (preview) passes through.
  */
 export function checkSchedule(c: InputChecker, prop: string, opts: { required?: boolean } = {}): string {
-    const schedule = c.string(prop, opts.required ? { required: true } : { default: "" })!;
-    if (typeof schedule !== "string" || isUnknown(schedule)) return schedule;
-    const problem = scheduleProblem(schedule);
-    if (problem) c.fail(prop, `${prop} ${problem}`);
-    return problem ? schedule : normalizeSchedule(schedule);
+    return c.field(prop, scheduleField(opts))!;
 }
 
 /** A user schedule ("" = none) as Harbor's body; `parameters` are sent when given (even for None). */

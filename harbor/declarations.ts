@@ -1,0 +1,6 @@
+// The resources described by a declaration (harbor/schema.ts). The others still read their inputs one by one with
+// InputChecker; each moves here when its declaration is written (see harbor/README.md "Declaring a resource").
+import { GARBAGE_COLLECTION_SCHEDULE } from "./gcSchedule";
+import { PURGE_AUDIT_SCHEDULE } from "./purgeAuditSchedule";
+
+export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE] as const;

@@ -1,0 +1,120 @@
+// A Harbor resource's declaration, the one place its inputs are described — as a real provider's schema does: for
+// each field its rule (harbor/fields.ts), one line of documentation, and whether a change replaces the object, the
+// value is secret, or Harbor never shows it back; and the outputs the provider adds. From it come:
+//  - `check` (every field's rule, unknown keys refused, the cross-field rules);
+//  - `diff`'s managed keys and which of them replace;
+//  - the TypeScript input types (`InputsOf`, `ArgsOf`) and the output names the resource registers;
+//  - the inputs table in harbor/README.md (`npm run harbor-docs` writes it; tests/harbor/readme.spec.ts compares).
+// Adding a field to a declared resource = one entry here, plus the provider's request code and its tests.
+import type * as pulumi from "@pulumi/pulumi";
+import type { Field } from "./fields";
+import { Connection, diffManaged, InputChecker } from "./provider";
+import type { ConnectionArgs } from "./resource";
+
+/** One input field: its rule and what a provider schema says about it. */
+export interface InputSpec<T, Required extends boolean = boolean> {
+    readonly rule: Field<T>;
+    /** Unset is a failure (and the Args field is not optional). */
+    readonly required: Required;
+    /** One line: what it is, its default, what Harbor does with it. */
+    readonly doc: string;
+    /** A change replaces the object (Harbor cannot change it in place). */
+    readonly replaces?: boolean;
+    /** Harbor never shows it back (e.g. a password): state keeps what was sent. */
+    readonly writeOnly?: boolean;
+}
+
+/** A field of a declaration, e.g. `input(numberField({ default: 1, min: 1, max: 10 }), "Parallel workers.")`. */
+export function input<T>(rule: Field<T>, doc: string, facts: { replaces?: boolean; writeOnly?: boolean } = {}): InputSpec<T, false> {
+    return { rule, required: false, doc, ...facts };
+}
+
+/** A required field (its rule must say so too: `required: true`). */
+export function requiredInput<T>(rule: Field<T>, doc: string, facts: { replaces?: boolean; writeOnly?: boolean } = {}): InputSpec<T, true> {
+    if (!rule.requiredMessage) throw new Error("requiredInput: the field's rule must be required");
+    return { rule, required: true, doc, ...facts };
+}
+
+export interface OutputSpec {
+    readonly doc: string;
+    readonly secret?: boolean;
+}
+
+type Inputs = Record<string, InputSpec<unknown>>;
+
+/** The checked inputs of a declaration (defaults applied). */
+export type InputsOf<F extends Inputs> = { connection: Connection } & { [K in keyof F]: F[K] extends InputSpec<infer T> ? T : never };
+
+/** The program-side arguments of a declaration: required fields required, every value a `pulumi.Input`. */
+export type ArgsOf<F extends Inputs> = { connection: pulumi.Input<ConnectionArgs> }
+    & { [K in keyof F as F[K] extends InputSpec<unknown, true> ? K : never]: F[K] extends InputSpec<infer T> ? pulumi.Input<T> : never }
+    & { [K in keyof F as F[K] extends InputSpec<unknown, true> ? never : K]?: F[K] extends InputSpec<infer T> ? pulumi.Input<T> : never };
+
+export interface ResourceSpec<F extends Inputs, T extends string = string> {
+    /** The resource type, as registered (`pulumi-nodejs:dynamic/harbor:<type>`). */
+    readonly type: T;
+    readonly inputs: F;
+    readonly outputs: Readonly<Record<string, OutputSpec>>;
+    /**
+     * Rules beyond one field's own (across fields, or on a list's length), run on every check so that every mistake
+     * is reported at once: a value that failed its field's rule is its default (or what was written), or the
+     * engine's unknown placeholder, so a rule checks the types it relies on.
+     */
+    readonly rules?: (inputs: InputsOf<F>, fail: (property: string, reason: string) => void) => void;
+}
+
+export class ResourceDeclaration<F extends Inputs, T extends string = string> {
+    constructor(readonly spec: ResourceSpec<F, T>) {}
+
+    get type(): T {
+        return this.spec.type;
+    }
+
+    /** The input keys a diff compares (every declared field; never the connection). */
+    get managed(): (keyof InputsOf<F>)[] {
+        return Object.keys(this.spec.inputs) as (keyof InputsOf<F>)[];
+    }
+
+    /** The fields whose change replaces the object. */
+    get replaceOn(): (keyof InputsOf<F>)[] {
+        return Object.entries(this.spec.inputs).filter(([, s]) => s.replaces).map(([k]) => k) as (keyof InputsOf<F>)[];
+    }
+
+    /** The outputs the resource registers (seeded undefined), and which of them are secret. */
+    get outputNames(): string[] {
+        return Object.keys(this.spec.outputs);
+    }
+
+    get secretOutputs(): string[] {
+        return Object.entries(this.spec.outputs).filter(([, o]) => o.secret).map(([k]) => k);
+    }
+
+    /** `check`: each field by its rule (defaults applied, unknowns passed through), unknown keys refused, then the cross-field rules. */
+    check(news: unknown): pulumi.dynamic.CheckResult<InputsOf<F>> {
+        const c = new InputChecker((news ?? {}) as object);
+        const out: Record<string, unknown> = { connection: c.connection() };
+        for (const [key, spec] of Object.entries(this.spec.inputs)) out[key] = c.field(key, spec.rule);
+        const inputs = out as InputsOf<F>;
+        this.spec.rules?.(inputs, (property, reason) => c.fail(property, reason));
+        return c.result(inputs);
+    }
+
+    /** `diff`: the declared fields compared, the replacing ones marked. Pure. */
+    diff(olds: Partial<InputsOf<F>>, news: InputsOf<F>): pulumi.dynamic.DiffResult {
+        return diffManaged<InputsOf<F>>(olds, news, { managed: this.managed, replaceOn: this.replaceOn });
+    }
+
+    /** The inputs table of harbor/README.md. */
+    referenceTable(): string {
+        const rows = Object.entries(this.spec.inputs).map(([key, s]) => {
+            const facts = [s.required ? "required" : s.rule.default !== undefined ? `default \`${JSON.stringify(s.rule.default)}\`` : "optional", s.replaces ? "replaces" : "", s.writeOnly ? "write-only" : ""].filter(Boolean).join(", ");
+            return `| \`${key}\` | ${s.rule.summary} | ${facts} | ${s.doc} |`;
+        });
+        const outputs = Object.entries(this.spec.outputs).map(([key, o]) => `| \`${key}\` (output) | | ${o.secret ? "secret" : ""} | ${o.doc} |`);
+        return ["| Input | Accepts | | What |", "|---|---|---|---|", "| `connection` | `{ url, username, password, caCert?, insecure? }` | required, secret | How to reach Harbor. |", ...rows, ...outputs].join("\n");
+    }
+}
+
+export function declareResource<F extends Inputs, T extends string>(spec: ResourceSpec<F, T>): ResourceDeclaration<F, T> {
+    return new ResourceDeclaration(spec);
+}
