@@ -234,6 +234,70 @@ export function scheduleField(rules: Common = {}): Field<string> {
     };
 }
 
+/** The value of each field of an object field. */
+export type ValuesOf<S extends Record<string, Field<unknown>>> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
+
+/** Each inner field checked against `raw`'s value, with the failures' paths below it. */
+function checkObject<S extends Record<string, Field<unknown>>>(fields: S, raw: Record<string, unknown>): { value: ValuesOf<S>; failures: FieldFailure[] } {
+    const value: Record<string, unknown> = {};
+    const failures: FieldFailure[] = [];
+    const keys = Object.keys(fields);
+    for (const [key, field] of Object.entries(fields)) {
+        const r = checkField(field, raw[key]);
+        if (r.value !== undefined) value[key] = r.value;
+        for (const f of r.failures) failures.push({ path: [key, ...f.path], message: f.message });
+    }
+    for (const key of Object.keys(raw)) {
+        if (!keys.includes(key) && raw[key] !== undefined) failures.push({ path: [key], message: `is not a setting (allowed: ${keys.join(", ")})` });
+    }
+    return { value: value as ValuesOf<S>, failures };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A nested object of fields (e.g. SystemConfig's `ldap`): each field by its rule, other keys refused. */
+export function objectField<S extends Record<string, Field<unknown>>>(fields: S, rules: Common = {}): Field<ValuesOf<S>> {
+    const keys = Object.keys(fields).join(", ");
+    const schema = z.custom<Record<string, unknown>>(isRecord, { error: `must be an object with ${keys}` }).transform((raw, ctx) => {
+        const r = checkObject(fields, raw);
+        for (const f of r.failures) ctx.addIssue({ code: "custom", path: f.path, message: f.message });
+        return r.value;
+    });
+    return {
+        schema: schema as unknown as z.ZodType<ValuesOf<S>>,
+        requiredMessage: rules.required ? `is required: { ${keys} }` : undefined,
+        summary: `{ ${keys} }`,
+        recover: (raw) => (isRecord(raw) ? checkObject(fields, raw).value : undefined),
+    };
+}
+
+/** A list of objects (e.g. retention rules), each checked like an object field; unset = []. */
+export function listField<S extends Record<string, Field<unknown>>>(fields: S, bounds: { min?: number; max?: number } = {}): Field<ValuesOf<S>[]> {
+    const keys = Object.keys(fields).join(", ");
+    const items = (raw: unknown[], report?: (f: FieldFailure) => void): ValuesOf<S>[] => {
+        const out: ValuesOf<S>[] = [];
+        raw.forEach((item, i) => {
+            if (item === UNKNOWN) return void out.push(item as unknown as ValuesOf<S>);
+            if (!isRecord(item)) return report?.({ path: [i], message: `must be an object with ${keys}` });
+            const r = checkObject(fields, item);
+            out.push(r.value);
+            for (const f of r.failures) report?.({ path: [i, ...f.path], message: f.message });
+        });
+        return out;
+    };
+    const schema = z.custom<unknown[]>(Array.isArray, { error: "must be a list" }).transform((raw, ctx) => {
+        if (bounds.min !== undefined && raw.length < bounds.min) ctx.addIssue({ code: "custom", message: `needs at least ${bounds.min} item${bounds.min === 1 ? "" : "s"}` });
+        if (bounds.max !== undefined && raw.length > bounds.max) ctx.addIssue({ code: "custom", message: `has ${raw.length} items; at most ${bounds.max} are allowed` });
+        return items(raw, (f) => ctx.addIssue({ code: "custom", path: f.path, message: f.message }));
+    });
+    return {
+        schema: schema as unknown as z.ZodType<ValuesOf<S>[]>,
+        default: [],
+        summary: `list of { ${keys} }${bounds.max !== undefined ? ` (at most ${bounds.max})` : ""}`,
+        recover: (raw) => (Array.isArray(raw) ? items(raw) : []),
+    };
+}
+
 /** `[i]` for list positions, `.key` for object keys: the property path users see ("rules[2].tagPattern"). */
 export function formatPath(base: string, path: readonly (string | number)[]): string {
     return path.reduce<string>((out, p) => (typeof p === "number" ? `${out}[${p}]` : out ? `${out}.${p}` : p), base);

@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { DECLARATIONS } from "../../harbor/declarations";
-import { boolField, numberField, stringField, UNKNOWN } from "../../harbor/fields";
+import { boolField, checkField, listField, numberField, objectField, oneOfField, stringField, UNKNOWN } from "../../harbor/fields";
 import { declareResource, input, requiredInput } from "../../harbor/schema";
 import { withReferenceTables } from "../../scripts/harbor-docs";
 
@@ -57,5 +57,33 @@ describe("harbor/schema: a resource declared once", () => {
         assert.ok(DECLARATIONS.length >= 2);
         assert.equal(withReferenceTables(readme), readme, "a table is out of date: run npm run harbor-docs");
         for (const d of DECLARATIONS) for (const key of Object.keys(d.spec.inputs)) assert.ok(readme.includes(`| \`${key}\` |`), `${d.type}.${key}`);
+    });
+
+    describe("nested fields", () => {
+        const RULE = { tag: stringField({ required: true, minLength: 1 }), keep: numberField({ default: 10, min: 1 }), mode: oneOfField(["latest", "all"] as const, { default: "latest" }) };
+        const reasons = (r: { failures: { path: (string | number)[]; message: string }[] }) => r.failures.map((f) => `${f.path.join(".")}: ${f.message}`);
+
+        it("an object: each field by its rule, defaults applied, other keys refused naming what is allowed", () => {
+            assert.deepEqual(checkField(objectField(RULE), { tag: "v*" }), { value: { tag: "v*", keep: 10, mode: "latest" }, failures: [] });
+            assert.deepEqual(reasons(checkField(objectField(RULE), { tag: "", keep: 0, colour: "red" })), [
+                "tag: must not be empty", "keep: must be at least 1, got 0", "colour: is not a setting (allowed: tag, keep, mode)",
+            ]);
+            assert.deepEqual(reasons(checkField(objectField(RULE), "v*")), [": must be an object with tag, keep, mode"]);
+        });
+
+        it("a list of objects: bounds, each item by position, unset = [], unknown items pass", () => {
+            const rules = listField(RULE, { max: 2 });
+            assert.deepEqual(checkField(rules, undefined).value, []);
+            assert.deepEqual(checkField(rules, [UNKNOWN, { tag: "a" }]).failures, []);
+            assert.deepEqual(reasons(checkField(rules, [{ tag: "a" }, null, { tag: "b", mode: "some" }])), [
+                ": has 3 items; at most 2 are allowed", "1: must be an object with tag, keep, mode", "2.mode: must be one of latest, all, got \"some\"",
+            ]);
+            assert.deepEqual(reasons(checkField(rules, { tag: "a" })), [": must be a list"]);
+        });
+
+        it("a declaration reports nested failures under their full path", () => {
+            const RETENTION = declareResource({ type: "R", inputs: { rules: input(listField(RULE), "Rules.") }, outputs: {} });
+            assert.deepEqual(RETENTION.check({ connection: CONNECTION, rules: [{ tag: "a" }, { tag: "" }] }).failures, [{ property: "rules[1].tag", reason: "rules[1].tag must not be empty" }]);
+        });
     });
 });
