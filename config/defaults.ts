@@ -78,7 +78,14 @@ const commonDefaults: Defaults = {
         skipUpdate: false, skipJavaDbUpdate: false, offlineScan: false, timeout: "15m0s", storageSize: "10Gi",
         storageClass: "",
     },
-    metrics: { enabled: false, serviceMonitor: false, serviceMonitorLabels: {}, scrapeInterval: "" },
+    metrics: {
+        enabled: false, serviceMonitor: false, serviceMonitorLabels: {}, scrapeInterval: "",
+        // Only with metrics.enabled. dev is noisier than prod: looser thresholds, slower to page.
+        alerts: {
+            enabled: true, ruleLabels: {}, storageUsagePercent: 90, p99LatencySeconds: 10, failedJobsPerHour: 10,
+            unhealthyForMinutes: 10,
+        },
+    },
     harbor: { logLevel: "info", cacheEnabled: false, relativeUrls: false },
     projects: [],
     images: [],
@@ -130,7 +137,10 @@ export const environmentDefaults: Record<Environment, Defaults> = {
         ingress: { tlsSource: "cert-manager" },
         storage: { mode: "s3" },
         data: { mode: "aws" },
-        metrics: { enabled: true, serviceMonitor: true },
+        metrics: {
+            enabled: true, serviceMonitor: true,
+            alerts: { storageUsagePercent: 85, p99LatencySeconds: 5, failedJobsPerHour: 5, unhealthyForMinutes: 5 },
+        },
         harbor: { cacheEnabled: true },
     }) as Defaults,
     preview: {},

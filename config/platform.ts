@@ -126,6 +126,20 @@ export const platformSections = {
         serviceMonitor: bool(),
         serviceMonitorLabels: strMap(),
         scrapeInterval: optStr("a Prometheus duration like 30s, or empty", /^\d+[smh]$/),
+        /** Alerts as code: a PrometheusRule next to the release (components/harbor/alerts.ts), when `enabled` is too. */
+        alerts: obj({
+            enabled: bool(),
+            /** Labels the Prometheus Operator's ruleSelector matches; empty: serviceMonitorLabels, else release: prometheus. */
+            ruleLabels: strMap(),
+            /** A project's storage use, in percent of its quota (projects with a quota). */
+            storageUsagePercent: int(1, 100),
+            /** The p99 request latency of core and of the registry (blob transfers excluded), in seconds. */
+            p99LatencySeconds: int(1, 600),
+            /** Failed jobservice jobs of one type in the last hour: more than this alerts (0: any failure). */
+            failedJobsPerHour: int(0, 100000),
+            /** How long a component stays unhealthy (or Harbor's health unknown) before it alerts. */
+            unhealthyForMinutes: int(1, 1440),
+        }),
     }),
     harbor: obj({
         logLevel: oneOf(["debug", "info", "warning", "error", "fatal"] as const),

@@ -18,7 +18,24 @@ export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PWD}"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 
 # Fails fast, before touching any backend, if the stack's config is invalid.
-npm run --silent plan -- --stack "$stack" >/dev/null
+plan_json=$(npm run --silent plan -- --stack "$stack")
+
+# Harbor's alerts are a Prometheus Operator PrometheusRule (metrics.enabled + metrics.alerts.enabled). The offline
+# plan cannot see the cluster; without the CRD, `pulumi up` would fail late with 'no matches for kind
+# "PrometheusRule"'. Look it up first when kubectl can (docs/operations.md, Monitoring).
+if [ "${SKIP_CRD_CHECK:-}" != 1 ] && grep -q '"kubernetes:monitoring.coreos.com/v1:PrometheusRule"' <<<"$plan_json" \
+  && command -v kubectl >/dev/null && kubectl config current-context >/dev/null 2>&1; then
+  # Only a definite NotFound stops here (no RBAC to read CRDs, or an unreachable cluster, is left to Pulumi).
+  crd_error=$(kubectl get crd prometheusrules.monitoring.coreos.com 2>&1 >/dev/null || true)
+  if grep -q NotFound <<<"$crd_error"; then
+    echo "error: $stack deploys Harbor's alerts as a PrometheusRule, but the cluster of kubectl context" \
+      "'$(kubectl config current-context)' has no CRD prometheusrules.monitoring.coreos.com (the Prometheus Operator's)." >&2
+    echo "       Install the Prometheus Operator (e.g. kube-prometheus-stack) first, or turn the rules off:" >&2
+    echo "         pulumi config set --stack $stack --path 'metrics.alerts.enabled' false" >&2
+    echo "       (SKIP_CRD_CHECK=1 skips this check when kubectl's context is not the cluster Pulumi deploys to.)" >&2
+    exit 1
+  fi
+fi
 
 pulumi stack select --create "$stack"
 

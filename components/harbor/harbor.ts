@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { HARBOR_CHART } from "../../config";
 import { BlobStorageRef, childOf, DatabaseRef, RedisRef, secretsRevision, TOKEN_PREFIX } from "../common";
+import { alertsEnabled, buildHarborAlertRules, PROMETHEUS_RULE, ruleLabels } from "./alerts";
 import { buildHarborValues, HARBOR_SECRETS, HarborValuesRefs, HarborValuesSettings, REGISTRY_USER } from "./values";
 
 /** Arguments of {@link Harbor}. */
@@ -38,6 +39,8 @@ export interface HarborArgs {
 export class Harbor extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
     readonly release: k8s.helm.v3.Release;
+    /** Harbor's alerts (a Prometheus Operator PrometheusRule), with `metrics.enabled` and `metrics.alerts.enabled`. */
+    readonly alertRule?: k8s.apiextensions.CustomResource;
     readonly externalUrl: pulumi.Output<string>;
     readonly adminUsername: pulumi.Output<string>;
     /** Secret. Only the initial password: later changes go through Harbor's UI/API. */
@@ -143,6 +146,21 @@ export class Harbor extends pulumi.ComponentResource {
             atomic: false,
             waitForJobs: true,
         }, childOf(this, { dependsOn: [...secrets, ...(args.waitFor ?? [])] }));
+
+        if (alertsEnabled(args.settings)) {
+            // Needs the Prometheus Operator's CRD: without it `pulumi up` fails on this resource with "no matches for
+            // kind PrometheusRule" (docs/operations.md, Monitoring). After the release: a first install would
+            // otherwise alert on a Harbor still starting (no health reported yet).
+            this.alertRule = new k8s.apiextensions.CustomResource(`${name}-alerts`, {
+                apiVersion: PROMETHEUS_RULE.apiVersion,
+                kind: PROMETHEUS_RULE.kind,
+                metadata: {
+                    name: `${args.releaseName ?? "harbor"}-alerts`, namespace,
+                    labels: { "app.kubernetes.io/part-of": "harbor", "app.kubernetes.io/managed-by": "pulumi", ...ruleLabels(args.settings) },
+                },
+                spec: buildHarborAlertRules(args.settings, args.namespace),
+            }, childOf(this, { dependsOn: [this.release] }));
+        }
 
         this.namespace = namespace;
         this.externalUrl = pulumi.output(args.settings.externalUrl);

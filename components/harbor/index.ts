@@ -1,2 +1,3 @@
 export * from "./harbor";
 export * from "./values";
+export * from "./alerts";
