@@ -106,6 +106,11 @@ const projectSchema = obj({
     retention: retentionSchema.optional(),
     immutable: z.array(immutableSchema, { error: "a list of immutable tag rules" }).default([]),
     forceDestroy: bool().default(false),
+    /**
+     * Take over what already exists in Harbor under the declared names (the project, its robots, its immutable
+     * rules) and converge it to this config, instead of failing with Harbor's 409. Adopted robots get a new secret.
+     */
+    adopt: bool().default(false),
 }).superRefine(...rule<{ name: unknown; robots: { name: string }[] }>([["robots", "*", "name"]], (p, add) => {
     const robots = new Set<string>();
     p.robots.forEach((r, j) => {

@@ -9,7 +9,7 @@
 // - an identical rule in the project gives 409: a clear error naming the existing rule.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, requireState, HARBOR_NAME_RE } from "./provider";
+import { adoptExisting, adoptInput, Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, projectIdInput, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
 import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
@@ -20,6 +20,10 @@ export interface ImmutableTagRuleInputs extends Selectors {
     /** Project name. */
     project: string;
     disabled: boolean;
+    /** The project's id (Project.projectId): another id = the project was replaced, and this rule with it. */
+    projectId?: number;
+    /** Take over the project's identical rule (same selectors) if it exists. */
+    adopt?: boolean;
 }
 
 export interface ImmutableTagRuleOutputs extends ImmutableTagRuleInputs {
@@ -27,7 +31,7 @@ export interface ImmutableTagRuleOutputs extends ImmutableTagRuleInputs {
 }
 
 const MANAGED = ["project", ...SELECTOR_KEYS, "disabled"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED] as const;
+const INPUT_KEYS = ["connection", ...MANAGED, "projectId"] as const;
 
 interface ApiRule extends ApiSelectorRule {
     id: number;
@@ -57,18 +61,26 @@ export class ImmutableTagRuleProvider extends HarborProvider implements pulumi.d
             ...checkSelectors(c),
             disabled: c.bool("disabled", false),
         };
+        const projectId = projectIdInput(c);
+        if (projectId !== undefined) inputs.projectId = projectId;
+        if (adoptInput(c)) inputs.adopt = true;
         return c.result(inputs);
     }
 
     /** Pure. The project replaces; selectors and disabled change in place. */
     async diff(_id: string, olds: ImmutableTagRuleOutputs, news: ImmutableTagRuleInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffManaged<ImmutableTagRuleInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] });
+        // Harbor deletes a project's immutable rules with it (controller/event/handler/internal/project.go onProjectDelete).
+        return withProjectIdDiff(diffManaged<ImmutableTagRuleInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] }), olds.projectId, news.projectId);
     }
 
     /** POST (always stored enabled), then PUT when the rule must be disabled. */
     async create(inputs: ImmutableTagRuleInputs): Promise<pulumi.dynamic.CreateResult<ImmutableTagRuleOutputs>> {
         return this.withClient(inputs.connection, async (c) => {
             const path = this.rulesPath(inputs.project);
+            // adopt: the rule with the same selectors is this rule (Harbor refuses a second one, 409).
+            const twin = inputs.adopt ? (await this.list(c, inputs.project)).find((r) => sameSelectors(selectorsFromHarbor(r), inputs)) : undefined;
+            const adopted = twin && (await adoptExisting<ImmutableTagRuleInputs, ImmutableTagRuleOutputs>("immutable tag rule", this, String(twin.id), inputs, {}));
+            if (adopted) return adopted;
             let created;
             try {
                 created = await c.create(path, toHarbor(inputs, false), {
@@ -81,7 +93,7 @@ export class ImmutableTagRuleProvider extends HarborProvider implements pulumi.d
                     throw new Error(
                         `project "${inputs.project}" already has an identical immutable tag rule${twin ? ` (id ${twin.id})` : ""} ` +
                             `(tags ${inputs.tagDecoration} "${inputs.tagPattern}", repositories ${inputs.repoDecoration} "${inputs.repoPattern}"); ` +
-                            `delete it in Harbor or change this rule's selectors`,
+                            `take it over with adopt: true, delete it in Harbor, or change this rule's selectors`,
                     );
                 }
                 throw err;
@@ -113,6 +125,7 @@ export class ImmutableTagRuleProvider extends HarborProvider implements pulumi.d
                     project: props.project,
                     ...selectorsFromHarbor(rule),
                     disabled: rule.disabled ?? false,
+                    ...(props.projectId !== undefined ? { projectId: props.projectId } : {}),
                     ruleId: rule.id,
                 };
                 return { id, props: outs, inputs: pick(outs, INPUT_KEYS) as ImmutableTagRuleOutputs };
@@ -162,6 +175,10 @@ export interface ImmutableTagRuleArgs {
     repoDecoration?: pulumi.Input<RepoDecoration>;
     /** Keep the rule but do not enforce it. Default false. */
     disabled?: pulumi.Input<boolean>;
+    /** The Project's `projectId` output. A new id (the project was replaced, and Harbor deleted or stranded this with it) replaces it. */
+    projectId?: pulumi.Input<number>;
+    /** Take over the project's existing rule with the same selectors (default false). */
+    adopt?: pulumi.Input<boolean>;
 }
 
 /** An immutable tag rule of a project. */

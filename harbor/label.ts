@@ -4,7 +4,7 @@
 // up by name first (the list's `name` filter is fuzzy: matched exactly here).
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
+import { adoptExisting, adoptInput, changedFields, Connection, diffManaged, HarborProvider, InputChecker, pick, projectIdInput, readOrGone, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
 
@@ -16,13 +16,17 @@ export interface LabelInputs {
     color: string;
     /** Project name for a project label; undefined = global label. */
     project?: string;
+    /** A project label: the project's id as declared (Project.projectId); another id than Harbor's = replace. */
+    projectId?: number;
+    /** Take over the label of this name in its scope if it exists. */
+    adopt?: boolean;
 }
 
 export interface LabelOutputs extends LabelInputs {
     labelId: number;
     /** "g" (global) or "p" (project). */
     scope: "g" | "p";
-    /** The project's id (0 for a global label). */
+    /** The project's id as Harbor holds it (0 for a global label). */
     projectId: number;
 }
 
@@ -52,18 +56,32 @@ export class LabelProvider extends HarborProvider implements pulumi.dynamic.Reso
             color: typeof color === "string" && COLOR_RE.test(color) ? color.toUpperCase() : color,
             project: c.string("project", { minLength: 1, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name), or unset for a global label" }),
         };
+        const projectId = projectIdInput(c);
+        if (projectId !== undefined) {
+            if (inputs.project === undefined) c.fail("projectId", "projectId is only for a project label (set project too)");
+            inputs.projectId = projectId;
+        }
+        if (adoptInput(c)) inputs.adopt = true;
         return c.result(inputs);
     }
 
     /** Pure. The project (and with it the scope) cannot change: replace (a new scope never clashes on the name). */
     async diff(_id: string, olds: LabelOutputs, news: LabelInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffManaged<LabelInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] });
+        // Harbor leaves a deleted project's labels behind (controller/event/handler/internal/project.go deletes none),
+        // still readable by id: Harbor's project id in state against the declared one tells a replaced project.
+        return withProjectIdDiff(diffManaged<LabelInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] }), olds.projectId, news.projectId);
     }
 
     /** [GET the project's id,] POST (retried only after looking the label up by name). */
     async create(inputs: LabelInputs): Promise<pulumi.dynamic.CreateResult<LabelOutputs>> {
         return this.withClient(inputs.connection, async (c) => {
             const projectId = inputs.project ? (await c.get<{ project_id: number }>(`/projects/${seg(inputs.project)}`, { byName: true })).project_id : 0;
+            if (inputs.projectId !== undefined && inputs.projectId !== projectId) {
+                throw new Error(`project "${inputs.project}" has id ${projectId} in Harbor, not the declared projectId ${inputs.projectId}: it was replaced meanwhile; run pulumi refresh`);
+            }
+            const existing = inputs.adopt ? await this.findByName(c, inputs.name, projectId) : undefined;
+            const adopted = existing && (await adoptExisting<LabelInputs, LabelOutputs>("label", this, String(existing.id), inputs, { labelId: existing.id, scope: existing.scope, projectId }));
+            if (adopted) return adopted;
             const created = await c.create("/labels", body(inputs, projectId), { probe: async () => (await this.findByName(c, inputs.name, projectId))?.id });
             const labelId = Number(created.id);
             return { id: String(labelId), outs: { ...inputs, labelId, scope: inputs.project ? "p" : "g", projectId } };
@@ -95,7 +113,7 @@ export class LabelProvider extends HarborProvider implements pulumi.dynamic.Reso
     /** One PUT. */
     async update(id: string, olds: LabelOutputs, news: LabelInputs): Promise<pulumi.dynamic.UpdateResult<LabelOutputs>> {
         return this.withClient(news.connection, async (c) => {
-            await c.put(`/labels/${seg(id)}`, body(news, olds.projectId));
+            if (changedFields(olds, news, ["name", "description", "color"]).length > 0) await c.put(`/labels/${seg(id)}`, body(news, olds.projectId));
             return { outs: { ...news, labelId: Number(id), scope: olds.scope, projectId: olds.projectId } };
         });
     }
@@ -127,6 +145,10 @@ export interface LabelArgs {
     color?: pulumi.Input<string>;
     /** Project name for a project label; leave unset for a global label. Replaces the label when changed. */
     project?: pulumi.Input<string>;
+    /** A project label: the Project's `projectId` output. A new id (the project was replaced; Harbor leaves its labels behind) replaces the label. */
+    projectId?: pulumi.Input<number>;
+    /** Take over the existing label of this name in its scope (default false). */
+    adopt?: pulumi.Input<boolean>;
 }
 
 /** A Harbor label, global or in a project. */
@@ -137,6 +159,6 @@ export class Label extends HarborResource {
     declare readonly projectId: pulumi.Output<number>;
 
     constructor(name: string, args: LabelArgs, opts?: pulumi.CustomResourceOptions) {
-        super("Label", name, dynamicProps(args, ["labelId", "scope", "projectId"]), opts);
+        super("Label", name, dynamicProps(args, args.projectId !== undefined ? ["labelId", "scope"] : ["labelId", "scope", "projectId"]), opts);
     }
 }

@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, seg } from "./client";
 import { GROUP_TYPE_NAMES, normaliseDn } from "./group";
-import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, requireState, HARBOR_NAME_RE } from "./provider";
+import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, projectIdInput, refuseAdopt, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
 import { GROUP_TYPES, GroupType, MEMBER_ROLES, MemberRole, nameOfId } from "./rbac";
 import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
@@ -33,6 +33,8 @@ export interface ProjectMemberInputs {
     /** ...a group. Exactly one of the two. */
     group?: MemberGroup;
     role: MemberRole;
+    /** The project's id (Project.projectId): another id = the project was replaced, and this membership with it. */
+    projectId?: number;
 }
 
 export interface ProjectMemberOutputs extends ProjectMemberInputs {
@@ -40,7 +42,7 @@ export interface ProjectMemberOutputs extends ProjectMemberInputs {
 }
 
 const MANAGED = ["project", "user", "group", "role"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED] as const;
+const INPUT_KEYS = ["connection", ...MANAGED, "projectId"] as const;
 
 interface ApiMember {
     id: number;
@@ -101,16 +103,20 @@ export class ProjectMemberProvider extends HarborProvider implements pulumi.dyna
         };
         if (inputs.user === undefined && inputs.group === undefined) c.fail("user", "set exactly one of user or group (neither is set)");
         if (inputs.user !== undefined && inputs.group !== undefined) c.fail("group", "set exactly one of user or group (both are set)");
+        const projectId = projectIdInput(c);
+        if (projectId !== undefined) inputs.projectId = projectId;
+        refuseAdopt(c, "ProjectMember", "a membership of exactly this user or group that already exists is always taken over (Harbor's 409), and its role set");
         return c.result(inputs);
     }
 
     /** Pure. Only the role changes in place; the same entity again (e.g. an LDAP group renamed) deletes first. */
     async diff(_id: string, olds: ProjectMemberOutputs, news: ProjectMemberInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffManaged<ProjectMemberInputs>(olds, news, {
+        // Harbor deletes a project's members with it (controller/event/handler/internal/project.go onProjectDelete).
+        return withProjectIdDiff(diffManaged<ProjectMemberInputs>(olds, news, {
             managed: MANAGED,
             replaceOn: ["project", "user", "group"],
             deleteBeforeReplace: (o, n) => o.project === n.project && sameEntity(o, n),
-        });
+        }), olds.projectId, news.projectId);
     }
 
     async create(inputs: ProjectMemberInputs): Promise<pulumi.dynamic.CreateResult<ProjectMemberOutputs>> {
@@ -166,6 +172,7 @@ export class ProjectMemberProvider extends HarborProvider implements pulumi.dyna
                         ? { group: props.group.type === "ldap" ? props.group : { ...props.group, name: m.entity_name ?? "" } }
                         : {}),
                     role: nameOfId(MEMBER_ROLES, m.role_id) ?? (`custom-${m.role_id}` as MemberRole),
+                    ...(props.projectId !== undefined ? { projectId: props.projectId } : {}),
                     memberId: m.id,
                 };
                 return { id: String(m.id), props: outs, inputs: pick(outs, INPUT_KEYS) as ProjectMemberOutputs };
@@ -233,6 +240,8 @@ export interface ProjectMemberArgs {
     group?: pulumi.Input<ProjectMemberGroupArgs>;
     /** "projectAdmin", "maintainer", "developer", "guest" or "limitedGuest" (changes in place). */
     role: pulumi.Input<MemberRole>;
+    /** The Project's `projectId` output. A new id (the project was replaced, and Harbor deleted or stranded this with it) replaces it. */
+    projectId?: pulumi.Input<number>;
 }
 
 /** A user's or group's membership of a Harbor project. */

@@ -186,7 +186,10 @@ export class InputChecker {
     /** Report every input key that no getter asked for (typos, or settings this resource does not have). */
     rejectUnknown(): void {
         for (const key of Object.keys(this.raw)) {
-            if (!this.seen.has(key) && this.raw[key] !== undefined) this.fail(key, `${key} is not a setting of this resource`);
+            if (this.seen.has(key) || this.raw[key] === undefined) continue;
+            // Types that take no `adopt` (harbor/README.md "Adoption"): singletons converge anyway, the rest create nothing.
+            if (key === "adopt") this.fail(key, `adopt is not a setting of this resource: there is nothing to adopt (a Harbor-wide singleton such as SystemConfig, DefaultScanner or a schedule always converges to its inputs; Ready, ArtifactCheck and ImageSignature create no Harbor object)`);
+            else this.fail(key, `${key} is not a setting of this resource`);
         }
     }
 
@@ -262,4 +265,73 @@ export function pick<T, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, 
     const out = {} as Pick<T, K>;
     for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
     return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// a project's dependants: the project's id as an input (harbor/README.md "Projects and their dependants")
+
+/**
+ * The `projectId` input of an object that lives in (or names) a project: the Project's `projectId` output. Harbor
+ * deletes a project's robots, members, immutable rules and retention policy with it (handler/project.go
+ * DeleteProject; controller/event/handler/internal/project.go onProjectDelete) and orphans its labels and webhook
+ * policies, so a different id means the object this state describes is gone or stranded in the old project.
+ */
+export function projectIdInput(c: InputChecker, prop = "projectId"): number | undefined {
+    return c.number(prop, { min: 1, hint: "the project's id: the Project's projectId output" });
+}
+
+/**
+ * Adds the project-id rule to a diff: another project id means the project was replaced, so the object is
+ * replaced with it (listed as `projectId`). State written before the input existed (no old id) is only recorded
+ * (an update that sends nothing), unless the new id is not known yet: that is the project being replaced now.
+ */
+export function withProjectIdDiff(result: pulumi.dynamic.DiffResult, oldId: unknown, newId: unknown, prop = "projectId"): pulumi.dynamic.DiffResult {
+    if (newId === undefined || deepEqual(oldId, newId)) return result;
+    if (oldId === undefined && !isUnknown(newId)) return { ...result, changes: true };
+    return { ...result, changes: true, replaces: [...(result.replaces ?? []), prop] };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// adoption: `adopt: true` takes over an object that already exists (harbor/README.md "Adoption")
+
+/** The `adopt` input (default false). Not managed: turning it off later changes nothing. */
+export function adoptInput(c: InputChecker): boolean {
+    return c.bool("adopt", false);
+}
+
+/** Types with nothing to adopt refuse `adopt: true` in check, saying why (`adopt: false` is accepted). */
+export function refuseAdopt(c: InputChecker, type: string, why: string): void {
+    const v = c.value("adopt");
+    if (v === undefined || v === null || v === false || isUnknown(v)) return;
+    c.fail("adopt", `adopt is not a setting of ${type}: ${why}`);
+}
+
+interface AdoptingProvider<I, O> {
+    read(id: string, state?: O): Promise<pulumi.dynamic.ReadResult<O>>;
+    update(id: string, olds: O, news: I): Promise<pulumi.dynamic.UpdateResult<O>>;
+}
+
+/**
+ * Take over the existing object `id`: read it as Harbor holds it (`seed` fills the outputs a read keeps from
+ * state), refuse when a field that cannot change in place differs (`fixed`), then update it to the inputs, which
+ * sends only what differs. Undefined when the object vanished meanwhile (the caller creates it). A failed update
+ * is a partial create recording what Harbor holds, so the next `up` finishes the convergence.
+ */
+export async function adoptExisting<I extends object, O extends I>(
+    type: string, p: AdoptingProvider<I, O>, id: string, inputs: I, seed: Partial<O>, fixed: readonly (keyof I)[] = [],
+): Promise<{ id: string; outs: O } | undefined> {
+    const found = await p.read(id, { ...inputs, ...seed } as O);
+    if (!found.id || !found.props) return undefined;
+    const held = found.props as O;
+    const differs = changedFields<I>(held, inputs, fixed);
+    if (differs.length > 0) {
+        const what = differs.map((f) => `${String(f)} is ${JSON.stringify(held[f])} in Harbor, ${JSON.stringify(inputs[f])} declared`).join("; ");
+        throw new Error(`cannot adopt the existing ${type} ${found.id}: ${what}, and Harbor cannot change that in place. Declare it as it is, or delete it in Harbor first`);
+    }
+    try {
+        const { outs } = await p.update(found.id, held, inputs);
+        return { id: found.id, outs: outs as O };
+    } catch (err) {
+        throw partialCreateError(found.id, held as unknown as Record<string, unknown>, err);
+    }
 }

@@ -19,7 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { fromHarborCron, toHarborCron } from "./cron";
 import { objectList } from "./nestedInputs";
-import { Connection, deepEqual, diffManaged, GONE, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
+import { Connection, deepEqual, diffManaged, GONE, HarborProvider, InputChecker, isUnknown, pick, projectIdInput, readOrGone, refuseAdopt, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
 import { checkSchedule } from "./systemSchedule";
@@ -44,10 +44,13 @@ export interface RetentionPolicyInputs {
     /** 5-field cron, hourly/daily/weekly, or "" for none (normalised). */
     schedule: string;
     rules: RetentionRule[];
+    /** The project's id as declared (Project.projectId); the output is the id Harbor's policy names. */
+    projectId?: number;
 }
 
 export interface RetentionPolicyOutputs extends RetentionPolicyInputs {
     retentionId: number;
+    /** The id of the project the policy belongs to (`scope.ref`). */
     projectId: number;
 }
 
@@ -130,12 +133,17 @@ export class RetentionPolicyProvider extends HarborProvider implements pulumi.dy
             schedule,
             rules,
         };
+        const projectId = projectIdInput(c);
+        if (projectId !== undefined) inputs.projectId = projectId;
+        refuseAdopt(c, "RetentionPolicy", "a project has at most one policy and create always takes over the one it has (found through its retention_id)");
         return c.result(inputs);
     }
 
     /** Pure. A different project is a different policy: replace. */
     async diff(_id: string, olds: RetentionPolicyOutputs, news: RetentionPolicyInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffManaged<RetentionPolicyInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] });
+        // Harbor deletes the policy with its project (controller/event/handler/internal/project.go onProjectDelete):
+        // the project's id in state (scope.ref) against the declared one tells a replaced project.
+        return withProjectIdDiff(diffManaged<RetentionPolicyInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] }), olds.projectId, news.projectId);
     }
 
     /** GET the project (id + retention_id), then PUT the existing policy (adopt) or POST a new one. */
@@ -149,6 +157,9 @@ export class RetentionPolicyProvider extends HarborProvider implements pulumi.dy
     /** The project's policy made to hold `inputs`: PUT the one it has (adopt), else POST (probed via retention_id). */
     private async createIn(c: HarborClient, inputs: RetentionPolicyInputs): Promise<RetentionPolicyOutputs> {
         const project = await this.projectOf(c, inputs.project);
+        if (inputs.projectId !== undefined && inputs.projectId !== project.project_id) {
+            throw new Error(`project "${inputs.project}" has id ${project.project_id} in Harbor, not the declared projectId ${inputs.projectId}: it was replaced meanwhile; run pulumi refresh`);
+        }
         const existing = retentionIdOf(project);
         let retentionId: number;
         if (existing !== undefined) {
@@ -299,6 +310,8 @@ export interface RetentionPolicyArgs {
     schedule?: pulumi.Input<string>;
     /** 1 to 15 rules (an artifact is kept when ANY rule retains it). */
     rules: pulumi.Input<pulumi.Input<RetentionRuleArgs>[]>;
+    /** The Project's `projectId` output. A new id (the project was replaced, and Harbor deleted its policy with it) replaces the policy. */
+    projectId?: pulumi.Input<number>;
 }
 
 /** A project's tag-retention policy (adopts the one Harbor may already have; delete really deletes it). */
@@ -308,6 +321,6 @@ export class RetentionPolicy extends HarborResource {
     declare readonly projectId: pulumi.Output<number>;
 
     constructor(name: string, args: RetentionPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-        super("RetentionPolicy", name, dynamicProps(args, ["retentionId", "projectId"]), opts);
+        super("RetentionPolicy", name, dynamicProps(args, args.projectId !== undefined ? ["retentionId"] : ["retentionId", "projectId"]), opts);
     }
 }

@@ -11,7 +11,7 @@
 // (response lost) has no secret, so it rotates one at once.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, qExact, seg } from "./client";
-import { changedFields, Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
+import { adoptExisting, adoptInput, changedFields, Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, projectIdInput, readOrGone, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
 import { accessProblem } from "./rbac";
 import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 
@@ -45,6 +45,12 @@ export interface RobotAccountInputs {
     permissions: RobotPermission[];
     /** Any change rotates the secret. */
     rotateTrigger?: string | number;
+    /** Project robots: the project's id (Project.projectId); another id = the project was replaced, so is the robot. */
+    projectId?: number;
+    /** System robots: project name → id of the projects its permissions name; another id = re-send the permissions. */
+    projectIds?: Record<string, number>;
+    /** Take over the robot of this name that already exists (its secret is reset: Harbor never returns one). */
+    adopt?: boolean;
 }
 
 export interface RobotAccountOutputs extends RobotAccountInputs {
@@ -59,7 +65,7 @@ export interface RobotAccountOutputs extends RobotAccountInputs {
 const MANAGED = ["name", "level", "project", "description", "durationDays", "disabled", "permissions", "rotateTrigger"] as const;
 /** Fields the PUT carries. */
 const PUT_FIELDS = ["description", "durationDays", "disabled", "permissions"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED] as const;
+const INPUT_KEYS = ["connection", ...MANAGED, "projectId", "projectIds"] as const;
 const NAME_HINT = "use lower-case letters and digits, separated by single '.', '_' or '-' (no '+' or '$')";
 const MAX_DURATION = 2 ** 31 - 2;
 /** Recorded as rotateTrigger when a create could not obtain the secret, so the next update rotates one. */
@@ -96,6 +102,30 @@ export function normalisePermissions(perms: ApiRobot["permissions"]): RobotPermi
             return { kind: (p.kind ?? "") as RobotLevel, namespace: p.namespace ?? "", access };
         })
         .sort((x, y) => cmp(x.kind, y.kind) || cmp(x.namespace, y.namespace));
+}
+
+/** A system robot's projectIds: project name → id, for projects its permissions name (kind project). */
+function checkProjectIds(c: InputChecker, raw: unknown, level: RobotLevel, permissions: RobotPermission[]): Record<string, number> | undefined {
+    if (raw === undefined || raw === null || isUnknown(raw)) return raw === null ? undefined : (raw as Record<string, number> | undefined);
+    if (level === "project") {
+        c.fail("projectIds", "projectIds is only for system robots; a project robot takes projectId");
+        return undefined;
+    }
+    if (typeof raw !== "object" || Array.isArray(raw)) {
+        c.fail("projectIds", "projectIds must be an object: project name → the project's id (Project.projectId)");
+        return undefined;
+    }
+    const named = new Set(Array.isArray(permissions) ? permissions.filter((p) => p.kind === "project").map((p) => p.namespace) : []);
+    const out: Record<string, number> = {};
+    for (const [name, id] of Object.entries(raw as Record<string, unknown>)) {
+        if (isUnknown(id)) out[name] = id as number;
+        else if (typeof id !== "number" || !Number.isInteger(id) || id < 1) c.fail(`projectIds.${name}`, `projectIds.${name} must be a project id (a whole number >= 1), got ${JSON.stringify(id)}`);
+        else out[name] = id;
+        if (Array.isArray(permissions) && !permissions.some((p) => isUnknown(p) || isUnknown(p.namespace)) && !named.has(name)) {
+            c.fail(`projectIds.${name}`, `projectIds.${name}: no permission of kind project names project "${name}"`);
+        }
+    }
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => cmp(a, b)));
 }
 
 /** Validate the raw permissions against the level and project; failures name the element. */
@@ -170,17 +200,44 @@ export class RobotAccountProvider extends HarborProvider implements pulumi.dynam
             permissions: checkPermissions(c, c.value("permissions"), level, project),
             ...(trigger !== undefined && trigger !== null ? { rotateTrigger: trigger as string | number } : {}),
         };
+        const projectId = projectIdInput(c);
+        if (projectId !== undefined) {
+            if (level === "system") c.fail("projectId", "projectId is only for project-level robots; a system robot takes projectIds (project name → id)");
+            inputs.projectId = projectId;
+        }
+        const projectIds = checkProjectIds(c, c.value("projectIds"), level, inputs.permissions);
+        if (projectIds !== undefined) inputs.projectIds = projectIds;
+        if (adoptInput(c)) inputs.adopt = true;
         return c.result(inputs);
     }
 
-    /** Pure. name, level and project replace (Harbor cannot change them); never the same robot twice, so no delete-first. */
+    /**
+     * Pure. name, level and project replace (Harbor cannot change them); never the same robot twice, so no
+     * delete-first. A project robot's projectId change replaces it (Harbor deleted it with its project,
+     * handler/project.go DeleteProject); a system robot's projectIds change re-sends its permissions (Harbor stopped
+     * listing those on the deleted project, controller/robot populatePermissions; the robot and its secret stay).
+     */
     async diff(_id: string, olds: RobotAccountOutputs, news: RobotAccountInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffManaged<RobotAccountInputs>(olds, news, { managed: MANAGED, replaceOn: ["name", "level", "project"] });
+        const result = withProjectIdDiff(diffManaged<RobotAccountInputs>(olds, news, { managed: MANAGED, replaceOn: ["name", "level", "project"] }), olds.projectId, news.projectId);
+        return news.projectIds !== undefined && !deepEqual(olds.projectIds, news.projectIds) ? { ...result, changes: true } : result;
     }
 
     async create(inputs: RobotAccountInputs): Promise<pulumi.dynamic.CreateResult<RobotAccountOutputs>> {
         return this.withClient(inputs.connection, async (c) => {
             let found: ApiRobot | undefined;
+            if (inputs.adopt && (found = await this.findRobot(c, inputs))) {
+                const adopted = await adoptExisting<RobotAccountInputs, RobotAccountOutputs>("robot", this, String(found.id), inputs, { secret: "", fullName: found.name, rotateTrigger: inputs.rotateTrigger });
+                if (adopted) {
+                    // Harbor never returns a robot's secret: the adopted robot gets a new one (handler/robot.go RefreshSec).
+                    try {
+                        adopted.outs.secret = await this.rotate(c, found.id);
+                    } catch (err) {
+                        throw partialCreateError(adopted.id, { ...adopted.outs, rotateTrigger: SECRET_LOST } as unknown as Record<string, unknown>, err);
+                    }
+                    return adopted;
+                }
+                found = undefined;
+            }
             let created;
             try {
                 created = await c.create(
@@ -238,6 +295,8 @@ export class RobotAccountProvider extends HarborProvider implements pulumi.dynam
                     disabled: r.disable === true,
                     permissions,
                     ...(props.rotateTrigger !== undefined ? { rotateTrigger: props.rotateTrigger } : {}),
+                    ...(props.projectId !== undefined ? { projectId: props.projectId } : {}),
+                    ...(props.projectIds !== undefined ? { projectIds: props.projectIds } : {}),
                     robotId: r.id,
                     fullName: r.name,
                     secret: props.secret,
@@ -253,7 +312,9 @@ export class RobotAccountProvider extends HarborProvider implements pulumi.dynam
         return this.withClient(news.connection, async (c) => {
             const robotId = Number(id);
             const outs: RobotAccountOutputs = { ...news, robotId, fullName: olds.fullName, secret: olds.secret, expiresAt: olds.expiresAt };
-            if (changedFields(olds, news, PUT_FIELDS).length > 0) {
+            // Project ids that changed (or are recorded for the first time): the permissions on a replaced project are gone.
+            const projectsReplaced = news.projectIds !== undefined && !deepEqual(olds.projectIds, news.projectIds);
+            if (changedFields(olds, news, PUT_FIELDS).length > 0 || projectsReplaced) {
                 outs.fullName = await this.put(c, robotId, olds.fullName, news);
                 if (olds.durationDays !== news.durationDays) outs.expiresAt = (await c.get<ApiRobot>(`/robots/${robotId}`)).expires_at ?? -1;
             }
@@ -344,6 +405,12 @@ export interface RobotAccountArgs {
     permissions: pulumi.Input<pulumi.Input<RobotPermissionArgs>[]>;
     /** Change it (e.g. a date) to rotate the secret. */
     rotateTrigger?: pulumi.Input<string | number>;
+    /** Project robots: the Project's `projectId` output. A new id (the project was replaced) replaces the robot. */
+    projectId?: pulumi.Input<number>;
+    /** System robots: project name → the Project's `projectId`, for the projects its permissions name; a new id re-sends the permissions. */
+    projectIds?: pulumi.Input<Record<string, pulumi.Input<number>>>;
+    /** Take over an existing robot of this name and level/project (default false); its secret is reset, since Harbor never returns one. */
+    adopt?: pulumi.Input<boolean>;
 }
 
 /** A Harbor robot account; `secret` is captured at create (and on rotation) and kept secret. */

@@ -12,7 +12,7 @@
 // collapses.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, qExact, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, requireState, HARBOR_NAME_RE } from "./provider";
+import { adoptExisting, adoptInput, changedFields, Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, projectIdInput, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
 
@@ -40,6 +40,10 @@ export interface WebhookInputs {
     skipCertVerify: boolean;
     payloadFormat: (typeof WEBHOOK_PAYLOAD_FORMATS)[number];
     enabled: boolean;
+    /** The project's id (Project.projectId): another id = the project was replaced, and this policy left behind. */
+    projectId?: number;
+    /** Take over the project's policy of this name if it exists. */
+    adopt?: boolean;
 }
 
 export interface WebhookOutputs extends WebhookInputs {
@@ -47,7 +51,7 @@ export interface WebhookOutputs extends WebhookInputs {
 }
 
 const MANAGED = ["project", "name", "description", "address", "eventTypes", "notifyType", "authHeader", "skipCertVerify", "payloadFormat", "enabled"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED] as const;
+const INPUT_KEYS = ["connection", ...MANAGED, "projectId"] as const;
 
 interface ApiTarget {
     type?: string;
@@ -125,17 +129,25 @@ export class WebhookProvider extends HarborProvider implements pulumi.dynamic.Re
         if (inputs.notifyType === "slack" && rawFormat !== undefined && rawFormat !== null && !c.failures.some((f) => f.property === "payloadFormat")) {
             c.fail("payloadFormat", `payloadFormat is not allowed with notifyType "slack" (Harbor: set payload format is not allowed for slack); remove it`);
         }
+        const projectId = projectIdInput(c);
+        if (projectId !== undefined) inputs.projectId = projectId;
+        if (adoptInput(c)) inputs.adopt = true;
         return c.result(inputs);
     }
 
     /** Pure. Only the project replaces (a different project never clashes on the name, so create first). */
     async diff(_id: string, olds: WebhookOutputs, news: WebhookInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffManaged<WebhookInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] });
+        // Harbor leaves a deleted project's policies behind (controller/event/handler/internal/project.go deletes none),
+        // reachable through no project (handler/webhook.go requirePolicyInProject): a new project id replaces.
+        return withProjectIdDiff(diffManaged<WebhookInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] }), olds.projectId, news.projectId);
     }
 
     /** One POST (retried only after looking the policy up by name). */
     async create(inputs: WebhookInputs): Promise<pulumi.dynamic.CreateResult<WebhookOutputs>> {
         return this.withClient(inputs.connection, async (c) => {
+            const existing = inputs.adopt ? await this.findByName(c, inputs.project, inputs.name) : undefined;
+            const adopted = existing && (await adoptExisting<WebhookInputs, WebhookOutputs>("webhook policy", this, String(existing.id), inputs, {}));
+            if (adopted) return adopted;
             const created = await c.create(policiesPath(inputs.project), policyBody(inputs), {
                 byName: true,
                 probe: async () => (await this.findByName(c, inputs.project, inputs.name))?.id,
@@ -168,6 +180,7 @@ export class WebhookProvider extends HarborProvider implements pulumi.dynamic.Re
                     skipCertVerify: t.skip_cert_verify === true,
                     payloadFormat: (t.payload_format || "Default") as WebhookInputs["payloadFormat"],
                     enabled: p.enabled === true,
+                    ...(props.projectId !== undefined ? { projectId: props.projectId } : {}),
                     policyId: p.id,
                 };
                 return { id: String(p.id), props: outs, inputs: pick(outs, INPUT_KEYS) as WebhookOutputs };
@@ -175,10 +188,10 @@ export class WebhookProvider extends HarborProvider implements pulumi.dynamic.Re
         );
     }
 
-    /** One PUT of the whole policy. */
-    async update(id: string, _olds: WebhookOutputs, news: WebhookInputs): Promise<pulumi.dynamic.UpdateResult<WebhookOutputs>> {
+    /** One PUT of the whole policy (none when only projectId is recorded). */
+    async update(id: string, olds: WebhookOutputs, news: WebhookInputs): Promise<pulumi.dynamic.UpdateResult<WebhookOutputs>> {
         return this.withClient(news.connection, async (c) => {
-            await c.put(`${policiesPath(news.project)}/${seg(id)}`, policyBody(news), { byName: true });
+            if (changedFields(olds, news, MANAGED).length > 0) await c.put(`${policiesPath(news.project)}/${seg(id)}`, policyBody(news), { byName: true });
             return { outs: { ...news, policyId: Number(id) } };
         });
     }
@@ -219,6 +232,10 @@ export interface WebhookArgs {
     payloadFormat?: pulumi.Input<"Default" | "CloudEvents">;
     /** Default true. */
     enabled?: pulumi.Input<boolean>;
+    /** The Project's `projectId` output. A new id (the project was replaced; Harbor leaves its webhook policies behind, unreachable) replaces the webhook. */
+    projectId?: pulumi.Input<number>;
+    /** Take over the project's existing policy of this name (default false). */
+    adopt?: pulumi.Input<boolean>;
 }
 
 /** A project webhook policy with one target. */

@@ -137,14 +137,18 @@ export class HarborContent extends pulumi.ComponentResource {
                 preventVulnerable: p.preventVulnerable !== "off",
                 severity: p.preventVulnerable === "off" ? undefined : p.preventVulnerable,
                 cosignEnforced: p.cosign, autoSbom: p.autoSbom, cveAllowlist: p.cveAllowlist, forceDestroy: p.forceDestroy,
+                ...(p.adopt ? { adopt: true } : {}),
             }, afterReady());
             this.projects[p.name] = project;
             const inProject = () => childOf(this, { dependsOn: [project] });
+            // The project's id: a replaced project (new id) replaces what Harbor deleted or stranded with it.
+            const projectId = project.projectId;
+            const adopt = p.adopt ? { adopt: true } : {};
 
             p.members.forEach((m: MemberSettings) => {
                 const who = m.user ?? m.group!;
                 new harbor.ProjectMember(`${name}-${p.name}-${m.user ? "user" : "group"}-${who}`, {
-                    connection, project: p.name, role: m.role,
+                    connection, project: p.name, projectId, role: m.role,
                     ...(m.user !== undefined ? { user: m.user } : { group: { name: m.group!, type: m.groupType!, ldapDn: m.ldapDn } }),
                 }, inProject());
             });
@@ -152,18 +156,18 @@ export class HarborContent extends pulumi.ComponentResource {
                 const robot = new harbor.RobotAccount(`${name}-${p.name}-robot-${r.name}`, {
                     connection, name: r.name, level: "project", project: p.name, description: r.description,
                     durationDays: r.durationDays, permissions: robotPermissions(p.name, r),
-                    rotateTrigger: r.rotateTrigger || undefined,
+                    rotateTrigger: r.rotateTrigger || undefined, projectId, ...adopt,
                 }, inProject());
                 this.robots[`${p.name}/${r.name}`] = { project: p.name, name: r.name, fullName: robot.fullName, secret: robot.secret, resource: robot };
             }
             if (p.retention) {
                 new harbor.RetentionPolicy(`${name}-${p.name}-retention`, {
-                    connection, project: p.name, schedule: p.retention.schedule,
+                    connection, project: p.name, projectId, schedule: p.retention.schedule,
                     rules: p.retention.rules.map((rule) => ({ ...rule })),
                 }, inProject());
             }
             p.immutable.forEach((rule, i) => {
-                new harbor.ImmutableTagRule(`${name}-${p.name}-immutable-${i}`, { connection, project: p.name, ...rule }, inProject());
+                new harbor.ImmutableTagRule(`${name}-${p.name}-immutable-${i}`, { connection, project: p.name, projectId, ...rule, ...adopt }, inProject());
             });
         }
 
@@ -177,6 +181,8 @@ export class HarborContent extends pulumi.ComponentResource {
                 connection, name: inb.robotName, level: "system",
                 description: "Inbound replication: pushes releases into its target projects",
                 durationDays: inb.durationDays, permissions: inboundPermissions(inb), rotateTrigger: inb.rotateTrigger || undefined,
+                // A target project replaced: its permission is gone from the robot (controller/robot populatePermissions), re-sent.
+                ...(targets.length > 0 ? { projectIds: pulumi.all(Object.fromEntries(inb.projects.filter((n) => this.projects[n]).map((n) => [n, this.projects[n].projectId]))) } : {}),
             }, afterReady(targets));
             this.inbound = { endpoint: pulumi.output(args.connection.url), robotName: robot.fullName, robotSecret: pulumi.secret(robot.secret) };
         }

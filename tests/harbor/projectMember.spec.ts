@@ -34,7 +34,9 @@ describe("harbor/ProjectMember", () => {
             assert.match((await bad({ group: { name: "devs", type: "ldap" } }))["group.ldapDn"], /required for an ldap group/);
             assert.match((await bad({ group: { name: "devs", type: "http", dn: "x" } }))["group.dn"], /not a setting/);
             assert.match((await bad({ user: "dev", project: "Web App" })).project, /"Web App" is invalid/);
-            assert.match((await bad({ user: "dev", projectId: 3 })).projectId, /not a setting/);
+            // projectId is an input since issue 11.11 (the project's id; a new one replaces the membership): a number.
+            assert.match((await bad({ user: "dev", projectId: "3" })).projectId, /projectId must be a number/);
+            assert.match((await bad({ user: "dev", adopt: true })).adopt, /adopt is not a setting of ProjectMember: a membership of exactly this user or group that already exists is always taken over/);
             assert.equal(h.emu.log.length, 0);
         });
 

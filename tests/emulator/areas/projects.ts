@@ -11,7 +11,11 @@
 // - a non-admin may create a project only when project_creation_restriction is "everyone", never a proxy-cache
 //   one (CreateProject: 403 "Only system admin can create ..."); the creator becomes its projectAdmin; the list shows
 //   a non-admin only the public projects and its own (ListProjects);
-// - DELETE answers 412 while repositories remain; a delete also removes the quota.
+// - DELETE answers 412 while repositories remain; a delete also removes the quota. What goes with the project, as in
+//   Harbor (handler/project.go DeleteProject; controller/event/handler/internal/project.go onProjectDelete): its
+//   robots, members, immutable rules and retention policy (each area keys them by project id: gone with it);
+//   labels and webhook policies stay behind (nothing deletes them: a label stays readable by id, a policy is
+//   reachable through no project); a system robot's permission on it is no longer listed (robots.ts).
 // Other areas that address projects use `resolveProject(req)` from here.
 import { badRequest, conflict, created, defineArea, EmuRequest, HarborEmulator, HarborError, notFound, ok, paginate, precondition } from "../server";
 import { everyoneMayCreateProjects, localUser, projectAllows } from "../access";

@@ -13,7 +13,11 @@
 //   access; a project robot has exactly one permission, of kind project, on an existing project ("*" → 404); every
 //   (resource, action) must be in Harbor's list for its kind; effect allow|deny (empty = allow, returned as allow);
 // - GET returns permissions and access in storage order, which is not the order sent (here: reversed);
-// - deleting the project deletes its robots;
+// - deleting the project deletes its robots (handler/project.go DeleteProject → robotMgr.DeleteByProjectID);
+// - a permission on a project is stored by the project's id (scope /project/<id>) and listed under the project's
+//   current name; once that project is deleted it is no longer listed (controller/robot/controller.go
+//   populatePermissions skips a scope whose project convertScope cannot find), and a new project of the same name
+//   does not inherit it;
 // - GET /robots?q=... parses q like Harbor (query.ts: unescaped twice, src/lib/q/builder.go), so a stored name's '+'
 //   must reach Harbor as %2B inside q.
 import { accessProblem, passwordProblem } from "../../../harbor/rbac";
@@ -30,6 +34,8 @@ export interface PermissionRecord {
     kind: string;
     namespace: string;
     access: AccessRecord[];
+    /** Kind project on one project: its id (Harbor's scope /project/<id>); the namespace shown is its current name. */
+    projectId?: number;
 }
 export interface RobotRecord {
     id: number;
@@ -96,13 +102,23 @@ export class RobotsState {
         return duration === -1 ? -1 : creationTime + duration * 86400;
     }
 
+    /** The permissions as populatePermissions lists them: project scopes resolved by id, a deleted project's skipped. */
+    listedPermissions(r: RobotRecord): PermissionRecord[] {
+        const projects = this.emu.area(projectsArea).projects;
+        return r.permissions.flatMap((p) => {
+            if (p.projectId === undefined) return [p];
+            const project = projects.get(p.projectId);
+            return project ? [{ ...p, namespace: project.name }] : [];
+        });
+    }
+
     view(r: RobotRecord): Record<string, unknown> {
         return {
             id: r.id, name: this.fullName(r), description: r.description, level: r.level, duration: r.duration, editable: true,
             disable: r.disable, expires_at: r.expiresAt, creator_type: "local", creator_ref: 1,
             creation_time: iso(r.creationTime), update_time: iso(r.creationTime),
-            // Storage order differs from the order sent: clients must normalise.
-            permissions: [...r.permissions].reverse().map((p) => ({ kind: p.kind, namespace: p.namespace, access: [...p.access].reverse().map((a) => ({ ...a })) })),
+            // Storage order differs from the order sent: clients must normalise. A deleted project's permission is not listed.
+            permissions: this.listedPermissions(r).reverse().map((p) => ({ kind: p.kind, namespace: p.namespace, access: [...p.access].reverse().map((a) => ({ ...a })) })),
         };
     }
 }
@@ -140,10 +156,12 @@ export const robotsArea = defineArea<RobotsState>({
                 if (!p.access?.length) throw badRequest("bad request empty access");
                 const ns = p.namespace ?? "";
                 if (kind === "system" && ns !== "/") throw badRequest(`the namespace of a system permission must be "/", got "${ns}"`);
+                let scopeProject: number | undefined;
                 if (kind === "project" && !(ns === "*" && level === "system")) {
                     const proj = projects().byName(ns);
                     if (!proj) throw notFound(`project ${ns}`);
                     if (level === "project") projectId = proj.project_id;
+                    scopeProject = proj.project_id;
                 }
                 const access = p.access.map((a) => {
                     const problem = accessProblem(kind, a.resource ?? "", a.action ?? "");
@@ -152,7 +170,7 @@ export const robotsArea = defineArea<RobotsState>({
                     if (effect !== "allow" && effect !== "deny") throw badRequest(`invalid effect "${a.effect}"`);
                     return { resource: a.resource!, action: a.action!, effect };
                 });
-                return { kind, namespace: ns, access };
+                return { kind, namespace: ns, access, ...(scopeProject !== undefined ? { projectId: scopeProject } : {}) };
             });
             return { permissions, projectId };
         };
