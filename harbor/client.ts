@@ -384,7 +384,14 @@ export class HarborClient {
     async create(path: string, body: unknown, opts: RequestOptions & { probe?: CreateProbe } = {}): Promise<Created> {
         const { probe, ...rest } = opts;
         const track: RetryTrack = { attempts: 1 };
-        const res = await this.send("POST", path, { ...rest, body }, { probe }, track);
+        let res: RawResponse;
+        try {
+            res = await this.send("POST", path, { ...rest, body }, { probe }, track);
+        } catch (err) {
+            // The last attempt failed in transport, but the probe found what an earlier one created.
+            if (track.adopted !== undefined) return { id: track.adopted, adopted: true };
+            throw err;
+        }
         if (track.adopted !== undefined) return { id: track.adopted, adopted: true };
         const result = this.result<unknown>("POST", path, rest, res, track);
         const fromBody = (result.body as { id?: unknown } | null)?.id;

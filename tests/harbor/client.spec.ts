@@ -308,6 +308,24 @@ describe("harbor/client", () => {
             assert.equal(sleeps.length, 0);
         });
 
+        it("adopts the object when the connection drops after Harbor committed the POST", async () => {
+            const s = await serve((_req, res) => res.socket?.destroy());
+            const { c, sleeps } = mk(s.url);
+            let probes = 0;
+            const created = await c.create("/projects", { project_name: "p" }, { probe: async () => (++probes, 21) });
+            assert.deepEqual(created, { id: "21", adopted: true });
+            assert.equal(probes, 1);
+            assert.equal(s.seen.length, 1, "no second POST");
+            assert.equal(sleeps.length, 0);
+        });
+
+        it("surfaces the probe's own failure", async () => {
+            const s = await serve((_req, res) => harborErr(res, 503, "UNAVAILABLE", "busy"));
+            const { c } = mk(s.url);
+            await assert.rejects(c.create("/projects", {}, { probe: async () => { throw new Error("probe broke"); } }), /probe broke/);
+            assert.equal(s.seen.length, 1);
+        });
+
         it("resolves a 409 on a retried POST through the probe (the first attempt won after all)", async () => {
             let probes = 0;
             const s = await serve((_req, res, n) => (n === 1 ? harborErr(res, 504, "GW", "slow") : harborErr(res, 409, "CONFLICT", "exists")));
