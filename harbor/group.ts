@@ -7,12 +7,14 @@
 // refresh shows no phantom diff); GET /usergroups/{id} does not return the id; the list is filtered by auth mode.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict } from "./client";
-import { Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
+import { adoptExisting, adoptInput, Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
 import { GROUP_TYPES, GroupType, nameOfId } from "./rbac";
 import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 
 export interface GroupInputs {
     connection: Connection;
+    /** Take over the existing object of the same identity instead of failing on it (harbor/README.md "Adoption"). */
+    adopt?: boolean;
     name: string;
     type: GroupType;
     /** LDAP groups only: the group's DN, trimmed and lower-cased as Harbor stores it. */
@@ -51,6 +53,7 @@ export class GroupProvider extends HarborProvider implements pulumi.dynamic.Reso
         if (type !== "ldap" && inputs.ldapDn !== undefined && type !== undefined) c.fail("ldapDn", `ldapDn is only for ldap groups, not ${type}`);
         if (typeof inputs.ldapDn === "string" && inputs.ldapDn.includes("=")) inputs.ldapDn = normaliseDn(inputs.ldapDn);
         else if (typeof inputs.ldapDn === "string" && type === "ldap") c.fail("ldapDn", `ldapDn "${inputs.ldapDn}" is not a DN (expected e.g. "cn=devs,ou=groups,dc=example,dc=com")`);
+        if (adoptInput(c)) inputs.adopt = true;
         return c.result(inputs);
     }
 
@@ -65,6 +68,9 @@ export class GroupProvider extends HarborProvider implements pulumi.dynamic.Reso
 
     async create(inputs: GroupInputs): Promise<pulumi.dynamic.CreateResult<GroupOutputs>> {
         return this.withClient(inputs.connection, async (c) => {
+            const existing = inputs.adopt ? await this.find(c, inputs) : undefined;
+            const adopted = existing && (await adoptExisting<GroupInputs, GroupOutputs>("group", this, String(existing.id), inputs, { groupId: existing.id }));
+            if (adopted) return adopted;
             try {
                 const created = await c.create(
                     "/usergroups",
@@ -75,7 +81,7 @@ export class GroupProvider extends HarborProvider implements pulumi.dynamic.Reso
                 return { id: String(groupId), outs: { ...inputs, groupId } };
             } catch (err) {
                 if (isConflict(err)) {
-                    throw new Error(`a ${inputs.type} group named "${inputs.name}" already exists in Harbor (409: ${(err as HarborApiError).detail}); groups are unique by name and type`);
+                    throw new Error(`a ${inputs.type} group named "${inputs.name}" already exists in Harbor (409: ${(err as HarborApiError).detail}); groups are unique by name and type; take it over with adopt: true`);
                 }
                 throw err;
             }
@@ -126,6 +132,8 @@ export const groupProvider = new GroupProvider();
 export interface GroupArgs {
     /** How to reach Harbor; held as a secret. */
     connection: pulumi.Input<ConnectionArgs>;
+    /** Take over an object of the same identity that already exists in Harbor and converge it to these inputs (default false; harbor/README.md "Adoption"). */
+    adopt?: pulumi.Input<boolean>;
     /** Group name (changes in place). */
     name: pulumi.Input<string>;
     /** "ldap", "http" or "oidc" (replaces the group when changed). */

@@ -12,7 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
 import { isForbidden, projectExists, readInProject, deleteInProject, systemAdminRequired } from "./projectAccess";
-import { changedFields, Connection, deepEqual, diffManaged, HarborProvider, requireState, InputChecker, partialCreateError, pick, HARBOR_NAME_RE } from "./provider";
+import { adoptExisting, adoptInput, changedFields, Connection, deepEqual, diffManaged, HarborProvider, requireState, InputChecker, partialCreateError, pick, HARBOR_NAME_RE } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -20,6 +20,8 @@ export type Severity = (typeof SEVERITIES)[number];
 
 export interface ProjectInputs {
     connection: Connection;
+    /** Take over the existing object of the same identity instead of failing on it (harbor/README.md "Adoption"). */
+    adopt?: boolean;
     name: string;
     public: boolean;
     /** GiB; -1 = unlimited. */
@@ -140,6 +142,7 @@ export class ProjectProvider extends HarborProvider implements pulumi.dynamic.Re
             registryId: c.number("registryId", { min: 1, hint: "the id of a registry endpoint (Registry.registryId)" }),
             forceDestroy: c.bool("forceDestroy", false),
         };
+        if (adoptInput(c)) inputs.adopt = true;
         return c.result(inputs);
     }
 
@@ -154,6 +157,12 @@ export class ProjectProvider extends HarborProvider implements pulumi.dynamic.Re
 
     async create(inputs: ProjectInputs): Promise<pulumi.dynamic.CreateResult<ProjectOutputs>> {
         return this.withClient(inputs.connection, async (c) => {
+            if (inputs.adopt) {
+                // adopt: the project of this name becomes this resource; its metadata, allowlist and quota converge.
+                const existing = await c.find<ApiProject>(`/projects/${seg(inputs.name)}`, { byName: true });
+                const adopted = existing && (await adoptExisting<ProjectInputs, ProjectOutputs>("project", this, String(existing.project_id), inputs, { projectId: existing.project_id, quotaId: 0 }, ["registryId"]));
+                if (adopted) return adopted;
+            }
             const created = await c.create(
                 "/projects",
                 {
@@ -309,6 +318,8 @@ export const projectProvider = new ProjectProvider();
 export interface ProjectArgs {
     /** How to reach Harbor; held as a secret. */
     connection: pulumi.Input<ConnectionArgs>;
+    /** Take over an object of the same identity that already exists in Harbor and converge it to these inputs (default false; harbor/README.md "Adoption"). */
+    adopt?: pulumi.Input<boolean>;
     /** Project name (lower case; replaces the project when changed). */
     name: pulumi.Input<string>;
     /** Anyone may pull. Default false. */

@@ -15,7 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { HarborApiError, HarborClient, qExact } from "./client";
-import { Connection, deepEqual, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
+import { adoptExisting, adoptInput, Connection, deepEqual, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 
 /** The adapters Harbor 2.15 registers (pkg/reg/manager.go's imports, each adapter's RegisterFactory). */
@@ -27,6 +27,8 @@ export type RegistryType = (typeof REGISTRY_TYPES)[number];
 
 export interface RegistryInputs {
     connection: Connection;
+    /** Take over the existing object of the same identity instead of failing on it (harbor/README.md "Adoption"). */
+    adopt?: boolean;
     name: string;
     type: RegistryType;
     /** Endpoint URL, without a trailing slash. */
@@ -95,6 +97,7 @@ export class RegistryProvider extends HarborProvider implements pulumi.dynamic.R
         if (typeof inputs.accessKey === "string" && typeof inputs.accessSecret === "string" && !c.failures.some((f) => f.property === "accessSecret") && !!inputs.accessKey !== !!inputs.accessSecret) {
             c.fail(inputs.accessKey ? "accessSecret" : "accessKey", "accessKey and accessSecret go together: set both, or neither for anonymous access");
         }
+        if (adoptInput(c)) inputs.adopt = true;
         return c.result(inputs);
     }
 
@@ -107,6 +110,12 @@ export class RegistryProvider extends HarborProvider implements pulumi.dynamic.R
 
     async create(inputs: RegistryInputs): Promise<pulumi.dynamic.CreateResult<RegistryOutputs>> {
         return this.withClient(inputs.connection, async (c) => {
+            if (inputs.adopt) {
+                // adopt: Harbor never shows the secret, so an empty hash makes the update send the declared credential.
+                const existing = await this.findByName(c, inputs.name);
+                const adopted = existing && (await adoptExisting<RegistryInputs, RegistryOutputs>("registry", this, String(existing.id), inputs, { registryId: existing.id, accessSecretHash: "" }, ["type"]));
+                if (adopted) return adopted;
+            }
             await this.ping(c, inputs);
             const created = await c.create(
                 "/registries",
@@ -271,6 +280,8 @@ export const registryProvider = new RegistryProvider();
 export interface RegistryArgs {
     /** How to reach Harbor; held as a secret. */
     connection: pulumi.Input<ConnectionArgs>;
+    /** Take over an object of the same identity that already exists in Harbor and converge it to these inputs (default false; harbor/README.md "Adoption"). */
+    adopt?: pulumi.Input<boolean>;
     /** Unique name of the endpoint in Harbor. */
     name: pulumi.Input<string>;
     /** Registry type, e.g. "harbor" or "docker-hub". Changing it replaces the registry. */

@@ -16,7 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, qExact } from "./client";
 import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
 import { nested, objectInput } from "./nestedInputs";
-import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
+import { adoptExisting, adoptInput, Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
 import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 import { patternProblem } from "./selectors";
 
@@ -45,6 +45,8 @@ export interface ReplicationTrigger {
 
 export interface ReplicationPolicyInputs {
     connection: Connection;
+    /** Take over the existing object of the same identity instead of failing on it (harbor/README.md "Adoption"). */
+    adopt?: boolean;
     name: string;
     direction: ReplicationDirection;
     registryId: number;
@@ -237,6 +239,7 @@ export class ReplicationPolicyProvider extends HarborProvider implements pulumi.
             // handler/replication.go Create/UpdateReplicationPolicy refuse it (a 500, from a plain error).
             c.fail("singleActiveReplication", `singleActiveReplication is not allowed with trigger.type "event_based" (Harbor: single active replication is not allowed for event_based triggers)`);
         }
+        if (adoptInput(c)) inputs.adopt = true;
         return c.result(inputs);
     }
 
@@ -250,6 +253,9 @@ export class ReplicationPolicyProvider extends HarborProvider implements pulumi.
     async create(inputs: ReplicationPolicyInputs): Promise<pulumi.dynamic.CreateResult<ReplicationPolicyOutputs>> {
         return this.withClient(inputs.connection, async (c) => {
             const body = toHarbor(inputs);
+            const existing = inputs.adopt ? await this.findByName(c, inputs.name) : undefined;
+            const adopted = existing && (await adoptExisting<ReplicationPolicyInputs, ReplicationPolicyOutputs>("replication policy", this, String(existing.id), inputs, { policyId: existing.id }, ["direction"]));
+            if (adopted) return adopted;
             const created = await c.create("/replication/policies", body, { probe: async () => (await this.findByName(c, inputs.name))?.id });
             const policyId = Number(created.id);
             // After a lost response the committed POST carried this body already; a PUT makes sure (only after a fault).
@@ -318,6 +324,8 @@ export interface ReplicationFiltersArgs {
 export interface ReplicationPolicyArgs {
     /** How to reach Harbor; held as a secret. */
     connection: pulumi.Input<ConnectionArgs>;
+    /** Take over an object of the same identity that already exists in Harbor and converge it to these inputs (default false; harbor/README.md "Adoption"). */
+    adopt?: pulumi.Input<boolean>;
     /** Unique policy name. */
     name: pulumi.Input<string>;
     /** "push" (local → registry) or "pull" (registry → local). Changing it replaces the policy. */

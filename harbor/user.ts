@@ -10,12 +10,14 @@
 // included (handler/user.go UpdateUserPassword), so it is sent then.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, qExact } from "./client";
-import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { adoptExisting, adoptInput, Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { passwordProblem } from "./rbac";
 import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 
 export interface UserInputs {
     connection: Connection;
+    /** Take over the existing object of the same identity instead of failing on it (harbor/README.md "Adoption"). */
+    adopt?: boolean;
     username: string;
     email: string;
     /** Full name; defaults to the username. */
@@ -76,6 +78,7 @@ export class UserProvider extends HarborProvider implements pulumi.dynamic.Resou
                 c.fail(prop, `${prop} is ${Buffer.byteLength(v, "utf8")} bytes in UTF-8; Harbor allows at most ${MAX_BYTES} bytes`);
             }
         }
+        if (adoptInput(c)) inputs.adopt = true;
         return c.result(inputs);
     }
 
@@ -86,6 +89,13 @@ export class UserProvider extends HarborProvider implements pulumi.dynamic.Resou
 
     async create(inputs: UserInputs): Promise<pulumi.dynamic.CreateResult<UserOutputs>> {
         return this.withClient(inputs.connection, async (c) => {
+            if (inputs.adopt) {
+                // adopt: the password cannot be read, so it is set (one's own: from the connection's, the current one).
+                const existing = await this.findByName(c, inputs.username);
+                const own = inputs.connection.username === inputs.username;
+                const adopted = existing && (await adoptExisting<UserInputs, UserOutputs>("user", this, String(existing.user_id), inputs, { userId: existing.user_id, password: own ? inputs.connection.password : "" }));
+                if (adopted) return adopted;
+            }
             let created;
             try {
                 created = await c.create(
@@ -97,7 +107,7 @@ export class UserProvider extends HarborProvider implements pulumi.dynamic.Resou
                 if (err instanceof HarborApiError && err.status === 403) {
                     throw new Error(`Harbor refused to create user "${inputs.username}" (403 ${err.code}): local users can only be created when auth_mode is db_auth and the connection is a system admin. ${err.detail}`);
                 }
-                if (isConflict(err)) throw new Error(`user "${inputs.username}" or email "${inputs.email}" already exists in Harbor (409: ${err instanceof HarborApiError ? err.detail : ""}); delete it or choose another`);
+                if (isConflict(err)) throw new Error(`user "${inputs.username}" or email "${inputs.email}" already exists in Harbor (409: ${err instanceof HarborApiError ? err.detail : ""}); take the user over with adopt: true, delete it, or choose another`);
                 throw err;
             }
             const userId = Number(created.id);
@@ -145,6 +155,8 @@ export class UserProvider extends HarborProvider implements pulumi.dynamic.Resou
                 try {
                     await c.put(`/users/${id}/password`, { ...(own ? { old_password: olds.password } : {}), new_password: news.password });
                 } catch (err) {
+                    // handler/user.go UpdateUserPassword: "New password is identical to old password" (400): it already holds.
+                    if (err instanceof HarborApiError && err.status === 400 && /identical to old password/i.test(err.detail)) return { outs: { ...news, userId: Number(id) } };
                     if (own && err instanceof HarborApiError && err.status === 403) {
                         throw new Error(`Harbor refused to change the password of user "${news.username}", the connection's own user (403: ${err.detail}): Harbor needs the current password, and the one in state no longer is (changed outside Pulumi?)`);
                     }
@@ -172,6 +184,8 @@ export const userProvider = new UserProvider();
 export interface UserArgs {
     /** How to reach Harbor; held as a secret. */
     connection: pulumi.Input<ConnectionArgs>;
+    /** Take over an object of the same identity that already exists in Harbor and converge it to these inputs (default false; harbor/README.md "Adoption"). */
+    adopt?: pulumi.Input<boolean>;
     /** Login name (replaces the user when changed). 1–255 bytes, no spaces, none of , " ~ # $ %. */
     username: pulumi.Input<string>;
     /** Email address (unique in Harbor). */
