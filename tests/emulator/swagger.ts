@@ -2,9 +2,14 @@
 // swagger.yaml, written by `npm run sync-contract`) and validates requests against it: path template and
 // method, path/query/header parameters (presence, type, enum, bounds, unknown query keys), and the JSON body
 // against its schema ($ref, required, types, enums, nullability). JSON fields the spec does not define are
-// REJECTED: Harbor silently ignores them, which would hide client bugs.
+// REJECTED: Harbor silently ignores them, which would hide client bugs. Responses are checked the same way.
+//
+// The checking is ajv's (JSON Schema draft-07): Swagger 2.0 schemas become JSON Schema in `toJsonSchema` (x-nullable,
+// closed objects, int32) and parameters one object schema per operation (`paramsSchema`, strings coerced to their
+// declared types); what is hand-written here is only that translation and the wording of ajv's errors (`describe`).
 import * as fs from "fs";
 import * as path from "path";
+import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 
 /** The carried spec: { source, spec } where spec is the swagger without its prose (scripts/lib/contract.ts). */
 export const CONTRACT_SPEC_FILE = path.join(__dirname, "..", "..", "contract", "harbor-api.json");
@@ -153,43 +158,33 @@ export class SwaggerSpec {
         hasBody: boolean,
     ): string[] {
         const problems: string[] = [];
-        const declaredQuery = new Set<string>();
+        const values: Record<In, Record<string, unknown>> = { path: {}, query: {}, header: {} };
         let bodyParam: Parameter | undefined;
         for (const p of op.parameters) {
             if (p.in === "path") {
-                problems.push(...this.checkScalar(p, params[p.name], `path parameter ${p.name}`));
+                if (params[p.name] !== undefined) values.path[p.name] = params[p.name];
             } else if (p.in === "query") {
-                declaredQuery.add(p.name);
-                const values = query.getAll(p.name);
-                if (values.length === 0) {
-                    if (p.required) problems.push(`query parameter ${p.name} is required`);
-                } else if (values.length > 1 && p.type !== "array") {
-                    problems.push(`query parameter ${p.name} is given ${values.length} times`);
-                } else {
-                    for (const v of values) problems.push(...this.checkScalar(p, v, `query parameter ${p.name}`));
-                }
+                const given = query.getAll(p.name);
+                if (given.length > 1 && p.type !== "array") problems.push(`query parameter ${p.name} is given ${given.length} times`);
+                if (given.length > 0) values.query[p.name] = p.type === "array" ? given : given[0];
             } else if (p.in === "header") {
                 const raw = headers[p.name.toLowerCase()];
                 const v = Array.isArray(raw) ? raw[0] : raw;
-                if (v === undefined) {
-                    if (p.required) problems.push(`header ${p.name} is required`);
-                } else {
-                    problems.push(...this.checkScalar(p, v, `header ${p.name}`));
-                }
+                if (v !== undefined) values.header[p.name.toLowerCase()] = v;
             } else if (p.in === "body") {
                 bodyParam = p;
             }
         }
-        for (const key of new Set(query.keys())) {
-            if (!declaredQuery.has(key)) problems.push(`query parameter ${key} is not defined for ${op.operationId}`);
-        }
+        for (const key of new Set(query.keys())) if (!(key in values.query)) values.query[key] = query.get(key);
+        const check = this.paramsValidator(op);
+        if (!check(values)) problems.push(...describeParams(op, check.errors ?? []));
         if (bodyParam) {
             if (!hasBody) {
                 if (bodyParam.required) problems.push(`a JSON body (${schemaName(bodyParam.schema)}) is required`);
             } else if (body === INVALID_JSON) {
                 problems.push("the body is not valid JSON");
             } else {
-                this.validate(bodyParam.schema ?? {}, body, "body", problems);
+                problems.push(...this.validate(bodyParam.schema ?? {}, body, "body", "Harbor would silently ignore it"));
             }
         } else if (hasBody) {
             problems.push(`${op.operationId} takes no body`);
@@ -205,113 +200,192 @@ export class SwaggerSpec {
      * (Harbor's error responder answers any status, declared or not: src/server/v2.0/handler/response.go).
      */
     validateResponse(op: Operation, status: number, body: unknown): string[] {
-        const problems: string[] = [];
+        const hint = "Harbor's model has no such field";
         if (status >= 200 && status < 300) {
             const declared = op.responses[String(status)];
-            if (!declared) {
-                problems.push(`status ${status} is not a response of ${op.operationId} (declared: ${Object.keys(op.responses).join(", ")})`);
-            } else if (declared.schema) {
-                if (body !== undefined) this.validate(declared.schema, body, "response", problems);
-            } else if (body !== undefined && op.method !== "HEAD") {
-                problems.push(`${op.operationId} ${status} declares no body, but one was sent`);
-            }
+            if (!declared) return [`status ${status} is not a response of ${op.operationId} (declared: ${Object.keys(op.responses).join(", ")})`];
+            if (declared.schema) return body === undefined ? [] : this.validate(declared.schema, body, "response", hint);
+            if (body !== undefined && op.method !== "HEAD") return [`${op.operationId} ${status} declares no body, but one was sent`];
         } else if (status >= 400 && this.definitions.Errors) {
-            this.validate({ $ref: "#/definitions/Errors" }, body, "error response", problems);
+            return this.validate(ERRORS, body, "error response", hint);
         }
-        return problems.map((p) => p.replace(" (Harbor would silently ignore it)", " (Harbor's model has no such field)"));
-    }
-
-    /** Path/query/header values arrive as strings: check them as the declared scalar type. */
-    private checkScalar(p: Parameter, value: string | undefined, what: string): string[] {
-        if (value === undefined) return p.required ? [`${what} is required`] : [];
-        if (p.type === "integer") {
-            if (!/^-?\d+$/.test(value)) return [`${what} must be an integer, got "${value}"`];
-            const n = Number(value);
-            if (p.maximum !== undefined && n > p.maximum) return [`${what} must be <= ${p.maximum}, got ${n}`];
-            if (p.minimum !== undefined && n < p.minimum) return [`${what} must be >= ${p.minimum}, got ${n}`];
-        } else if (p.type === "boolean") {
-            if (value !== "true" && value !== "false") return [`${what} must be true or false, got "${value}"`];
-        } else if (p.type === "string") {
-            if (p.minLength !== undefined && value.length < p.minLength) return [`${what} is shorter than ${p.minLength}`];
-        }
-        if (p.enum && !p.enum.includes(value)) return [`${what} must be one of ${p.enum.join(", ")}, got "${value}"`];
         return [];
     }
 
-    resolve(schema: Schema): { schema: Schema; name?: string } {
-        let name: string | undefined;
-        let s = schema;
-        for (let i = 0; s.$ref && i < 20; i++) {
-            name = s.$ref.replace("#/definitions/", "");
-            const next = this.definitions[name];
-            if (!next) throw new Error(`swagger: unknown definition ${s.$ref}`);
-            s = next;
+    /** Validate a JSON value against a spec schema; problems name the JSON path from `at`. */
+    validate(schema: Schema, value: unknown, at: string, hint: string): string[] {
+        let check = this.compiled.get(schema);
+        if (!check) {
+            check = this.ajv().compile(toJsonSchema(schema));
+            this.compiled.set(schema, check);
         }
-        return { schema: s, name };
+        return check(value) ? [] : describe(check.errors ?? [], value, at, hint);
     }
 
-    /** JSON-schema-ish validation of a value; appends problems naming the JSON path. */
-    validate(schemaIn: Schema, value: unknown, at: string, problems: string[], nullableHint = false): void {
-        const nullable = nullableHint || schemaIn["x-nullable"] === true || schemaIn["x-isnullable"] === true;
-        const { schema, name } = this.resolve(schemaIn);
-        if (value === null) {
-            if (!nullable && schema["x-nullable"] !== true && schema["x-isnullable"] !== true) problems.push(`${at} must not be null`);
-            return;
+    private readonly compiled = new WeakMap<Schema, ValidateFunction>();
+    private readonly paramChecks = new WeakMap<Operation, ValidateFunction>();
+    private bodies?: Ajv;
+    private params?: Ajv;
+
+    /** ajv for bodies, compiled once per schema on first use; the definitions are one schema, `harbor`. */
+    private ajv(): Ajv {
+        if (!this.bodies) {
+            // Compiling is most of the cost (one schema per body or response the tests meet): optimize off halves it.
+            this.bodies = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, inlineRefs: false, code: { optimize: false } });
+            this.bodies.addFormat("int32", { type: "number", validate: (n: number) => n >= -(2 ** 31) && n <= 2 ** 31 - 1 });
+            const definitions = Object.fromEntries(Object.entries(this.definitions).map(([name, d]) => [name, { title: name, ...toJsonSchema(d) }]));
+            this.bodies.addSchema({ $id: DEFINITIONS, definitions });
         }
-        const type = schema.type ?? (schema.properties ? "object" : undefined);
-        switch (type) {
-            case undefined:
-                return; // {} in the spec: anything goes
-            case "object": {
-                // A bare `type: object` (no properties, no additionalProperties) is free-form: go-swagger makes it
-                // interface{}, so Harbor takes any JSON there (retention params {"latestPushedK": 10}, trigger settings).
-                if (!schema.properties && schema.additionalProperties === undefined) return;
-                if (typeof value !== "object" || Array.isArray(value)) {
-                    problems.push(`${at} must be an object${name ? ` (${name})` : ""}`);
-                    return;
-                }
-                const obj = value as Record<string, unknown>;
-                for (const req of schema.required ?? []) if (!(req in obj)) problems.push(`${at}.${req} is required${name ? ` by ${name}` : ""}`);
-                for (const [k, v] of Object.entries(obj)) {
-                    const prop = schema.properties?.[k];
-                    if (prop) {
-                        this.validate(prop, v, `${at}.${k}`, problems);
-                    } else if (schema.additionalProperties === undefined || schema.additionalProperties === false) {
-                        problems.push(`${at}.${k} is not a field of ${name ?? "this object"} (Harbor would silently ignore it)`);
-                    } else if (typeof schema.additionalProperties === "object") {
-                        this.validate(schema.additionalProperties, v, `${at}.${k}`, problems);
-                    }
-                }
-                return;
+        return this.bodies;
+    }
+
+    /** The operation's path, query and header parameters as one schema (values arrive as strings: coerced). */
+    private paramsValidator(op: Operation): ValidateFunction {
+        let check = this.paramChecks.get(op);
+        if (!check) {
+            this.params ??= new Ajv({ allErrors: true, verbose: true, coerceTypes: true, code: { optimize: false } });
+            const group = (where: In) => {
+                const ps = op.parameters.filter((p) => p.in === where);
+                const key = (p: Parameter) => (where === "header" ? p.name.toLowerCase() : p.name);
+                return {
+                    type: "object",
+                    properties: Object.fromEntries(ps.map((p) => [key(p), scalarSchema(p)])),
+                    required: ps.filter((p) => p.required).map(key),
+                    ...(where === "query" ? { additionalProperties: false } : {}),
+                };
+            };
+            check = this.params.compile({ type: "object", properties: { path: group("path"), query: group("query"), header: group("header") } });
+            this.paramChecks.set(op, check);
+        }
+        return check;
+    }
+}
+
+type In = "path" | "query" | "header";
+
+const DEFINITIONS = "harbor";
+const ERRORS: Schema = { $ref: "#/definitions/Errors" };
+
+/** A JSON Schema (draft-07), as ajv takes it. */
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * Swagger 2.0 schema -> JSON Schema, the way Harbor's go-swagger models read JSON: null only where x-nullable (or
+ * x-isnullable) says so; an object with properties is closed (a field it does not define is refused) unless it has
+ * additionalProperties; a bare `type: object` is free-form (go-swagger's interface{}: Harbor takes any JSON there,
+ * e.g. retention params {"latestPushedK": 10}); of the formats only int32 is checked; `file`, a bare object and an
+ * empty schema take anything but null.
+ */
+function toJsonSchema(s: Schema): JsonSchema {
+    const nullable = s["x-nullable"] === true || s["x-isnullable"] === true;
+    if (s.$ref) {
+        const ref = { $ref: `${DEFINITIONS}#/definitions/${s.$ref.replace("#/definitions/", "")}` };
+        return nullable ? { anyOf: [ref, { type: "null" }] } : ref;
+    }
+    const freeForm = s.type === "object" && !s.properties && s.additionalProperties === undefined;
+    const type = s.type === "file" || freeForm ? undefined : s.type ?? (s.properties ? "object" : undefined);
+    const out: JsonSchema = type ? { type: nullable ? [type, "null"] : type } : nullable ? {} : { not: { type: "null" } };
+    if (s.enum) out.enum = nullable ? [...s.enum, null] : s.enum;
+    if (s.maxLength !== undefined) out.maxLength = s.maxLength;
+    if (s.format === "int32") out.format = "int32";
+    if (type === "array") out.items = toJsonSchema(s.items ?? {});
+    if (type === "object" && (s.properties || s.additionalProperties !== undefined)) {
+        if (s.properties) out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, p]) => [k, toJsonSchema(p)]));
+        if (s.required?.length) out.required = s.required;
+        out.additionalProperties = typeof s.additionalProperties === "object" ? toJsonSchema(s.additionalProperties) : s.additionalProperties === true;
+    }
+    return out;
+}
+
+/** A path, query or header parameter's value schema. */
+function scalarSchema(p: Parameter): JsonSchema {
+    const out: JsonSchema = {};
+    for (const k of ["type", "maximum", "minimum", "minLength", "enum"] as const) if (p[k] !== undefined) out[k] = p[k];
+    if (p.type === "array") out.items = p.items ? scalarSchema(p.items as Parameter) : {};
+    return out;
+}
+
+/** ajv's errors about a JSON value in the emulator's words ("body.metadata.auto_scann is not a field of ProjectMetadata"). */
+function describe(errors: ErrorObject[], root: unknown, at: string, hint: string): string[] {
+    const problems: string[] = [];
+    const wrongType = new Set<string>(); // a value of the wrong type: its enum or length is not news
+    for (const e of errors) {
+        if (wrongType.has(e.instancePath)) continue;
+        const where = at + jsonPath(root, e.instancePath);
+        const name = (e.parentSchema as { title?: string } | undefined)?.title;
+        const got = JSON.stringify(e.data);
+        switch (e.keyword) {
+            case "anyOf":
+                break; // a nullable $ref: the branch errors say what is wrong
+            case "not":
+                problems.push(`${where} must not be null`);
+                break;
+            case "type": {
+                const type = String(e.params.type).split(",")[0];
+                if (type === "null") break; // the null branch of a nullable $ref
+                wrongType.add(e.instancePath);
+                if (e.data === null) problems.push(`${where} must not be null`);
+                else if (type === "object") problems.push(`${where} must be an object${name ? ` (${name})` : ""}`);
+                else if (type === "array") problems.push(`${where} must be an array`);
+                else problems.push(`${where} must be ${type === "integer" ? "an" : "a"} ${type}, got ${got}`);
+                break;
             }
-            case "array":
-                if (!Array.isArray(value)) {
-                    problems.push(`${at} must be an array`);
-                    return;
-                }
-                value.forEach((v, i) => this.validate(schema.items ?? {}, v, `${at}[${i}]`, problems));
-                return;
-            case "string":
-                if (typeof value !== "string") problems.push(`${at} must be a string, got ${JSON.stringify(value)}`);
-                else {
-                    if (schema.maxLength !== undefined && value.length > schema.maxLength) problems.push(`${at} is longer than ${schema.maxLength}`);
-                    if (schema.enum && !schema.enum.includes(value)) problems.push(`${at} must be one of ${schema.enum.join(", ")}, got "${value}"`);
-                }
-                return;
-            case "integer":
-                if (typeof value !== "number" || !Number.isInteger(value)) problems.push(`${at} must be an integer, got ${JSON.stringify(value)}`);
-                else if (schema.format === "int32" && (value > 2 ** 31 - 1 || value < -(2 ** 31))) problems.push(`${at} does not fit int32`);
-                return;
-            case "number":
-                if (typeof value !== "number") problems.push(`${at} must be a number, got ${JSON.stringify(value)}`);
-                return;
-            case "boolean":
-                if (typeof value !== "boolean") problems.push(`${at} must be a boolean, got ${JSON.stringify(value)}`);
-                return;
+            case "required":
+                problems.push(`${where}.${e.params.missingProperty} is required${name ? ` by ${name}` : ""}`);
+                break;
+            case "additionalProperties":
+                problems.push(`${where}.${e.params.additionalProperty} is not a field of ${name ?? "this object"} (${hint})`);
+                break;
+            case "enum":
+                problems.push(`${where} must be one of ${(e.params.allowedValues as unknown[]).filter((v) => v !== null).join(", ")}, got ${typeof e.data === "string" ? `"${e.data}"` : got}`);
+                break;
+            case "maxLength":
+                problems.push(`${where} is longer than ${e.params.limit}`);
+                break;
+            case "format":
+                problems.push(`${where} does not fit ${e.params.format}`);
+                break;
             default:
-                return; // "file" and other exotic types: not used by the JSON API parts we emulate
+                problems.push(`${where} ${e.message}`);
         }
     }
+    return problems;
+}
+
+/** ajv's errors about parameters: one per parameter, named as Harbor's docs name it. */
+function describeParams(op: Operation, errors: ErrorObject[]): string[] {
+    const problems = new Map<string, string>();
+    for (const e of errors) {
+        const [where, key] = e.instancePath.split("/").slice(1) as [In, string];
+        const missing = e.params.missingProperty as string | undefined;
+        const name = op.parameters.find((p) => p.in === where && (where === "header" ? p.name.toLowerCase() : p.name) === (key ?? missing))?.name ?? key ?? missing;
+        const what = where === "header" ? `header ${name}` : `${where} parameter ${name}`;
+        const value = e.data;
+        let problem: string;
+        if (e.keyword === "required") problem = `${what} is required`;
+        else if (e.keyword === "additionalProperties") problem = `query parameter ${e.params.additionalProperty} is not defined for ${op.operationId}`;
+        else if (e.keyword === "type" && e.params.type === "integer") problem = `${what} must be an integer, got "${value}"`;
+        else if (e.keyword === "type" && e.params.type === "boolean") problem = `${what} must be true or false, got "${value}"`;
+        else if (e.keyword === "maximum" || e.keyword === "minimum") problem = `${what} must be ${e.params.comparison} ${e.params.limit}, got ${value}`;
+        else if (e.keyword === "minLength") problem = `${what} is shorter than ${e.params.limit}`;
+        else if (e.keyword === "enum") problem = `${what} must be one of ${(e.params.allowedValues as unknown[]).join(", ")}, got "${value}"`;
+        else problem = `${what} ${e.message}`;
+        const id = e.keyword === "additionalProperties" ? `query/${e.params.additionalProperty}` : `${where}/${name}`;
+        if (!problems.has(id)) problems.set(id, problem);
+    }
+    return [...problems.values()];
+}
+
+/** A JSON pointer (/metadata/auto_scann, /items/0) as the path the messages use (.metadata.auto_scann, .items[0]). */
+function jsonPath(root: unknown, pointer: string): string {
+    let out = "";
+    let node = root;
+    for (const raw of pointer.split("/").slice(1)) {
+        const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+        out += Array.isArray(node) ? `[${key}]` : `.${key}`;
+        node = (node as Record<string, unknown> | undefined)?.[key];
+    }
+    return out;
 }
 
 /** Marker for a body that failed to parse. */

@@ -1,7 +1,7 @@
 // The emulator itself must be strict, or the provider tests prove nothing.
 import { strict as assert } from "assert";
 import { HarborClient } from "../../harbor/client";
-import { projectsArea } from "../emulator";
+import { loadSpec, projectsArea } from "../emulator";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
 
 describe("tests/emulator", () => {
@@ -116,5 +116,57 @@ describe("tests/emulator", () => {
         await rejection(client.delete("/projects/p1/repositories/team%2Fapp"));
         assert.match(h.emu.takeViolations()[0], /encoded only once/);
         assert.equal(await client.delete("/projects/p1/repositories/team%252Fapp"), true);
+    });
+});
+
+// The validator's wording, pinned (tests/emulator/swagger.ts: ajv underneath, the emulator's messages on top).
+describe("tests/emulator/swagger: what a violation says", () => {
+    const spec = loadSpec();
+    const body = (definition: string, value: unknown) => spec.validate({ $ref: `#/definitions/${definition}` }, value, "body", "Harbor would silently ignore it");
+
+    it("names the JSON path, the definition, and the rule broken", () => {
+        assert.deepEqual(body("ProjectReq", { project_name: "x".repeat(256), metadata: { bogus: "1" }, cve_allowlist: { items: [{ cve_id: 5 }, null] } }).sort(), [
+            "body.cve_allowlist.items[0].cve_id must be a string, got 5",
+            "body.cve_allowlist.items[1] must not be null",
+            "body.metadata.bogus is not a field of ProjectMetadata (Harbor would silently ignore it)",
+            "body.project_name is longer than 255",
+        ]);
+        assert.deepEqual(body("ProjectReq", []), ["body must be an object (ProjectReq)"]);
+        assert.deepEqual(body("ScheduleObj", { type: "Sometimes" }), ["body.type must be one of Hourly, Daily, Weekly, Custom, Manual, None, Schedule, got \"Sometimes\""]);
+        assert.deepEqual(body("ScheduleObj", { type: 3 }), ["body.type must be a string, got 3"], "a wrong type is not also a wrong enum");
+        assert.deepEqual(body("Project", { project_id: 2 ** 31 }), ["body.project_id does not fit int32"]);
+        assert.deepEqual(body("Errors", { errors: [{ code: 1 }] }), ["body.errors[0].code must be a string, got 1"]);
+    });
+
+    it("allows null exactly where x-nullable says so, and any JSON in a free-form object", () => {
+        assert.deepEqual(body("ProjectReq", { public: null, storage_limit: null, metadata: { auto_scan: null } }), []);
+        assert.deepEqual(body("ProjectReq", { metadata: null }), ["body.metadata must not be null"]);
+        assert.deepEqual(body("RetentionRule", { params: { latestPushedK: 10, nested: { a: [1] } } }), []);
+        assert.deepEqual(body("RetentionRule", { params: { latestPushedK: null } }), ["body.params.latestPushedK must not be null"]);
+    });
+
+    it("checks parameters as their declared types, one problem each", () => {
+        const op = spec.operations.get("listProjects")!;
+        const problems = spec.validateRequest(op, {}, new URLSearchParams("page=x&page_size=500&public=yes&nme=1&name=a&name=b"), {}, undefined, false);
+        assert.deepEqual(problems.sort(), [
+            "query parameter name is given 2 times",
+            "query parameter nme is not defined for listProjects",
+            "query parameter page must be an integer, got \"x\"",
+            "query parameter page_size must be <= 100, got 500",
+            "query parameter public must be true or false, got \"yes\"",
+        ]);
+        const get = spec.operations.get("getProject")!;
+        assert.deepEqual(spec.validateRequest(get, {}, new URLSearchParams(), { "x-is-resource-name": "maybe" }, undefined, false).sort(), [
+            "header X-Is-Resource-Name must be true or false, got \"maybe\"",
+            "path parameter project_name_or_id is required",
+        ]);
+    });
+
+    it("checks responses: declared status, declared body, Harbor's error shape", () => {
+        const op = spec.operations.get("getProject")!;
+        assert.deepEqual(spec.validateResponse(op, 200, { name: "p", owner_id: 1, extra: true }), ["response.extra is not a field of Project (Harbor's model has no such field)"]);
+        assert.match(spec.validateResponse(op, 201, {})[0], /status 201 is not a response of getProject/);
+        assert.deepEqual(spec.validateResponse(op, 404, { message: "gone" }), ["error response.message is not a field of Errors (Harbor's model has no such field)"]);
+        assert.deepEqual(spec.validateResponse(spec.operations.get("deleteProject")!, 200, { ok: 1 }), ["deleteProject 200 declares no body, but one was sent"]);
     });
 });
