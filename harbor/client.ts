@@ -16,6 +16,7 @@
 // Nothing here holds state at module level: the undici Agent is built per client (inside provider calls) and closed
 // after it, so no connection outlives the call that opened it.
 import { Agent, Dispatcher, interceptors, RetryHandler } from "undici";
+import type { Errors } from "./api.gen";
 
 /** How to reach Harbor. `url` is the external URL (e.g. https://harbor.example.com), without /api/v2.0. */
 export interface HarborConnection {
@@ -526,7 +527,7 @@ function parseJson(text: string): unknown {
 
 /** Harbor's error body is {"errors":[{"code","message"}]}; fall back to the status text. */
 function harborError(text: string, status: number): { code: string; message: string } {
-    const body = parseJson(text) as { errors?: { code?: string; message?: string }[] } | string | undefined;
+    const body = parseJson(text) as Errors | string | undefined;
     const first = typeof body === "object" && body && Array.isArray(body.errors) ? body.errors[0] : undefined;
     if (first) return { code: first.code ?? `HTTP_${status}`, message: first.message ?? "" };
     const raw = typeof body === "string" ? body.trim().slice(0, 200) : "";
