@@ -48,6 +48,12 @@ export interface ReadyProviderOptions extends HarborProviderOptions, PollClock {
     loginPauseMs?: number;
 }
 
+/** `HARBOR_READY_LOGIN_PAUSE_MS` from the `pulumi` command's environment (the host inherits it), if a whole number. */
+function loginPauseFromEnv(): number | undefined {
+    const raw = process.env.HARBOR_READY_LOGIN_PAUSE_MS;
+    return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
+}
+
 /** How many times the credentials are checked before a 401 is final. */
 const LOGIN_ATTEMPTS = 3;
 
@@ -151,7 +157,7 @@ export class ReadyProvider extends HarborProvider implements pulumi.dynamic.Reso
     private async proveCredentials(c: HarborClient, inputs: ReadyInputs, deadline: number): Promise<void> {
         const sleep = this.readyOptions.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
         const now = this.readyOptions.now ?? Date.now;
-        const pause = this.readyOptions.loginPauseMs ?? 2000;
+        const pause = this.readyOptions.loginPauseMs ?? loginPauseFromEnv() ?? 2000;
         for (let attempt = 1; ; attempt++) {
             try {
                 await c.get("/users/current");

@@ -274,6 +274,7 @@ export const FAST_HOST_ENV: Readonly<Record<string, string>> = {
     HARBOR_CLIENT_RETRIES: "3",
     HARBOR_CLIENT_BASE_DELAY_MS: "1",
     HARBOR_CLIENT_MAX_DELAY_MS: "5",
+    HARBOR_READY_LOGIN_PAUSE_MS: "5",
 };
 
 /**
