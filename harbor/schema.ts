@@ -8,14 +8,19 @@
 // Adding a field to a declared resource = one entry here, plus the provider's request code and its tests.
 import type * as pulumi from "@pulumi/pulumi";
 import type { Field } from "./fields";
-import { Connection, diffManaged, InputChecker } from "./provider";
+import { Connection, diffManaged, DiffSpec, InputChecker } from "./provider";
 import type { ConnectionArgs } from "./resource";
 
+/**
+ * Whether a field may be unset: `required` (unset is a failure), `defaulted` (unset = its rule's default), or
+ * `optional` (unset stays unset: the checked inputs have no such key).
+ */
+export type Presence = "required" | "defaulted" | "optional";
+
 /** One input field: its rule and what a provider schema says about it. */
-export interface InputSpec<T, Required extends boolean = boolean> {
+export interface InputSpec<T, P extends Presence = Presence> {
     readonly rule: Field<T>;
-    /** Unset is a failure (and the Args field is not optional). */
-    readonly required: Required;
+    readonly presence: P;
     /** One line: what it is, its default, what Harbor does with it. */
     readonly doc: string;
     /** A change replaces the object (Harbor cannot change it in place). */
@@ -24,15 +29,23 @@ export interface InputSpec<T, Required extends boolean = boolean> {
     readonly writeOnly?: boolean;
 }
 
-/** A field of a declaration, e.g. `input(numberField({ default: 1, min: 1, max: 10 }), "Parallel workers.")`. */
-export function input<T>(rule: Field<T>, doc: string, facts: { replaces?: boolean; writeOnly?: boolean } = {}): InputSpec<T, false> {
-    return { rule, required: false, doc, ...facts };
+type Facts = { replaces?: boolean; writeOnly?: boolean };
+
+/** A field with a default, e.g. `input(numberField({ default: 1, min: 1, max: 10 }), "Parallel workers.")`. */
+export function input<T>(rule: Field<T>, doc: string, facts: Facts = {}): InputSpec<T, "defaulted"> {
+    if (rule.default === undefined) throw new Error("input: the field's rule needs a default (else use optionalInput or requiredInput)");
+    return { rule, presence: "defaulted", doc, ...facts };
+}
+
+/** A field that may stay unset (no default). */
+export function optionalInput<T>(rule: Field<T>, doc: string, facts: Facts = {}): InputSpec<T, "optional"> {
+    return { rule, presence: "optional", doc, ...facts };
 }
 
 /** A required field (its rule must say so too: `required: true`). */
-export function requiredInput<T>(rule: Field<T>, doc: string, facts: { replaces?: boolean; writeOnly?: boolean } = {}): InputSpec<T, true> {
+export function requiredInput<T>(rule: Field<T>, doc: string, facts: Facts = {}): InputSpec<T, "required"> {
     if (!rule.requiredMessage) throw new Error("requiredInput: the field's rule must be required");
-    return { rule, required: true, doc, ...facts };
+    return { rule, presence: "required", doc, ...facts };
 }
 
 export interface OutputSpec {
@@ -40,15 +53,25 @@ export interface OutputSpec {
     readonly secret?: boolean;
 }
 
-type Inputs = Record<string, InputSpec<unknown>>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a declaration's fields differ in type
+type Inputs = Record<string, InputSpec<any>>;
+type ValueOf<S> = S extends InputSpec<infer T> ? T : never;
+type KeysWhere<F extends Inputs, P extends Presence> = { [K in keyof F]: F[K]["presence"] extends P ? K : never }[keyof F];
 
-/** The checked inputs of a declaration (defaults applied). */
-export type InputsOf<F extends Inputs> = { connection: Connection } & { [K in keyof F]: F[K] extends InputSpec<infer T> ? T : never };
+/** The checked inputs of a declaration: defaults applied; optional fields may be absent. */
+export type InputsOf<F extends Inputs> = { connection: Connection }
+    & { [K in KeysWhere<F, "required" | "defaulted">]: ValueOf<F[K]> }
+    & { [K in KeysWhere<F, "optional">]?: ValueOf<F[K]> };
 
-/** The program-side arguments of a declaration: required fields required, every value a `pulumi.Input`. */
+/** A value as the program may give it: itself or an Output, lists and objects of Inputs too. */
+export type DeepInput<T> = T extends readonly (infer U)[] ? pulumi.Input<DeepInput<U>[]>
+    : T extends object ? pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>
+    : pulumi.Input<T>;
+
+/** The program-side arguments of a declaration: required fields required, every value an Input. */
 export type ArgsOf<F extends Inputs> = { connection: pulumi.Input<ConnectionArgs> }
-    & { [K in keyof F as F[K] extends InputSpec<unknown, true> ? K : never]: F[K] extends InputSpec<infer T> ? pulumi.Input<T> : never }
-    & { [K in keyof F as F[K] extends InputSpec<unknown, true> ? never : K]?: F[K] extends InputSpec<infer T> ? pulumi.Input<T> : never };
+    & { [K in KeysWhere<F, "required">]: DeepInput<ValueOf<F[K]>> }
+    & { [K in KeysWhere<F, "defaulted" | "optional">]?: DeepInput<ValueOf<F[K]>> };
 
 export interface ResourceSpec<F extends Inputs, T extends string = string> {
     /** The resource type, as registered (`pulumi-nodejs:dynamic/harbor:<type>`). */
@@ -93,21 +116,28 @@ export class ResourceDeclaration<F extends Inputs, T extends string = string> {
     check(news: unknown): pulumi.dynamic.CheckResult<InputsOf<F>> {
         const c = new InputChecker((news ?? {}) as object);
         const out: Record<string, unknown> = { connection: c.connection() };
-        for (const [key, spec] of Object.entries(this.spec.inputs)) out[key] = c.field(key, spec.rule);
+        for (const [key, spec] of Object.entries(this.spec.inputs)) {
+            const value = c.field(key, spec.rule);
+            if (value !== undefined) out[key] = value;
+        }
         const inputs = out as InputsOf<F>;
         this.spec.rules?.(inputs, (property, reason) => c.fail(property, reason));
         return c.result(inputs);
     }
 
-    /** `diff`: the declared fields compared, the replacing ones marked. Pure. */
-    diff(olds: Partial<InputsOf<F>>, news: InputsOf<F>): pulumi.dynamic.DiffResult {
-        return diffManaged<InputsOf<F>>(olds, news, { managed: this.managed, replaceOn: this.replaceOn });
+    /**
+     * `diff`: the declared fields compared, the replacing ones marked. Pure. `deleteBeforeReplace` when the
+     * replacement would clash with the old object (e.g. on a unique name).
+     */
+    diff(olds: Partial<InputsOf<F>>, news: InputsOf<F>, opts: Pick<DiffSpec<InputsOf<F>>, "deleteBeforeReplace"> = {}): pulumi.dynamic.DiffResult {
+        return diffManaged<InputsOf<F>>(olds, news, { managed: this.managed, replaceOn: this.replaceOn, ...opts });
     }
 
     /** The inputs table of harbor/README.md. */
     referenceTable(): string {
         const rows = Object.entries(this.spec.inputs).map(([key, s]) => {
-            const facts = [s.required ? "required" : s.rule.default !== undefined ? `default \`${JSON.stringify(s.rule.default)}\`` : "optional", s.replaces ? "replaces" : "", s.writeOnly ? "write-only" : ""].filter(Boolean).join(", ");
+            const presence = s.presence === "defaulted" ? `default \`${JSON.stringify(s.rule.default)}\`` : s.presence;
+            const facts = [presence, s.replaces ? "replaces" : "", s.writeOnly ? "write-only" : ""].filter(Boolean).join(", ");
             return `| \`${key}\` | ${s.rule.summary} | ${facts} | ${s.doc} |`;
         });
         const outputs = Object.entries(this.spec.outputs).map(([key, o]) => `| \`${key}\` (output) | | ${o.secret ? "secret" : ""} | ${o.doc} |`);
