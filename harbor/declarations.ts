@@ -2,5 +2,6 @@
 // InputChecker; each moves here when its declaration is written (see harbor/README.md "Declaring a resource").
 import { GARBAGE_COLLECTION_SCHEDULE } from "./gcSchedule";
 import { PURGE_AUDIT_SCHEDULE } from "./purgeAuditSchedule";
+import { READY } from "./ready";
 
-export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE] as const;
+export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE, READY] as const;

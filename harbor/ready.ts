@@ -11,31 +11,52 @@
 // (`loginPauseMs`, default 2 s, at most LOGIN_ATTEMPTS times, never past the deadline), never hammered.
 import * as pulumi from "@pulumi/pulumi";
 import { clientOptionsFromEnv, HarborApiError, HarborClient } from "./client";
-import { Connection, diffManaged, HarborProvider, requireState, HarborProviderOptions, InputChecker, pick } from "./provider";
+import { checkField, numberField, stringField } from "./fields";
+import { HarborProvider, requireState, HarborProviderOptions, pick } from "./provider";
 import { engineLog } from "./engineLog";
 import { PollClock, PollResult, pollUntil } from "./poll";
+import { dynamicProps, HarborResource } from "./resource";
+import { ArgsOf, declareResource, input, InputsOf, optionalInput } from "./schema";
 
 /** How often a waiting Ready reports progress (the first report comes with the first check that is not healthy). */
 const PROGRESS_EVERY_MS = 30_000;
-import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
 
-export interface ReadyInputs {
-    connection: Connection;
-    /** Give up after this long. Default 600. */
-    timeoutSeconds: number;
-    /** Pause between checks. Default 5. */
-    intervalSeconds: number;
-    /** Any change waits for health again (e.g. pass the Helm release's revision or chart version). */
-    trigger?: string;
-}
+const TIMEOUT = numberField({ default: 600, integer: false, min: 1, max: 86_400 });
+const INTERVAL = numberField({ default: 5, integer: false, min: 0.001, max: 3600 });
+/** The value is a number its field accepts (not a failed or unknown one). */
+const valid = (field: typeof TIMEOUT, v: unknown): v is number => typeof v === "number" && checkField(field, v).failures.length === 0;
+
+/**
+ * The declaration: check, diff, types and the README table come from here. Nothing here reaches Harbor as a
+ * setting (Ready only reads /health, /users/current and /systeminfo), so no Harbor rule applies to its inputs.
+ */
+export const READY = declareResource({
+    type: "Ready",
+    inputs: {
+        timeoutSeconds: input(TIMEOUT, "Give up after this many seconds."),
+        intervalSeconds: input(INTERVAL, "Seconds between checks (at most `timeoutSeconds`)."),
+        trigger: optionalInput(stringField(), "Any change waits for health again (e.g. the Helm release revision)."),
+    },
+    outputs: {
+        healthy: { doc: "true once Harbor reported healthy." },
+        version: { doc: "`harbor_version` from /systeminfo, e.g. `v2.15.2-080b0220`." },
+    },
+    rules: (i, fail) => {
+        if (valid(TIMEOUT, i.timeoutSeconds) && valid(INTERVAL, i.intervalSeconds) && i.intervalSeconds > i.timeoutSeconds) {
+            fail("intervalSeconds", `intervalSeconds (${i.intervalSeconds}) must not exceed timeoutSeconds (${i.timeoutSeconds})`);
+        }
+    },
+});
+
+export type ReadyInputs = InputsOf<typeof READY.spec.inputs>;
+export type ReadyArgs = ArgsOf<typeof READY.spec.inputs>;
 
 export interface ReadyOutputs extends ReadyInputs {
     healthy: boolean;
     version: string;
 }
 
-const MANAGED = ["timeoutSeconds", "intervalSeconds", "trigger"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED] as const;
+const INPUT_KEYS = ["connection", ...READY.managed] as const;
 
 interface HealthBody {
     status?: string;
@@ -63,20 +84,11 @@ export class ReadyProvider extends HarborProvider implements pulumi.dynamic.Reso
     }
 
     async check(_olds: ReadyInputs, news: ReadyInputs): Promise<pulumi.dynamic.CheckResult<ReadyInputs>> {
-        const c = new InputChecker(news);
-        const inputs: ReadyInputs = {
-            connection: c.connection(),
-            timeoutSeconds: c.number("timeoutSeconds", { default: 600, integer: false, min: 1, max: 86_400 })!,
-            intervalSeconds: c.number("intervalSeconds", { default: 5, integer: false, min: 0.001, max: 3600 })!,
-            trigger: c.string("trigger"),
-        };
-        const bothValid = !c.failures.some((f) => f.property === "timeoutSeconds" || f.property === "intervalSeconds");
-        if (bothValid && inputs.intervalSeconds > inputs.timeoutSeconds) c.fail("intervalSeconds", `intervalSeconds (${inputs.intervalSeconds}) must not exceed timeoutSeconds (${inputs.timeoutSeconds})`);
-        return c.result(inputs);
+        return READY.check(news);
     }
 
     async diff(_id: string, olds: ReadyOutputs, news: ReadyInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffManaged<ReadyInputs>(olds, news, { managed: MANAGED });
+        return READY.diff(olds, news);
     }
 
     async create(inputs: ReadyInputs): Promise<pulumi.dynamic.CreateResult<ReadyOutputs>> {
@@ -186,17 +198,6 @@ export class ReadyProvider extends HarborProvider implements pulumi.dynamic.Reso
 /** The provider every Ready uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const readyProvider = new ReadyProvider();
 
-export interface ReadyArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** Give up after this many seconds (default 600). */
-    timeoutSeconds?: pulumi.Input<number>;
-    /** Seconds between checks (default 5). */
-    intervalSeconds?: pulumi.Input<number>;
-    /** Any change waits for health again; pass something that changes with each Harbor deploy. */
-    trigger?: pulumi.Input<string>;
-}
-
 /**
  * Waits until Harbor's /api/v2.0/health reports healthy. Make Harbor resources depend on it
  * (`{ dependsOn: [ready] }`) so they are configured only once Harbor is up.
@@ -207,6 +208,6 @@ export class Ready extends HarborResource {
     declare readonly version: pulumi.Output<string>;
 
     constructor(name: string, args: ReadyArgs, opts?: pulumi.CustomResourceOptions) {
-        super("Ready", name, dynamicProps(args, ["healthy", "version"]), opts);
+        super(READY.type, name, dynamicProps(args, READY.outputNames), opts);
     }
 }

@@ -53,6 +53,13 @@ describe("harbor/Ready", () => {
         assert.match(missing.failures![0].reason, /connection is required/);
     });
 
+    it("check refuses an interval longer than the timeout, but only when both are valid numbers", async () => {
+        const check = (extra: Record<string, unknown>) => provider().check({} as ReadyInputs, { connection: h.connection(), ...extra } as unknown as ReadyInputs);
+        assert.deepEqual((await check({ timeoutSeconds: 10, intervalSeconds: 30 })).failures, [{ property: "intervalSeconds", reason: "intervalSeconds (30) must not exceed timeoutSeconds (10)" }]);
+        assert.deepEqual((await check({ timeoutSeconds: 0, intervalSeconds: 30 })).failures!.map((f) => f.property), ["timeoutSeconds"], "one thing at a time");
+        assert.deepEqual((await check({ timeoutSeconds: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", intervalSeconds: 30 })).failures, []);
+    });
+
     it("check passes unknown values (preview) through", async () => {
         const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
         const r = await provider().check({} as ReadyInputs, { connection: UNKNOWN, timeoutSeconds: UNKNOWN } as unknown as ReadyInputs);
