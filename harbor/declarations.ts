@@ -1,7 +1,8 @@
 // The resources described by a declaration (harbor/schema.ts). The others still read their inputs one by one with
 // InputChecker; each moves here when its declaration is written (see harbor/README.md "Declaring a resource").
+import { DEFAULT_SCANNER } from "./defaultScanner";
 import { GARBAGE_COLLECTION_SCHEDULE } from "./gcSchedule";
 import { PURGE_AUDIT_SCHEDULE } from "./purgeAuditSchedule";
 import { READY } from "./ready";
 
-export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE, READY] as const;
+export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE, READY, DEFAULT_SCANNER] as const;

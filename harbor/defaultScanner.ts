@@ -8,17 +8,32 @@
 // (and the default flag: Harbor has no "no default scanner" state to go back to).
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
-import { ApiSchedule, checkSchedule, readScheduleCron, scheduleBody } from "./systemSchedule";
+import { scheduleField, stringField } from "./fields";
+import { HarborProvider, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { dynamicProps, HarborResource } from "./resource";
+import { ArgsOf, declareResource, input, InputsOf } from "./schema";
+import { ApiSchedule, readScheduleCron, scheduleBody } from "./systemSchedule";
 
-export interface DefaultScannerInputs {
-    connection: Connection;
-    /** Name of the scanner registration to make the default. */
-    scannerName: string;
-    /** 5-field cron or hourly/daily/weekly; "" = no scheduled scan of all artifacts. */
-    scanAllSchedule: string;
-}
+/** The declaration: check, diff, types and the README table come from here. */
+export const DEFAULT_SCANNER = declareResource({
+    type: "DefaultScanner",
+    inputs: {
+        // Harbor: the registration's name is VARCHAR(128) (make/migrations/postgresql/0015_1.10.0_schema.up.sql,
+        // scanner_registration), non-empty (pkg/scan/dao/scanner/model.go Registration.Validate): a longer name
+        // can never be registered, so it can never be found.
+        scannerName: input(stringField({ default: "Trivy", minLength: 1, maxLength: 128, line: true }),
+            "The registration to make the system default (found by name in `GET /scanners`; the chart's built-in one is `Trivy`).", { replaces: true }),
+        // Harbor: handler/scan_all.go createOrUpdateScanAllSchedule -> utils.ValidateCronString (robfig/cron, seconds 0).
+        scanAllSchedule: input(scheduleField(), "When to scan every artifact (`PUT /system/scanAll/schedule`); `\"\"` = never."),
+    },
+    outputs: {
+        registrationUuid: { doc: "The registration's uuid (also the resource id)." },
+        isDefault: { doc: "Whether it is still the system default (false after someone switched it: the next `up` switches it back)." },
+    },
+});
+
+export type DefaultScannerInputs = InputsOf<typeof DEFAULT_SCANNER.spec.inputs>;
+export type DefaultScannerArgs = ArgsOf<typeof DEFAULT_SCANNER.spec.inputs>;
 
 export interface DefaultScannerOutputs extends DefaultScannerInputs {
     /** The registration's uuid (also the resource id). */
@@ -27,8 +42,7 @@ export interface DefaultScannerOutputs extends DefaultScannerInputs {
     isDefault: boolean;
 }
 
-const MANAGED = ["scannerName", "scanAllSchedule"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED] as const;
+const INPUT_KEYS = ["connection", ...DEFAULT_SCANNER.managed] as const;
 const SCAN_ALL = "/system/scanAll/schedule";
 
 interface ApiScanner {
@@ -39,14 +53,7 @@ interface ApiScanner {
 
 export class DefaultScannerProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<DefaultScannerInputs, DefaultScannerOutputs> {
     async check(_olds: DefaultScannerInputs, news: DefaultScannerInputs): Promise<pulumi.dynamic.CheckResult<DefaultScannerInputs>> {
-        const c = new InputChecker(news);
-        const scanAllSchedule = checkSchedule(c, "scanAllSchedule");
-        const inputs: DefaultScannerInputs = {
-            connection: c.connection(),
-            scannerName: c.string("scannerName", { default: "Trivy", minLength: 1, line: true })!,
-            scanAllSchedule,
-        };
-        return c.result(inputs);
+        return DEFAULT_SCANNER.check(news);
     }
 
     /**
@@ -54,7 +61,7 @@ export class DefaultScannerProvider extends HarborProvider implements pulumi.dyn
      * schedule the new one sets). A default switched behind our back (isDefault false) is a change to put back.
      */
     async diff(_id: string, olds: DefaultScannerOutputs, news: DefaultScannerInputs): Promise<pulumi.dynamic.DiffResult> {
-        const d = diffManaged<DefaultScannerInputs>(olds, news, { managed: MANAGED, replaceOn: ["scannerName"], deleteBeforeReplace: () => true });
+        const d = DEFAULT_SCANNER.diff(olds, news, { deleteBeforeReplace: () => true });
         return olds.isDefault === false && !d.changes ? { ...d, changes: true } : d;
     }
 
@@ -132,15 +139,6 @@ export class DefaultScannerProvider extends HarborProvider implements pulumi.dyn
 /** The provider every DefaultScanner uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const defaultScannerProvider = new DefaultScannerProvider();
 
-export interface DefaultScannerArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** The registration to make the system default. Default "Trivy" (the chart's built-in scanner). Replaces. */
-    scannerName?: pulumi.Input<string>;
-    /** When to scan every artifact: 5-field cron or "hourly"/"daily"/"weekly"; "" (default) = never. */
-    scanAllSchedule?: pulumi.Input<string>;
-}
-
 /** The system default scanner and the scan-all schedule. */
 export class DefaultScanner extends HarborResource {
     /** uuid of the scanner registration. */
@@ -149,6 +147,6 @@ export class DefaultScanner extends HarborResource {
     declare readonly isDefault: pulumi.Output<boolean>;
 
     constructor(name: string, args: DefaultScannerArgs, opts?: pulumi.CustomResourceOptions) {
-        super("DefaultScanner", name, dynamicProps(args, ["registrationUuid", "isDefault"]), opts);
+        super(DEFAULT_SCANNER.type, name, dynamicProps(args, DEFAULT_SCANNER.outputNames), opts);
     }
 }

@@ -32,6 +32,12 @@ describe("harbor/DefaultScanner", () => {
             assert.equal(h.emu.log.length, 0);
         });
 
+        it("refuses a scanner name Harbor could never have registered (scanner_registration.name is VARCHAR(128))", async () => {
+            const byProp = byProperty((await check({ scannerName: "s".repeat(129) })).failures);
+            assert.equal(byProp.scannerName, "scannerName must be at most 128 characters, got 129");
+            assert.deepEqual((await check({ scannerName: "s".repeat(128) })).failures, []);
+        });
+
         it("passes a schedule not known yet (preview) through unvalidated", async () => {
             const r = await check({ scanAllSchedule: UNKNOWN });
             assert.deepEqual(r.failures, []);
