@@ -12,8 +12,8 @@
  *
  * The parts live in `config/`: `validators.ts` (field builders), `platform.ts` and `content.ts` (section schemas),
  * `sections.ts` (the sections table), `defaults.ts` (environments, their defaults, the preview profile), `rules.ts`
- * (cross-section checks), `settings.ts` (the typed Settings), `objects.ts` (merge helpers). Other modules import
- * from this file only.
+ * (cross-section checks), `settings.ts` (the typed Settings), `objects.ts` (merge helpers), `toArgs.ts` (Settings →
+ * each component's own Args: config's conventions end there). Other modules import from this file only.
  *
  * Extending: add a section schema to `config/platform.ts` or `config/content.ts`, its defaults to
  * `environmentDefaults`, declare the key in Pulumi.yaml and document it in the README settings reference.
@@ -39,8 +39,10 @@ export type { Environment } from "./config/defaults";
 export { deepMerge } from "./config/objects";
 export { HA_PARTS, REPLICATED_PARTS, RESOURCE_PARTS } from "./config/platform";
 export type { ReplicatedPart, ResourcePart, ResourceSpec } from "./config/platform";
-export { PUSH_ACCESS, pushRobotOf, robotCanPush } from "./config/rules";
+export { pushRobotOf, robotAccess, robotCanPush } from "./config/rules";
 export { SECRET_KEYS, SECTION_KEYS, settingPaths } from "./config/sections";
+export { awsDatabaseArgs, awsTags, contentArgs, externalDataRefs, harborArgs, imageArgs, projectArgs, storageArgs } from "./config/toArgs";
+export type { ContentSettingsArgs, HarborSettingsArgs, ImageSettingsArgs } from "./config/toArgs";
 export type { SecretKey, SectionKey } from "./config/sections";
 export type {
     ContentSettings, DataSettings, ExistingHarborSettings, ImageSettings, InboundReplicationSettings, IngressTls, MemberSettings,

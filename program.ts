@@ -1,6 +1,6 @@
 /**
- * The program: Settings → components → outputs. No config is read here (see config.ts), so tests and the offline
- * plan run it once per stack in one process. The content layer extends `buildPlatform`'s result.
+ * The program: Settings → component Args (config/toArgs.ts) → components → outputs. No config is read here (see
+ * config.ts), so tests and the offline plan run it once per stack in one process. The content layer extends `buildPlatform`'s result.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -11,7 +11,7 @@ import { AppImage } from "./components/images";
 import { AwsDatabase } from "./components/data";
 import { Harbor } from "./components/harbor";
 import { MinioStorage, S3Storage } from "./components/storage";
-import { pushRobotOf, Settings } from "./config";
+import { awsDatabaseArgs, awsTags, contentArgs, externalDataRefs, harborArgs, imageArgs, Settings, storageArgs } from "./config";
 
 /** Stack outputs. */
 export interface PlatformOutputs {
@@ -36,7 +36,7 @@ export interface Platform {
 }
 
 export function buildPlatform(settings: Settings): Platform {
-    const tags = { "app.kubernetes.io/part-of": "harbor", "harbor-platform/stack": settings.stack, ...settings.aws.tags };
+    const tags = awsTags(settings);
     const needsAws = settings.storage.mode === "s3" || settings.data.mode === "aws";
     // An explicit provider: the region comes from our validated settings, and every AWS resource gets the tags.
     const awsProvider = needsAws
@@ -44,58 +44,27 @@ export function buildPlatform(settings: Settings): Platform {
         : undefined;
     const awsOpts: pulumi.ComponentResourceOptions = awsProvider ? { providers: { aws: awsProvider } } : {};
 
-    const storage =
-        settings.storage.mode === "s3"
-            ? new S3Storage("storage", {
-                  region: settings.storage.region,
-                  bucket: settings.storage.bucket,
-                  bucketPrefix: `harbor-${settings.stack}-`,
-                  kmsKeyId: settings.storage.kmsKeyId,
-                  protect: settings.protect,
-                  disableRedirect: settings.storage.disableRedirect,
-              }, awsOpts)
-            : new MinioStorage("storage", {
-                  namespace: settings.storage.namespace,
-                  chartVersion: settings.storage.chartVersion,
-                  bucket: settings.storage.bucket,
-                  size: settings.storage.size,
-                  storageClass: settings.storage.storageClass,
-                  keyGeneration: settings.storage.keyGeneration,
-                  // The MinIO chart requests 16Gi by default; a single dev/preview instance needs far less.
-                  resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
-              });
+    const st = storageArgs(settings);
+    const storage = st.kind === "s3" ? new S3Storage("storage", st.args, awsOpts) : new MinioStorage("storage", st.args);
 
     let data: AwsDatabase | undefined;
     let database: DatabaseRef | undefined;
     let redis: RedisRef | undefined;
-    const d = settings.data;
-    if (d.mode === "aws") {
-        data = new AwsDatabase("data", {
-            vpcId: settings.aws.vpcId,
-            subnetIds: settings.aws.subnetIds,
-            clusterSecurityGroupIds: settings.aws.clusterSecurityGroupIds,
-            allowedCidrBlocks: settings.aws.allowedCidrBlocks,
-            postgres: d.postgres,
-            redis: d.redis,
-            protect: settings.protect,
-        }, awsOpts);
+    const awsData = awsDatabaseArgs(settings);
+    const external = externalDataRefs(settings);
+    if (awsData) {
+        data = new AwsDatabase("data", awsData, awsOpts);
         database = data.database;
         redis = data.redis;
-    } else if (d.mode === "external") {
-        database = {
-            host: pulumi.output(d.postgres.host), port: pulumi.output(d.postgres.port), username: d.postgres.username,
-            database: d.postgres.database, sslmode: d.postgres.sslmode, password: d.databasePassword,
-        };
-        redis = { addr: pulumi.output(d.redis.addr), tls: d.redis.tls, password: d.redisPassword };
+    } else if (external) {
+        ({ database, redis } = external);
     }
 
     const harbor = new Harbor("harbor", {
-        namespace: settings.namespace,
-        settings,
+        ...harborArgs(settings),
         storage: storage.ref,
         database,
         redis,
-        protect: settings.protect,
         waitFor: [storage],
     });
 
@@ -154,33 +123,20 @@ export function buildContent(settings: Settings, harbor?: Harbor): { content: Ha
         connection,
         // A Harbor upgrade (new release revision) waits for health again before configuring.
         readyTrigger: existing ? undefined : harbor!.release.status.apply((s) => String(s?.revision ?? "")),
-        projects: c.projects,
-        system: c.system.manage ? c.system : undefined,
-        authSecrets: c.authSecrets,
-        inboundReplication: c.replication.inbound,
-        outboundReplication: c.replication.outbound && {
-            settings: c.replication.outbound,
-            endpoint: c.replication.outbound.endpoint.kind === "stackReference"
-                ? { stackReference: c.replication.outbound.endpoint.stack }
-                : { ...c.replication.outbound.endpoint, insecure: c.replication.outbound.insecure },
-        },
+        ...contentArgs(c),
     }, existing ? {} : { dependsOn: [harbor!] });
 
     const host = pulumi.output(connection.url).apply((u) => new URL(u).host);
     // One signing key per stack (issue 14): private key a secret in state, public key a stack output.
     const signingKey = settings.images.length > 0 ? new tls.PrivateKey("image-signing-key", { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: content }) : undefined;
-    const images = settings.images.map((img) => {
-        const project = c.projects.find((p) => p.name === img.project)!; // config guarantees it
-        const robot = content.robots[`${img.project}/${pushRobotOf(project, img.robot)!.name}`];
+    const images = imageArgs(settings).map(({ image: img, args, pushRobot }) => {
+        const robot = content.robots[pushRobot];
         return new AppImage(`image-${img.project}-${img.name.replace(/\//g, "-")}`, {
-            registryHost: host, project: img.project, repository: img.name, version: img.version,
-            context: img.context, dockerfile: img.dockerfile, platform: img.platform, buildArgs: img.buildArgs,
-            cache: img.cache, cacheFrom: img.cacheFrom, commit: img.commit || undefined,
+            ...args,
+            registryHost: host,
             pushRobot: { username: robot.fullName, password: robot.secret },
             connection: pulumi.secret(pulumi.output(connection)),
-            scanGate: img.scanGate, scanTimeoutSeconds: img.scanTimeoutSeconds,
             signing: { privateKeyPem: signingKey!.privateKeyPem, publicKeyPem: signingKey!.publicKeyPem },
-            requireSignature: project.cosign,
         }, { dependsOn: [robot.resource] });
     });
     const imageKeys = settings.images.map((img) => `${img.project}/${img.name}`);

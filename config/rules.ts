@@ -3,6 +3,7 @@
  * Each check reports through `add(path, message)`, so parsing can collect every problem at once.
  */
 import { z } from "zod";
+import { accessCanPush, presetAccess, RobotAccessEntry } from "../harbor/rbac";
 import { HARBOR_NAME } from "./content";
 import { Environment } from "./defaults";
 import { getPath, isPlainObject } from "./objects";
@@ -149,14 +150,17 @@ export function minAutoscalingThresholdGiB(allocatedGiB: number): number {
     return Math.ceil((allocatedGiB * 11) / 10); // integer math: 1000 * 1.1 is 1100.0000000000002
 }
 
-/** Project-level permissions a robot needs to push (and pull: docker push reads layers it mounts). */
-export const PUSH_ACCESS = [{ resource: "repository", action: "pull" }, { resource: "repository", action: "push" }] as const;
+/**
+ * A robot's project-level access as config declares it: its preset's (harbor/rbac.ts holds Harbor's permission
+ * rules), or its explicit `permissions` for preset custom.
+ */
+export function robotAccess(r: Pick<RobotSettings, "preset" | "permissions">): RobotAccessEntry[] {
+    return r.preset === "custom" ? r.permissions.map((p) => ({ resource: p.resource, action: p.action, effect: p.effect })) : presetAccess(r.preset);
+}
 
 /** Whether a robot may push into its project. */
-export function robotCanPush(r: RobotSettings): boolean {
-    if (r.preset === "push") return true;
-    if (r.preset === "pull") return false;
-    return r.permissions.some((p) => p.resource === "repository" && p.action === "push" && p.effect === "allow");
+export function robotCanPush(r: Pick<RobotSettings, "preset" | "permissions">): boolean {
+    return accessCanPush(robotAccess(r));
 }
 
 /** The robot an image pushes with: the named one, else the project's first push robot. */

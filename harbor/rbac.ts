@@ -80,3 +80,27 @@ export function passwordProblem(value: string): string | undefined {
     if (!/[a-z]/.test(value) || !/[A-Z]/.test(value) || !/[0-9]/.test(value)) return "must contain an upper-case letter, a lower-case letter and a digit";
     return undefined;
 }
+
+/** One (resource, action) grant of a robot permission; `effect` absent means allow. */
+export interface RobotAccessEntry {
+    resource: string;
+    action: string;
+    effect?: "allow" | "deny";
+}
+
+/** Project-level access a robot needs to push (and pull: docker push reads the layers it mounts). */
+export const PUSH_ACCESS: readonly Readonly<RobotAccessEntry>[] = [{ resource: "repository", action: "pull" }, { resource: "repository", action: "push" }];
+/** Project-level access of a pull-only robot. */
+export const PULL_ACCESS: readonly Readonly<RobotAccessEntry>[] = [{ resource: "repository", action: "pull" }];
+/** System-level access a robot needs to create projects (and find the ones that exist). */
+export const PROJECT_CREATION_ACCESS: readonly Readonly<RobotAccessEntry>[] = [{ resource: "project", action: "create" }, { resource: "project", action: "list" }];
+
+/** The project-level access of a robot preset (`push`, `pull`), each entry a fresh copy. */
+export function presetAccess(preset: "push" | "pull"): RobotAccessEntry[] {
+    return (preset === "push" ? PUSH_ACCESS : PULL_ACCESS).map((a) => ({ ...a }));
+}
+
+/** Whether a project-level access list lets a robot push: an allowed repository push. */
+export function accessCanPush(access: readonly RobotAccessEntry[]): boolean {
+    return access.some((a) => a.resource === "repository" && a.action === "push" && (a.effect ?? "allow") === "allow");
+}

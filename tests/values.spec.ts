@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { parseSettings, Settings } from "../config";
+import { harborArgs, parseSettings, RawConfig } from "../config";
 import { SECRETS_REVISION_ANNOTATION } from "../components/common";
-import { buildHarborValues, HARBOR_SECRETS, HarborValuesRefs } from "../components/harbor/values";
+import { buildHarborValues, HARBOR_SECRETS, HarborValuesArgs, HarborValuesRefs } from "../components/harbor/values";
 import { ChartKeys, leafPaths, unknownKeys } from "./helpers/chartKeys";
 import { at } from "./helpers/pulumi";
 import { chartKeys } from "./helpers/contract";
@@ -31,13 +31,16 @@ const minioRefs: HarborValuesRefs = {
     redis: { kind: "internal" },
 };
 
-const cases: { name: string; settings: Settings; refs: HarborValuesRefs }[] = [
-    { name: "dev (MinIO, internal data)", settings: parseSettings("dev", DEV), refs: minioRefs },
-    { name: "pr-12 (preview profile)", settings: parseSettings("pr-12", DEV), refs: minioRefs },
-    { name: "prod (S3, external data, cert-manager)", settings: parseSettings("prod", PROD), refs: s3Refs },
+/** The Harbor component's args for a stack's config, as the program maps them (config/toArgs.ts). */
+const argsOf = (stack: string, raw: RawConfig): HarborValuesArgs => harborArgs(parseSettings(stack, raw));
+
+const cases: { name: string; args: HarborValuesArgs; refs: HarborValuesRefs }[] = [
+    { name: "dev (MinIO, internal data)", args: argsOf("dev", DEV), refs: minioRefs },
+    { name: "pr-12 (preview profile)", args: argsOf("pr-12", DEV), refs: minioRefs },
+    { name: "prod (S3, external data, cert-manager)", args: argsOf("prod", PROD), refs: s3Refs },
     {
         name: "dev with a TLS secret and an air-gapped Trivy",
-        settings: parseSettings("dev", {
+        args: argsOf("dev", {
             ...DEV,
             "harbor-platform:ingress": { tlsSource: "secret", tlsSecretName: "harbor-tls", annotations: { "nginx.org/client-max-body-size": "0" } },
             "harbor-platform:trivy": { dbRepositories: ["mirror.example.com/trivy-db"], skipUpdate: true, skipJavaDbUpdate: true, offlineScan: true, storageClass: "gp3" },
@@ -63,7 +66,7 @@ describe("buildHarborValues (pure chart values)", () => {
 
     for (const c of cases) {
         describe(c.name, () => {
-            const values = buildHarborValues(c.settings, c.refs);
+            const values = buildHarborValues(c.args, c.refs);
 
             it("sets only keys that exist in the chart's values.yaml (commented keys count)", () => {
                 assert.deepStrictEqual(unknownKeys(values, chart), []);
@@ -99,8 +102,8 @@ describe("buildHarborValues (pure chart values)", () => {
                 assert.strictEqual(ann["nginx.ingress.kubernetes.io/proxy-body-size"], "0");
                 assert.strictEqual(ann["nginx.ingress.kubernetes.io/proxy-request-buffering"], "off");
                 assert.ok(Number(ann["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 600);
-                assert.strictEqual(at(values, "externalURL"), c.settings.externalUrl);
-                assert.strictEqual(at(values, "expose.ingress.hosts.core"), c.settings.hostname);
+                assert.strictEqual(at(values, "externalURL"), c.args.externalUrl);
+                assert.strictEqual(at(values, "expose.ingress.hosts.core"), c.args.hostname);
             });
 
             it("gives Harbor and the cache layer their own Redis databases", () => {
@@ -114,7 +117,7 @@ describe("buildHarborValues (pure chart values)", () => {
     }
 
     it("prod: HA replicas with PDBs, zone spread enforced, external data over TLS, S3 encrypted with KMS", () => {
-        const v = buildHarborValues(cases[2].settings, s3Refs);
+        const v = buildHarborValues(cases[2].args, s3Refs);
         for (const p of ["portal", "core", "registry"]) assert.strictEqual(at(v, `${p}.replicas`), 3);
         for (const p of ["jobservice", "trivy"]) assert.strictEqual(at(v, `${p}.replicas`), 2);
         for (const p of ["portal", "core", "jobservice", "registry", "trivy"]) {
@@ -143,7 +146,7 @@ describe("buildHarborValues (pure chart values)", () => {
     });
 
     it("MinIO: regionendpoint with scheme, redirects off, no encrypt flag; dev spread is soft", () => {
-        const v = buildHarborValues(cases[0].settings, minioRefs);
+        const v = buildHarborValues(cases[0].args, minioRefs);
         assert.match(String(at(v, "persistence.imageChartStorage.s3.regionendpoint")), /^http:\/\//);
         assert.strictEqual(at(v, "persistence.imageChartStorage.disableredirect"), true);
         assert.strictEqual(at(v, "persistence.imageChartStorage.s3.encrypt"), undefined);
@@ -155,10 +158,10 @@ describe("buildHarborValues (pure chart values)", () => {
     });
 
     it("air-gapped Trivy: mirrors and offline flags reach the chart; TLS from an existing secret", () => {
-        const v = buildHarborValues(cases[3].settings, cases[3].refs);
+        const v = buildHarborValues(cases[3].args, cases[3].refs);
         assert.deepStrictEqual(at(v, "trivy.dbRepository"), ["mirror.example.com/trivy-db"]);
         // Not configured: the chart's own mirrors apply (nothing set, so no registry host is pinned here).
-        const plain = buildHarborValues(parseSettings("dev", DEV), minioRefs);
+        const plain = buildHarborValues(argsOf("dev", DEV), minioRefs);
         assert.strictEqual(at(plain, "trivy.dbRepository"), undefined);
         assert.strictEqual(at(plain, "trivy.javaDBRepository"), undefined);
         assert.strictEqual(at(v, "trivy.skipUpdate"), true);
@@ -171,20 +174,20 @@ describe("buildHarborValues (pure chart values)", () => {
     });
 
     it("a rotated pinned Secret rolls the parts that read Secrets (chart checksums only its own Secrets), not the portal", () => {
-        const settings = parseSettings("prod", PROD);
-        const v = buildHarborValues(settings, s3Refs);
+        const args = argsOf("prod", PROD);
+        const v = buildHarborValues(args, s3Refs);
         for (const p of ["core", "jobservice", "registry", "trivy", "exporter"]) {
             assert.deepStrictEqual(at(v, `${p}.podAnnotations`), { [SECRETS_REVISION_ANNOTATION]: "0123456789abcdef" }, p);
         }
         assert.strictEqual(at(v, "portal.podAnnotations"), undefined);
-        const rotated = buildHarborValues(settings, { ...s3Refs, secretsRevision: "fedcba9876543210" });
+        const rotated = buildHarborValues(args, { ...s3Refs, secretsRevision: "fedcba9876543210" });
         assert.notDeepStrictEqual(at(rotated, "core.podAnnotations"), at(v, "core.podAnnotations"));
         // Without a revision (e.g. values built before the Secrets exist) nothing is annotated.
-        assert.strictEqual(at(buildHarborValues(settings, { ...s3Refs, secretsRevision: undefined }), "core.podAnnotations"), undefined);
+        assert.strictEqual(at(buildHarborValues(args, { ...s3Refs, secretsRevision: undefined }), "core.podAnnotations"), undefined);
     });
 
     it("is pure: same input, same output, input untouched", () => {
-        const s = parseSettings("prod", PROD);
+        const s = argsOf("prod", PROD);
         const before = JSON.stringify(s);
         assert.deepStrictEqual(buildHarborValues(s, s3Refs), buildHarborValues(s, s3Refs));
         assert.strictEqual(JSON.stringify(s), before);

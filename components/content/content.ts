@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import {
-    InboundReplicationSettings, MemberSettings, OutboundReplicationSettings, ProjectSettings, PUSH_ACCESS, RobotSettings, SystemSettings,
-} from "../../config";
 import * as harbor from "../../harbor";
+import { GroupType, MemberRole, PROJECT_CREATION_ACCESS, PUSH_ACCESS, RobotAccessEntry } from "../../harbor/rbac";
+import type { RetentionTemplate } from "../../harbor/retentionPolicy";
+import type { RepoDecoration, TagDecoration } from "../../harbor/selectors";
 import { childOf, TOKEN_PREFIX } from "../common";
 
 /** Admin credentials of the Harbor to configure. */
@@ -25,6 +25,151 @@ export interface ReplicationEndpoint {
     insecure?: boolean;
 }
 
+/** A vulnerability severity Harbor grades scans with. */
+export type Severity = "low" | "medium" | "high" | "critical";
+
+/** A project member: a Harbor user, or a directory group (LDAP, OIDC or HTTP). */
+export type ProjectMemberArgs =
+    | { user: string; role: MemberRole }
+    | { group: { name: string; type: GroupType; /** The group's DN (LDAP groups only). */ ldapDn?: string }; role: MemberRole };
+
+/** A project robot (level project, its own project only). */
+export interface ProjectRobotArgs {
+    /** Short name; Harbor's login name is robot$<project>+<name>. */
+    name: string;
+    /** What it may do in its project (harbor/rbac.ts: PUSH_ACCESS, PULL_ACCESS, or explicit entries). */
+    access: RobotAccessEntry[];
+    /** Days its secret is valid; -1 never expires. */
+    durationDays: number;
+    /** Default: none. */
+    description?: string;
+    /** Change it (any value) to rotate the robot's secret; absent: never rotated by a trigger. */
+    rotateTrigger?: string;
+}
+
+/** A tag retention rule (Harbor's rule templates and selectors). */
+export interface RetentionRuleArgs {
+    template: RetentionTemplate;
+    /** The template's count or number of days; absent for `always`. */
+    value?: number;
+    tagPattern: string;
+    tagDecoration: TagDecoration;
+    untagged: boolean;
+    repoPattern: string;
+    repoDecoration: RepoDecoration;
+}
+
+/** A tag immutability rule. */
+export interface ImmutableRuleArgs {
+    tagPattern: string;
+    tagDecoration: TagDecoration;
+    repoPattern: string;
+    repoDecoration: RepoDecoration;
+}
+
+/** A project with its members, robots, retention and immutable rules. */
+export interface ProjectArgs {
+    name: string;
+    public: boolean;
+    /** GiB; -1 unlimited. */
+    storageQuotaGiB: number;
+    /** Scan every image on push. */
+    autoScan: boolean;
+    /** Block pulls of images with vulnerabilities at or above this severity; absent: never block. */
+    blockPullsFrom?: Severity;
+    /** Serve only cosign-signed images. */
+    cosignEnforced: boolean;
+    /** Generate an SBOM on push. */
+    autoSbom: boolean;
+    /** CVEs the pull gate ignores in this project; absent: the project keeps none of its own. */
+    cveAllowlist?: string[];
+    /** Delete the project even when it still holds repositories. */
+    forceDestroy: boolean;
+    /** Take over an existing project (and its robots and immutable rules) of the same name instead of failing. */
+    adopt?: boolean;
+    members: ProjectMemberArgs[];
+    robots: ProjectRobotArgs[];
+    /** Absent: Harbor keeps every tag. */
+    retention?: { schedule: string; rules: RetentionRuleArgs[] };
+    immutable: ImmutableRuleArgs[];
+}
+
+/** LDAP login (system.auth ldap_auth). Absent optional fields are not set in Harbor. */
+export interface LdapAuthArgs {
+    url: string;
+    searchDn?: string;
+    /** Secret: the search DN's password. */
+    searchPassword?: pulumi.Input<string>;
+    baseDn: string;
+    filter?: string;
+    uid: string;
+    scope: "base" | "onelevel" | "subtree";
+    groupBaseDn?: string;
+    groupFilter?: string;
+    groupAttribute: string;
+    groupAdminDn?: string;
+    verifyCert: boolean;
+}
+
+/** OIDC login (system.auth oidc_auth). Absent optional fields are not set in Harbor. */
+export interface OidcAuthArgs {
+    name: string;
+    endpoint: string;
+    clientId: string;
+    /** Secret. */
+    clientSecret?: pulumi.Input<string>;
+    scope: string[];
+    groupsClaim?: string;
+    adminGroup?: string;
+    userClaim?: string;
+    autoOnboard: boolean;
+    verifyCert: boolean;
+}
+
+/** Harbor-wide settings: default scanner, GC, audit log purge, authentication, robot expiry, project creation. */
+export interface SystemArgs {
+    scanner: { name: string; scanAllSchedule: string };
+    gc: { schedule: string; deleteUntagged: boolean; workers: number };
+    auditLog: {
+        purgeSchedule: string; retentionHours: number; includeEventTypes: string[];
+        /** Syslog endpoint host:port; absent: no forwarding (any forwarding set in Harbor is cleared). */
+        forwardEndpoint?: string;
+        skipDatabase: boolean;
+    };
+    auth: { mode: "db_auth" } | { mode: "ldap_auth"; ldap: LdapAuthArgs } | { mode: "oidc_auth"; oidc: OidcAuthArgs };
+    robotTokenExpirationDays: number;
+    projectCreation: "adminonly" | "everyone";
+}
+
+/** prod: the system robot dev's Harbor replicates (pushes) with. */
+export interface InboundReplicationArgs {
+    robotName: string;
+    /** The projects it may push into. */
+    projects: string[];
+    /** Also create projects (and push into any): for replication into projects not declared here. */
+    allowProjectCreation: boolean;
+    durationDays: number;
+    /** Change it (any value) to rotate the robot's secret. */
+    rotateTrigger?: string;
+}
+
+/** dev: the prod Registry endpoint and the push ReplicationPolicy of `sourceProject`'s matching tags. */
+export interface OutboundReplicationArgs {
+    /** Explicit, or the prod stack's outputs (replicationEndpoint, replicationRobotName, replicationRobotSecret). */
+    endpoint: ReplicationEndpoint | { stackReference: string };
+    registryName: string;
+    policyName: string;
+    sourceProject: string;
+    tagPattern: string;
+    /** The project at the destination; absent: the source's name. */
+    destNamespace?: string;
+    trigger: { type: "manual" } | { type: "event_based" } | { type: "scheduled"; cron: string };
+    override: boolean;
+    replicateDeletion: boolean;
+    /** 0: unlimited. */
+    speedKbps: number;
+}
+
 /** Arguments of {@link HarborContent}. */
 export interface HarborContentArgs {
     /** How to reach Harbor: the admin of the Harbor this stack deployed, or of an existing one. */
@@ -34,18 +179,13 @@ export interface HarborContentArgs {
     /** How long to wait for Harbor to become healthy. Default 900 s (a first install pulls every image). */
     readyTimeoutSeconds?: number;
     /** Projects with their members, robots, retention and immutable rules. */
-    projects: ProjectSettings[];
+    projects: ProjectArgs[];
     /** Harbor-wide settings; absent = leave them as they are. */
-    system?: SystemSettings;
-    /** Secrets for system.auth (LDAP bind password, OIDC client secret). */
-    authSecrets?: { ldapSearchPassword?: pulumi.Input<string>; oidcClientSecret?: pulumi.Input<string> };
+    system?: SystemArgs;
     /** prod: the system robot the dev Harbor replicates with. */
-    inboundReplication?: InboundReplicationSettings;
-    /**
-     * dev: where to replicate to, and the push policy. The endpoint is explicit, or the prod stack's outputs
-     * (replicationEndpoint, replicationRobotName, replicationRobotSecret) read through a StackReference.
-     */
-    outboundReplication?: { settings: OutboundReplicationSettings; endpoint: ReplicationEndpoint | { stackReference: string } };
+    inboundReplication?: InboundReplicationArgs;
+    /** dev: where to replicate to, and the push policy. */
+    outboundReplication?: OutboundReplicationArgs;
 }
 
 /** A robot as the outputs show it. `secret` is a Pulumi secret. */
@@ -71,22 +211,20 @@ export interface ProjectAccess {
     dockerPull: string;
 }
 
-/** Harbor's permissions for a robot preset (least privilege: its own project only). */
-export function robotPermissions(project: string, r: RobotSettings): { kind: "project"; namespace: string; access: { resource: string; action: string; effect?: "allow" | "deny" }[] }[] {
-    const access = r.preset === "push" ? [...PUSH_ACCESS]
-        : r.preset === "pull" ? [{ resource: "repository", action: "pull" }]
-        : r.permissions.map((p) => ({ resource: p.resource, action: p.action, effect: p.effect }));
-    return [{ kind: "project", namespace: project, access: access.map((a) => ({ ...a })) }];
+type Permission = { kind: "project" | "system"; namespace: string; access: RobotAccessEntry[] };
+
+/** A project robot's permissions: its access, on its own project only (least privilege). */
+export function robotPermissions(project: string, r: Pick<ProjectRobotArgs, "access">): Permission[] {
+    return [{ kind: "project", namespace: project, access: r.access.map((a) => ({ ...a })) }];
 }
 
 /** The inbound replication robot's permissions: push (+pull) into its target projects; project creation only if allowed. */
-export function inboundPermissions(inbound: InboundReplicationSettings): { kind: "project" | "system"; namespace: string; access: { resource: string; action: string }[] }[] {
+export function inboundPermissions(inbound: Pick<InboundReplicationArgs, "projects" | "allowProjectCreation">): Permission[] {
     const push = () => PUSH_ACCESS.map((a) => ({ ...a }));
-    const perms: { kind: "project" | "system"; namespace: string; access: { resource: string; action: string }[] }[] =
-        inbound.projects.map((p) => ({ kind: "project", namespace: p, access: push() }));
+    const perms: Permission[] = inbound.projects.map((p) => ({ kind: "project", namespace: p, access: push() }));
     if (inbound.allowProjectCreation) {
         // Harbor grants rights only on projects that exist: a robot that creates projects needs push on all of them.
-        perms.push({ kind: "system", namespace: "/", access: [{ resource: "project", action: "create" }, { resource: "project", action: "list" }] });
+        perms.push({ kind: "system", namespace: "/", access: PROJECT_CREATION_ACCESS.map((a) => ({ ...a })) });
         perms.push({ kind: "project", namespace: "*", access: push() });
     }
     return perms;
@@ -134,9 +272,9 @@ export class HarborContent extends pulumi.ComponentResource {
         for (const p of args.projects) {
             const project = new harbor.Project(`${name}-${p.name}`, {
                 connection, name: p.name, public: p.public, storageQuotaGiB: p.storageQuotaGiB, autoScan: p.autoScan,
-                preventVulnerable: p.preventVulnerable !== "off",
-                severity: p.preventVulnerable === "off" ? undefined : p.preventVulnerable,
-                cosignEnforced: p.cosign, autoSbom: p.autoSbom, cveAllowlist: p.cveAllowlist, forceDestroy: p.forceDestroy,
+                preventVulnerable: p.blockPullsFrom !== undefined,
+                severity: p.blockPullsFrom,
+                cosignEnforced: p.cosignEnforced, autoSbom: p.autoSbom, cveAllowlist: p.cveAllowlist, forceDestroy: p.forceDestroy,
                 ...(p.adopt ? { adopt: true } : {}),
             }, afterReady());
             this.projects[p.name] = project;
@@ -145,18 +283,18 @@ export class HarborContent extends pulumi.ComponentResource {
             const projectId = project.projectId;
             const adopt = p.adopt ? { adopt: true } : {};
 
-            p.members.forEach((m: MemberSettings) => {
-                const who = m.user ?? m.group!;
-                new harbor.ProjectMember(`${name}-${p.name}-${m.user ? "user" : "group"}-${who}`, {
+            p.members.forEach((m) => {
+                const [kind, who] = "user" in m ? ["user", m.user] : ["group", m.group.name];
+                new harbor.ProjectMember(`${name}-${p.name}-${kind}-${who}`, {
                     connection, project: p.name, projectId, role: m.role,
-                    ...(m.user !== undefined ? { user: m.user } : { group: { name: m.group!, type: m.groupType!, ldapDn: m.ldapDn } }),
+                    ...("user" in m ? { user: m.user } : { group: { name: m.group.name, type: m.group.type, ldapDn: m.group.ldapDn } }),
                 }, inProject());
             });
             for (const r of p.robots) {
                 const robot = new harbor.RobotAccount(`${name}-${p.name}-robot-${r.name}`, {
-                    connection, name: r.name, level: "project", project: p.name, description: r.description,
+                    connection, name: r.name, level: "project", project: p.name, description: r.description ?? "",
                     durationDays: r.durationDays, permissions: robotPermissions(p.name, r),
-                    rotateTrigger: r.rotateTrigger || undefined, projectId, ...adopt,
+                    rotateTrigger: r.rotateTrigger, projectId, ...adopt,
                 }, inProject());
                 this.robots[`${p.name}/${r.name}`] = { project: p.name, name: r.name, fullName: robot.fullName, secret: robot.secret, resource: robot };
             }
@@ -171,7 +309,7 @@ export class HarborContent extends pulumi.ComponentResource {
             });
         }
 
-        if (args.system) this.configureSystem(name, connection, args.system, args.authSecrets ?? {}, afterReady);
+        if (args.system) this.configureSystem(name, connection, args.system, afterReady);
 
         if (args.inboundReplication) {
             const inb = args.inboundReplication;
@@ -180,7 +318,7 @@ export class HarborContent extends pulumi.ComponentResource {
             const robot = new harbor.RobotAccount(`${name}-${inb.robotName}`, {
                 connection, name: inb.robotName, level: "system",
                 description: "Inbound replication: pushes releases into its target projects",
-                durationDays: inb.durationDays, permissions: inboundPermissions(inb), rotateTrigger: inb.rotateTrigger || undefined,
+                durationDays: inb.durationDays, permissions: inboundPermissions(inb), rotateTrigger: inb.rotateTrigger,
                 // A target project replaced: its permission is gone from the robot (controller/robot populatePermissions), re-sent.
                 ...(targets.length > 0 ? { projectIds: pulumi.all(Object.fromEntries(inb.projects.filter((n) => this.projects[n]).map((n) => [n, this.projects[n].projectId]))) } : {}),
             }, afterReady(targets));
@@ -188,8 +326,8 @@ export class HarborContent extends pulumi.ComponentResource {
         }
 
         if (args.outboundReplication) {
-            const { settings: out } = args.outboundReplication;
-            const endpoint = this.prodEndpoint(name, args.outboundReplication.endpoint);
+            const out = args.outboundReplication;
+            const endpoint = this.prodEndpoint(name, out.endpoint);
             const registry = new harbor.Registry(`${name}-${out.registryName}`, {
                 connection, name: out.registryName, type: "harbor", url: endpoint.url, accessKey: endpoint.username,
                 accessSecret: pulumi.secret(endpoint.password), insecure: endpoint.insecure ?? false,
@@ -200,8 +338,9 @@ export class HarborContent extends pulumi.ComponentResource {
                 connection, name: out.policyName, direction: "push", registryId: registry.registryId,
                 // <source>/<repo> → <destNamespace>/<repo>: replace one path component.
                 filters: { name: `${out.sourceProject}/**`, tag: { pattern: out.tagPattern } },
-                trigger: out.trigger === "scheduled" ? { type: "scheduled", cron: out.schedule } : { type: out.trigger },
-                destNamespace: out.destNamespace, destNamespaceReplaceCount: out.destNamespace ? 1 : 0,
+                trigger: out.trigger,
+                // Harbor's empty namespace keeps the source's.
+                destNamespace: out.destNamespace ?? "", destNamespaceReplaceCount: out.destNamespace ? 1 : 0,
                 override: out.override, replicateDeletion: out.replicateDeletion, speedKbps: out.speedKbps, enabled: true,
                 description: `Releases (${out.tagPattern}) of ${out.sourceProject} to production`,
             }, childOf(this, { dependsOn: [registry, ...(source ? [source] : [])] }));
@@ -239,8 +378,7 @@ export class HarborContent extends pulumi.ComponentResource {
     }
 
     private configureSystem(
-        name: string, connection: pulumi.Input<harbor.ConnectionArgs>, s: SystemSettings,
-        secrets: NonNullable<HarborContentArgs["authSecrets"]>, afterReady: () => pulumi.CustomResourceOptions,
+        name: string, connection: pulumi.Input<harbor.ConnectionArgs>, s: SystemArgs, afterReady: () => pulumi.CustomResourceOptions,
     ): void {
         new harbor.DefaultScanner(`${name}-scanner`, { connection, scannerName: s.scanner.name, scanAllSchedule: s.scanner.scanAllSchedule }, afterReady());
         new harbor.GarbageCollectionSchedule(`${name}-gc`, {
@@ -255,22 +393,23 @@ export class HarborContent extends pulumi.ComponentResource {
             authMode: a.mode,
             ...(a.mode === "ldap_auth" ? {
                 ldap: {
-                    url: a.ldap.url, searchDn: a.ldap.searchDn || undefined, searchPassword: secrets.ldapSearchPassword, baseDn: a.ldap.baseDn,
-                    filter: a.ldap.filter || undefined, uid: a.ldap.uid, scope: a.ldap.scope, groupBaseDn: a.ldap.groupBaseDn || undefined,
-                    groupFilter: a.ldap.groupFilter || undefined, groupAttribute: a.ldap.groupAttribute, groupAdminDn: a.ldap.groupAdminDn || undefined,
+                    url: a.ldap.url, searchDn: a.ldap.searchDn, searchPassword: a.ldap.searchPassword, baseDn: a.ldap.baseDn,
+                    filter: a.ldap.filter, uid: a.ldap.uid, scope: a.ldap.scope, groupBaseDn: a.ldap.groupBaseDn,
+                    groupFilter: a.ldap.groupFilter, groupAttribute: a.ldap.groupAttribute, groupAdminDn: a.ldap.groupAdminDn,
                     verifyCert: a.ldap.verifyCert,
                 },
             } : {}),
             ...(a.mode === "oidc_auth" ? {
                 oidc: {
-                    name: a.oidc.name, endpoint: a.oidc.endpoint, clientId: a.oidc.clientId, clientSecret: secrets.oidcClientSecret,
-                    scope: a.oidc.scope.split(",").map((x) => x.trim()).filter(Boolean), groupsClaim: a.oidc.groupsClaim || undefined, adminGroup: a.oidc.adminGroup || undefined,
-                    userClaim: a.oidc.userClaim || undefined, autoOnboard: a.oidc.autoOnboard, verifyCert: a.oidc.verifyCert,
+                    name: a.oidc.name, endpoint: a.oidc.endpoint, clientId: a.oidc.clientId, clientSecret: a.oidc.clientSecret,
+                    scope: a.oidc.scope, groupsClaim: a.oidc.groupsClaim, adminGroup: a.oidc.adminGroup,
+                    userClaim: a.oidc.userClaim, autoOnboard: a.oidc.autoOnboard, verifyCert: a.oidc.verifyCert,
                 },
             } : {}),
             robotTokenExpirationDays: s.robotTokenExpirationDays,
             projectCreationRestriction: s.projectCreation,
-            auditLogForwardEndpoint: s.auditLog.forwardEndpoint,
+            // Harbor clears forwarding with an empty endpoint (left out, the one set in Harbor would stay).
+            auditLogForwardEndpoint: s.auditLog.forwardEndpoint ?? "",
             skipAuditLogDatabase: s.auditLog.skipDatabase,
         }, afterReady());
     }

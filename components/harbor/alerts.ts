@@ -1,6 +1,6 @@
 /**
  * Alerts as code: the PrometheusRule the Harbor component deploys with `metrics.enabled` and `metrics.alerts.enabled`,
- * as a PURE function of settings (tests/alerts.spec.ts checks every rule).
+ * as a PURE function of its args (tests/alerts.spec.ts checks every rule).
  *
  * Metric names are the ones Harbor 2.15 exposes (v2.15.2 source):
  * - exporter (src/pkg/exporter, namespace "harbor"): `harbor_up{component}` and `harbor_health` (health_collector.go,
@@ -21,8 +21,6 @@
  * Every expression selects its series by `namespace="<Harbor's namespace>"`, the label the Prometheus Operator puts
  * on what it scrapes through the ServiceMonitor, so several Harbors in one Prometheus each get their own alerts.
  */
-import { Settings } from "../../config";
-
 /** Harbor's metric names the rules use (exporter, core, jobservice). */
 export const HARBOR_METRICS = {
     componentUp: "harbor_up",
@@ -72,11 +70,18 @@ export interface PrometheusRuleSpec {
     groups: { name: string; rules: AlertRule[] }[];
 }
 
-export type HarborAlertSettings = Pick<Settings, "metrics">;
-
-/** Whether the Harbor component deploys a PrometheusRule. */
-export function alertsEnabled(s: HarborAlertSettings): boolean {
-    return s.metrics.enabled && s.metrics.alerts.enabled;
+/** Harbor's alerts: the PrometheusRule's thresholds and labels. */
+export interface HarborAlertsArgs {
+    /** Labels the Prometheus Operator's ruleSelector matches; empty: the ServiceMonitor's labels, else release: prometheus. */
+    ruleLabels: Record<string, string>;
+    /** A project's storage use, in percent of its quota (projects with a quota). */
+    storageUsagePercent: number;
+    /** The p99 request latency of core and of the registry (blob transfers excluded), in seconds. */
+    p99LatencySeconds: number;
+    /** Failed jobservice jobs of one type in the last hour: more than this alerts (0: any failure). */
+    failedJobsPerHour: number;
+    /** How long a component stays unhealthy (or Harbor's health unknown) before it alerts. */
+    unhealthyForMinutes: number;
 }
 
 /**
@@ -84,16 +89,14 @@ export function alertsEnabled(s: HarborAlertSettings): boolean {
  * Prometheus selects both: kube-prometheus-stack's ruleSelector and serviceMonitorSelector are both
  * `release: <its release name>`); when those are empty too, `release: prometheus`.
  */
-export function ruleLabels(s: HarborAlertSettings): Record<string, string> {
-    const { alerts, serviceMonitorLabels } = s.metrics;
+export function ruleLabels(alerts: Pick<HarborAlertsArgs, "ruleLabels">, serviceMonitorLabels: Record<string, string>): Record<string, string> {
     if (Object.keys(alerts.ruleLabels).length > 0) return { ...alerts.ruleLabels };
     if (Object.keys(serviceMonitorLabels).length > 0) return { ...serviceMonitorLabels };
     return { ...DEFAULT_RULE_LABELS };
 }
 
 /** The PrometheusRule's spec: one group of alerts on the Harbor in `namespace`, thresholds from `metrics.alerts`. */
-export function buildHarborAlertRules(s: HarborAlertSettings, namespace: string): PrometheusRuleSpec {
-    const a = s.metrics.alerts;
+export function buildHarborAlertRules(a: HarborAlertsArgs, namespace: string): PrometheusRuleSpec {
     const M = HARBOR_METRICS;
     const ns = `namespace="${namespace}"`;
     const unhealthyFor = `${a.unhealthyForMinutes}m`;

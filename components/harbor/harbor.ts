@@ -4,15 +4,18 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { HARBOR_CHART } from "../../config";
 import { BlobStorageRef, childOf, DatabaseRef, RedisRef, secretsRevision, TOKEN_PREFIX } from "../common";
-import { alertsEnabled, buildHarborAlertRules, PROMETHEUS_RULE, ruleLabels } from "./alerts";
-import { buildHarborValues, HARBOR_SECRETS, HarborValuesRefs, HarborValuesSettings, REGISTRY_USER } from "./values";
+import { buildHarborAlertRules, HarborAlertsArgs, PROMETHEUS_RULE, ruleLabels } from "./alerts";
+import { buildHarborValues, HARBOR_SECRETS, HarborValuesArgs, HarborValuesRefs, REGISTRY_USER } from "./values";
 
-/** Arguments of {@link Harbor}. */
-export interface HarborArgs {
+/** Arguments of {@link Harbor}: how Harbor runs (the chart values' {@link HarborValuesArgs}) and what it connects to. */
+export interface HarborArgs extends HarborValuesArgs {
     /** Namespace to create and install into. */
     namespace: string;
-    /** The settings the chart values derive from. */
-    settings: HarborValuesSettings;
+    /**
+     * Harbor's alerts: a Prometheus Operator PrometheusRule next to the release (needs its CRD, and `metrics.enabled`
+     * for the series). Absent: none.
+     */
+    alerts?: HarborAlertsArgs;
     /** Blob storage (S3 or MinIO) and its credentials. */
     storage: BlobStorageRef;
     /** External PostgreSQL; absent means the chart's internal database (dev/previews only). */
@@ -39,7 +42,7 @@ export interface HarborArgs {
 export class Harbor extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
     readonly release: k8s.helm.v3.Release;
-    /** Harbor's alerts (a Prometheus Operator PrometheusRule), with `metrics.enabled` and `metrics.alerts.enabled`. */
+    /** Harbor's alerts (a Prometheus Operator PrometheusRule), when `alerts` is given. */
     readonly alertRule?: k8s.apiextensions.CustomResource;
     readonly externalUrl: pulumi.Output<string>;
     readonly adminUsername: pulumi.Output<string>;
@@ -128,7 +131,7 @@ export class Harbor extends pulumi.ComponentResource {
                 : { kind: "internal" },
             secretsRevision: secretsRevision(secrets),
         };
-        const values = buildHarborValues(args.settings, refs);
+        const values = buildHarborValues(args, refs);
 
         this.release = new k8s.helm.v3.Release(`${name}-release`, {
             name: args.releaseName ?? "harbor",
@@ -147,7 +150,7 @@ export class Harbor extends pulumi.ComponentResource {
             waitForJobs: true,
         }, childOf(this, { dependsOn: [...secrets, ...(args.waitFor ?? [])] }));
 
-        if (alertsEnabled(args.settings)) {
+        if (args.alerts) {
             // Needs the Prometheus Operator's CRD: without it `pulumi up` fails on this resource with "no matches for
             // kind PrometheusRule" (docs/operations.md, Monitoring). After the release: a first install would
             // otherwise alert on a Harbor still starting (no health reported yet).
@@ -156,14 +159,14 @@ export class Harbor extends pulumi.ComponentResource {
                 kind: PROMETHEUS_RULE.kind,
                 metadata: {
                     name: `${args.releaseName ?? "harbor"}-alerts`, namespace,
-                    labels: { "app.kubernetes.io/part-of": "harbor", "app.kubernetes.io/managed-by": "pulumi", ...ruleLabels(args.settings) },
+                    labels: { "app.kubernetes.io/part-of": "harbor", "app.kubernetes.io/managed-by": "pulumi", ...ruleLabels(args.alerts, args.metrics.serviceMonitorLabels) },
                 },
-                spec: buildHarborAlertRules(args.settings, args.namespace),
+                spec: buildHarborAlertRules(args.alerts, args.namespace),
             }, childOf(this, { dependsOn: [this.release] }));
         }
 
         this.namespace = namespace;
-        this.externalUrl = pulumi.output(args.settings.externalUrl);
+        this.externalUrl = pulumi.output(args.externalUrl);
         this.adminUsername = pulumi.output("admin");
         this.adminPassword = pulumi.secret(adminPassword.result);
         this.registerOutputs({

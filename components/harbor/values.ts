@@ -1,11 +1,84 @@
 /**
- * The Harbor chart's values as a PURE function of settings and plain references (Secret names, endpoints).
+ * The Harbor chart's values as a PURE function of the component's args and plain references (Secret names, endpoints).
  * No secret ever goes into values: every credential reaches the chart through its existingSecret keys.
  * Every key set here exists in the official chart 1.19.1 values.yaml (tests/values.spec.ts checks that).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { ReplicatedPart, ResourceSpec, Settings } from "../../config";
 import { SECRETS_REVISION_ANNOTATION } from "../common";
+
+/** Harbor parts that run as Deployments/StatefulSets with a replica count (the chart's `<part>.replicas`). */
+export type HarborPart = "portal" | "core" | "jobservice" | "registry" | "trivy" | "exporter";
+/** Every container group that gets resource requests: the parts, the registry's controller, the internal data services. */
+export type HarborContainerGroup = HarborPart | "registryController" | "database" | "redis";
+
+/** Requests and limits of one container group (Kubernetes quantities, e.g. cpu 100m, memory 256Mi). */
+export interface ResourceRequirements {
+    requests: { cpu: string; memory: string };
+    /** No CPU limit unless set (CPU throttling hurts latency more than it saves). */
+    limits: { cpu?: string; memory: string };
+}
+
+/** Where the ingress's TLS certificate comes from. Never the chart's "auto" (a new CA on every render). */
+export type HarborIngressTls =
+    | { source: "cert-manager"; clusterIssuer: string; secretName: string }
+    | { source: "secret"; secretName: string }
+    | { source: "none" };
+
+/** How Harbor runs: everything the chart values derive from besides the references (see {@link HarborValuesRefs}). */
+export interface HarborValuesArgs {
+    /** The host the ingress serves, e.g. harbor.example.com. */
+    hostname: string;
+    /** Exactly what clients use, scheme included (Harbor's token realm depends on it). */
+    externalUrl: string;
+    replicas: Record<HarborPart, number>;
+    resources: Record<HarborContainerGroup, ResourceRequirements>;
+    scheduling: {
+        /** Spread each part over zones: "required" (DoNotSchedule), "preferred" (ScheduleAnyway), or false. */
+        spreadOverZones: "required" | "preferred" | false;
+        /** Spread each part over nodes (always preferred, never required). */
+        spreadOverNodes: boolean;
+        /** Absent: the cluster's default priority. */
+        priorityClassName?: string;
+    };
+    ingress: {
+        className: string;
+        tls: HarborIngressTls;
+        /** nginx proxy read/send timeout: long enough for large layers. */
+        proxyTimeoutSeconds: number;
+        /** Extra annotations; they win over the ones set here. */
+        annotations: Record<string, string>;
+    };
+    trivy: {
+        enabled: boolean;
+        /** Absent: the chart's own (public) mirrors. */
+        dbRepositories?: string[];
+        javaDbRepositories?: string[];
+        skipUpdate: boolean;
+        skipJavaDbUpdate: boolean;
+        offlineScan: boolean;
+        /** A Go duration, e.g. 15m0s. */
+        timeout: string;
+        /** The vulnerability database's volume, e.g. 10Gi. */
+        storageSize: string;
+        /** Absent: the cluster's default StorageClass. */
+        storageClass?: string;
+    };
+    metrics: {
+        enabled: boolean;
+        /** A ServiceMonitor for the Prometheus Operator (only with `enabled`). */
+        serviceMonitor: boolean;
+        serviceMonitorLabels: Record<string, string>;
+        /** Absent: Prometheus's default scrape interval. */
+        scrapeInterval?: string;
+    };
+    logLevel: "debug" | "info" | "warning" | "error" | "fatal";
+    /** Harbor's Redis cache layer for artifacts. */
+    cacheEnabled: boolean;
+    /** The registry returns relative URLs (behind proxies that rewrite hosts). */
+    relativeUrls: boolean;
+    /** Harbor's PostgreSQL connection pool (internal or external database). */
+    databasePool: { maxOpenConns: number; maxIdleConns: number };
+}
 
 /** Names of the Kubernetes Secrets the Harbor component creates, and the keys the chart reads in them. */
 export const HARBOR_SECRETS = {
@@ -53,15 +126,10 @@ export interface HarborValuesRefs {
     secretsRevision?: pulumi.Input<string>;
 }
 
-export type HarborValuesSettings = Pick<
-    Settings,
-    "environment" | "hostname" | "externalUrl" | "replicas" | "resources" | "scheduling" | "ingress" | "trivy" | "metrics" | "harbor" | "data"
->;
-
 type Values = Record<string, unknown>;
 
-export function buildHarborValues(s: HarborValuesSettings, refs: HarborValuesRefs): Values {
-    const part = (p: ReplicatedPart, extra: Values = {}): Values => ({
+export function buildHarborValues(s: HarborValuesArgs, refs: HarborValuesRefs): Values {
+    const part = (p: HarborPart, extra: Values = {}): Values => ({
         replicas: s.replicas[p],
         // The chart renders a PDB only when replicas > 1; with one replica a PDB would block node drains.
         podDisruptionBudget: { enabled: s.replicas[p] > 1 && p !== "exporter", minAvailable: 1 },
@@ -73,12 +141,12 @@ export function buildHarborValues(s: HarborValuesSettings, refs: HarborValuesRef
             : {}),
         ...extra,
     });
-    const res = (r: ResourceSpec): Values => ({ requests: { ...r.requests }, limits: { ...r.limits } });
+    const res = (r: ResourceRequirements): Values => ({ requests: { ...r.requests }, limits: { ...r.limits } });
     const S = HARBOR_SECRETS;
 
     return {
         externalURL: s.externalUrl,
-        logLevel: s.harbor.logLevel,
+        logLevel: s.logLevel,
         expose: expose(s),
         persistence: {
             enabled: true,
@@ -104,7 +172,7 @@ export function buildHarborValues(s: HarborValuesSettings, refs: HarborValuesRef
         existingSecretAdminPasswordKey: S.admin.key,
         existingSecretSecretKey: S.secretKey.name,
         updateStrategy: { type: "RollingUpdate" },
-        cache: { enabled: s.harbor.cacheEnabled, expireHours: 24 },
+        cache: { enabled: s.cacheEnabled, expireHours: 24 },
         metrics: {
             enabled: s.metrics.enabled,
             serviceMonitor: {
@@ -133,7 +201,7 @@ export function buildHarborValues(s: HarborValuesSettings, refs: HarborValuesRef
             controller: { resources: res(s.resources.registryController) },
             existingSecret: S.registryHttp.name,
             existingSecretKey: S.registryHttp.key,
-            relativeurls: s.harbor.relativeUrls,
+            relativeurls: s.relativeUrls,
             credentials: { username: REGISTRY_USER, existingSecret: S.registryCredentials.name },
         }),
         trivy: part("trivy", {
@@ -152,7 +220,7 @@ export function buildHarborValues(s: HarborValuesSettings, refs: HarborValuesRef
     };
 }
 
-function expose(s: HarborValuesSettings): Values {
+function expose(s: HarborValuesArgs): Values {
     const tls = s.ingress.tls;
     const timeout = String(s.ingress.proxyTimeoutSeconds);
     const annotations: Record<string, string> = {
@@ -180,8 +248,8 @@ function expose(s: HarborValuesSettings): Values {
     };
 }
 
-function databaseValues(s: HarborValuesSettings, refs: HarborValuesRefs, res: (r: ResourceSpec) => Values): Values {
-    const pool = { maxOpenConns: s.data.postgres.maxOpenConns, maxIdleConns: s.data.postgres.maxIdleConns };
+function databaseValues(s: HarborValuesArgs, refs: HarborValuesRefs, res: (r: ResourceRequirements) => Values): Values {
+    const pool = { maxOpenConns: s.databasePool.maxOpenConns, maxIdleConns: s.databasePool.maxIdleConns };
     if (refs.database.kind === "internal") {
         return { type: "internal", internal: { resources: res(s.resources.database) }, ...pool };
     }
@@ -200,7 +268,7 @@ function databaseValues(s: HarborValuesSettings, refs: HarborValuesRefs, res: (r
     };
 }
 
-function redisValues(s: HarborValuesSettings, refs: HarborValuesRefs, res: (r: ResourceSpec) => Values): Values {
+function redisValues(s: HarborValuesArgs, refs: HarborValuesRefs, res: (r: ResourceRequirements) => Values): Values {
     if (refs.redis.kind === "internal") {
         return { type: "internal", internal: { resources: res(s.resources.redis), ...REDIS_INDEXES_INTERNAL } };
     }
@@ -219,13 +287,13 @@ function redisValues(s: HarborValuesSettings, refs: HarborValuesRefs, res: (r: R
 
 const { coreDatabaseIndex: _core, ...REDIS_INDEXES_INTERNAL } = REDIS_INDEXES;
 
-/** Zone spread (hard in prod, soft elsewhere so single-zone dev clusters still schedule) and node spread (soft). */
-function spread(s: HarborValuesSettings): Values[] {
+/** Zone spread (required or preferred: single-zone dev clusters must still schedule) and node spread (preferred). */
+function spread(s: HarborValuesArgs): Values[] {
     const out: Values[] = [];
     if (s.scheduling.spreadOverZones) {
         out.push({
             maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", nodeTaintsPolicy: "Honor",
-            whenUnsatisfiable: s.environment === "prod" ? "DoNotSchedule" : "ScheduleAnyway",
+            whenUnsatisfiable: s.scheduling.spreadOverZones === "required" ? "DoNotSchedule" : "ScheduleAnyway",
         });
     }
     if (s.scheduling.spreadOverNodes) {
