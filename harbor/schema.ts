@@ -27,9 +27,11 @@ export interface InputSpec<T, P extends Presence = Presence> {
     readonly replaces?: boolean;
     /** Harbor never shows it back (e.g. a password): state keeps what was sent. */
     readonly writeOnly?: boolean;
+    /** Not compared by the declared diff: the provider's own diff rule decides (e.g. `projectId`, withProjectIdDiff). */
+    readonly unmanaged?: boolean;
 }
 
-type Facts = { replaces?: boolean; writeOnly?: boolean };
+type Facts = { replaces?: boolean; writeOnly?: boolean; unmanaged?: boolean };
 
 /** A field with a default, e.g. `input(numberField({ default: 1, min: 1, max: 10 }), "Parallel workers.")`. */
 export function input<T>(rule: Field<T>, doc: string, facts: Facts = {}): InputSpec<T, "defaulted"> {
@@ -84,6 +86,11 @@ export interface ResourceSpec<F extends Inputs, T extends string = string> {
      * engine's unknown placeholder, so a rule checks the types it relies on.
      */
     readonly rules?: (inputs: InputsOf<F>, fail: (property: string, reason: string) => void) => void;
+    /**
+     * The canonical form of the checked inputs, after the rules: defaults that depend on other fields (a robot's
+     * level from its project), sorted sets. Read-back maps Harbor's answer through it too (no phantom diff).
+     */
+    readonly normalise?: (inputs: InputsOf<F>) => InputsOf<F>;
 }
 
 export class ResourceDeclaration<F extends Inputs, T extends string = string> {
@@ -95,7 +102,7 @@ export class ResourceDeclaration<F extends Inputs, T extends string = string> {
 
     /** The input keys a diff compares (every declared field; never the connection). */
     get managed(): (keyof InputsOf<F>)[] {
-        return Object.keys(this.spec.inputs) as (keyof InputsOf<F>)[];
+        return Object.entries(this.spec.inputs).filter(([, s]) => !s.unmanaged).map(([k]) => k) as (keyof InputsOf<F>)[];
     }
 
     /** The fields whose change replaces the object. */
@@ -122,7 +129,7 @@ export class ResourceDeclaration<F extends Inputs, T extends string = string> {
         }
         const inputs = out as InputsOf<F>;
         this.spec.rules?.(inputs, (property, reason) => c.fail(property, reason));
-        return c.result(inputs);
+        return c.result(this.spec.normalise ? this.spec.normalise(inputs) : inputs);
     }
 
     /**

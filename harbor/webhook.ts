@@ -12,9 +12,11 @@
 // collapses.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, qExact, seg } from "./client";
-import { adoptExisting, adoptInput, changedFields, Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, projectIdInput, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
-import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
+import { boolField, oneOfField, projectIdField, refined, secretField, stringField, stringListField } from "./fields";
+import { adoptExisting, changedFields, HarborProvider, pick, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
+import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
+import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
 
 /** Event types a project webhook can subscribe to (Harbor 2.15: pkg/notification/notification.go, initSupportedNotifyType). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -24,33 +26,73 @@ export const WEBHOOK_EVENT_TYPES = [
 export const WEBHOOK_NOTIFY_TYPES = ["http", "slack"] as const;
 export const WEBHOOK_PAYLOAD_FORMATS = ["Default", "CloudEvents"] as const;
 
-export interface WebhookInputs {
-    connection: Connection;
-    /** Project name. */
-    project: string;
-    name: string;
-    description: string;
-    /** Target URL (http or https, kept as written, query included; no credentials). */
-    address: string;
-    /** Sorted, unique. */
-    eventTypes: string[];
-    notifyType: (typeof WEBHOOK_NOTIFY_TYPES)[number];
-    /** Sent as the Authorization header to the target; "" = none. Secret. */
-    authHeader: string;
-    skipCertVerify: boolean;
-    payloadFormat: (typeof WEBHOOK_PAYLOAD_FORMATS)[number];
-    enabled: boolean;
-    /** The project's id (Project.projectId): another id = the project was replaced, and this policy left behind. */
-    projectId?: number;
-    /** Take over the project's policy of this name if it exists. */
-    adopt?: boolean;
+/** Why Harbor cannot take `address` as a target, or why it must not be stored in state; undefined when fine. */
+function addressProblem(address: string): string | undefined {
+    let u: URL;
+    try {
+        u = new URL(address);
+    } catch {
+        return `"${address}" is not a valid URL (expected e.g. https://hooks.example.com/harbor)`;
+    }
+    if (u.protocol !== "http:" && u.protocol !== "https:") return `must be http:// or https://, got "${u.protocol}"`;
+    if (/\s/.test(address)) return "must not contain spaces";
+    // Harbor would keep them (it stores the address as sent), but the address is not a secret in state.
+    if (u.username || u.password) return "must not contain credentials (they would be stored in plain text in state); use authHeader";
+    // Harbor: src/common/utils/utils.go ParseEndpoint compares the scheme as written with "http"/"https" (else 400
+    // "invalid scheme"); a URL parser here would lower-case it, or read "https:/h" and "https:\\h" as https://h.
+    if (!/^https?:\/\//.test(address)) return `must start with "http://" or "https://" exactly (lower case, two slashes: Harbor's ParseEndpoint compares the scheme as written)`;
+    // Harbor: ParseEndpoint ends in Go's url.ParseRequestURI, which refuses a '%' not followed by two hex digits in the
+    // host or path (the query is not checked): 400 "invalid URL escape".
+    const bad = /%(?![0-9A-Fa-f]{2})/.exec(address.split("?")[0]);
+    if (bad) return `has a '%' at position ${bad.index + 1} that is not followed by two hex digits (Harbor refuses it: invalid URL escape); write a literal '%' as %25`;
+    return undefined;
 }
+
+/** The canonical form of a set of event types: unique, sorted (check and read-back). */
+const normaliseEventTypes = (types: readonly string[]): string[] => [...new Set(types)].sort();
+
+/** The declaration: check, diff, types and the README table come from here. */
+export const WEBHOOK = declareResource({
+    type: "Webhook",
+    inputs: {
+        project: requiredInput(stringField({ required: true, minLength: 1, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name)" }), "The project's name (Project.name).", { replaces: true }),
+        name: requiredInput(stringField({ required: true, minLength: 1, maxLength: 256, line: true }), "Policy name, unique in the project (Harbor: 409); renamed in place."),
+        description: input(stringField({ default: "", text: true }), "Free text."),
+        address: requiredInput(refined(stringField({ required: true, minLength: 1, line: true }), { problem: addressProblem, summary: "http(s) URL, no credentials" }), "The target's URL, stored as written (a query string is kept)."),
+        eventTypes: requiredInput(stringListField({
+            required: true, normalise: true, pattern: new RegExp(`^(${WEBHOOK_EVENT_TYPES.join("|")})$`), patternHint: `expected one of ${WEBHOOK_EVENT_TYPES.join(", ")}`,
+        }), "The events to send, at least one (Harbor 2.15's 10)."),
+        notifyType: input(oneOfField(WEBHOOK_NOTIFY_TYPES, { default: "http" }), "The target's type."),
+        authHeader: input(secretField({ default: "", line: true }), "Sent as the Authorization header to the target; `\"\"` = none. Read back (a UI edit is drift), kept secret in state."),
+        skipCertVerify: input(boolField(false), "Skip TLS verification of the target."),
+        payloadFormat: optionalInput(oneOfField(WEBHOOK_PAYLOAD_FORMATS), "http targets only; unset = `Default` (Harbor refuses any with slack, so it is never sent for slack)."),
+        enabled: input(boolField(true), "Whether Harbor sends events."),
+        projectId: optionalInput(projectIdField(), "The Project's `projectId` output: a new id (the project was replaced; Harbor leaves its policies behind, unreachable) replaces the webhook.", { unmanaged: true }),
+    },
+    outputs: { policyId: { doc: "Harbor's policy id." } },
+    adoptable: true,
+    rules: (i, fail, failed) => {
+        // handler/webhook.go validateEventTypes: "empty event type" is a 400.
+        if (Array.isArray(i.eventTypes) && i.eventTypes.length === 0) fail("eventTypes", "eventTypes must list at least one event type");
+        // handler/webhook.go validateTargets: any payload_format on a slack target is a 400.
+        if (i.notifyType === "slack" && i.payloadFormat !== undefined && !failed("payloadFormat")) {
+            fail("payloadFormat", `payloadFormat is not allowed with notifyType "slack" (Harbor: set payload format is not allowed for slack); remove it`);
+        }
+    },
+    normalise: (i) => ({ ...i, payloadFormat: i.payloadFormat ?? "Default", ...(Array.isArray(i.eventTypes) ? { eventTypes: normaliseEventTypes(i.eventTypes) } : {}) }),
+});
+
+type PayloadFormat = (typeof WEBHOOK_PAYLOAD_FORMATS)[number];
+/** Checked inputs: payloadFormat always set (normalised); `adopt` only when true. */
+export type WebhookInputs = InputsOf<typeof WEBHOOK.spec.inputs> & { payloadFormat: PayloadFormat; adopt?: boolean };
+/** The program's arguments (see the README table); `adopt: true` takes over the project's policy of this name. */
+export type WebhookArgs = ArgsOf<typeof WEBHOOK.spec.inputs> & { adopt?: pulumi.Input<boolean> };
 
 export interface WebhookOutputs extends WebhookInputs {
     policyId: number;
 }
 
-const MANAGED = ["project", "name", "description", "address", "eventTypes", "notifyType", "authHeader", "skipCertVerify", "payloadFormat", "enabled"] as const;
+const MANAGED = WEBHOOK.managed;
 const INPUT_KEYS = ["connection", ...MANAGED, "projectId"] as const;
 
 interface ApiTarget {
@@ -69,20 +111,6 @@ interface ApiPolicy {
     targets?: ApiTarget[];
 }
 
-function addressProblem(address: string): string | undefined {
-    let u: URL;
-    try {
-        u = new URL(address);
-    } catch {
-        return `address "${address}" is not a valid URL (expected e.g. https://hooks.example.com/harbor)`;
-    }
-    if (u.protocol !== "http:" && u.protocol !== "https:") return `address must be http:// or https://, got "${u.protocol}"`;
-    if (/\s/.test(address)) return "address must not contain spaces";
-    // Harbor would keep them (it stores the address as sent), but the address is not a secret in state.
-    if (u.username || u.password) return "address must not contain credentials (they would be stored in plain text in state); use authHeader";
-    return undefined;
-}
-
 const policyBody = (i: WebhookInputs) => ({
     name: i.name,
     description: i.description,
@@ -99,47 +127,14 @@ const policiesPath = (project: string) => `/projects/${seg(project)}/webhook/pol
 
 export class WebhookProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<WebhookInputs, WebhookOutputs> {
     async check(_olds: WebhookInputs, news: WebhookInputs): Promise<pulumi.dynamic.CheckResult<WebhookInputs>> {
-        // A wrongly typed authHeader must not be echoed in the failure (it is a secret): validated here, by type only.
-        const rawAuth = (news as { authHeader?: unknown }).authHeader;
-        const badAuth = rawAuth !== undefined && rawAuth !== null && typeof rawAuth !== "string" && !isUnknown(rawAuth);
-        const c = new InputChecker(badAuth ? { ...news, authHeader: undefined } : news);
-        if (badAuth) c.fail("authHeader", "authHeader must be a string");
-        const address = c.string("address", { required: true, minLength: 1, line: true })!;
-        if (typeof address === "string" && address && !isUnknown(address) && !c.failures.some((f) => f.property === "address")) {
-            const problem = addressProblem(address);
-            if (problem) c.fail("address", problem);
-        }
-        const inputs: WebhookInputs = {
-            connection: c.connection(),
-            project: c.string("project", { required: true, minLength: 1, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name)" })!,
-            name: c.string("name", { required: true, minLength: 1, maxLength: 256, line: true })!,
-            description: c.string("description", { default: "", text: true })!,
-            address,
-            eventTypes: c.stringList("eventTypes", {
-                required: true, normalise: true, pattern: new RegExp(`^(${WEBHOOK_EVENT_TYPES.join("|")})$`), patternHint: `expected one of ${WEBHOOK_EVENT_TYPES.join(", ")}`,
-            })!,
-            notifyType: c.oneOf("notifyType", WEBHOOK_NOTIFY_TYPES, { default: "http" })!,
-            authHeader: c.string("authHeader", { default: "", line: true })!,
-            skipCertVerify: c.bool("skipCertVerify", false),
-            payloadFormat: c.oneOf("payloadFormat", WEBHOOK_PAYLOAD_FORMATS, { default: "Default" })!,
-            enabled: c.bool("enabled", true),
-        };
-        if (Array.isArray(inputs.eventTypes) && inputs.eventTypes.length === 0) c.fail("eventTypes", "eventTypes must list at least one event type");
-        const rawFormat = (news as { payloadFormat?: unknown }).payloadFormat;
-        if (inputs.notifyType === "slack" && rawFormat !== undefined && rawFormat !== null && !c.failures.some((f) => f.property === "payloadFormat")) {
-            c.fail("payloadFormat", `payloadFormat is not allowed with notifyType "slack" (Harbor: set payload format is not allowed for slack); remove it`);
-        }
-        const projectId = projectIdInput(c);
-        if (projectId !== undefined) inputs.projectId = projectId;
-        if (adoptInput(c)) inputs.adopt = true;
-        return c.result(inputs);
+        return WEBHOOK.check(news) as pulumi.dynamic.CheckResult<WebhookInputs>;
     }
 
     /** Pure. Only the project replaces (a different project never clashes on the name, so create first). */
     async diff(_id: string, olds: WebhookOutputs, news: WebhookInputs): Promise<pulumi.dynamic.DiffResult> {
         // Harbor leaves a deleted project's policies behind (controller/event/handler/internal/project.go deletes none),
         // reachable through no project (handler/webhook.go requirePolicyInProject): a new project id replaces.
-        return withProjectIdDiff(diffManaged<WebhookInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] }), olds.projectId, news.projectId);
+        return withProjectIdDiff(WEBHOOK.diff(olds, news), olds.projectId, news.projectId);
     }
 
     /** One POST (retried only after looking the policy up by name). */
@@ -167,22 +162,23 @@ export class WebhookProvider extends HarborProvider implements pulumi.dynamic.Re
                 const p = await c.get<ApiPolicy>(`${policiesPath(props.project)}/${seg(id)}`, { byName: true });
                 const targets = p.targets ?? [];
                 const t = targets[0] ?? {};
-                const outs: WebhookOutputs = {
+                const held = WEBHOOK.spec.normalise!({
                     connection: props.connection,
                     project: props.project,
                     name: p.name,
                     description: p.description ?? "",
                     // Several targets (added in the UI) cannot be expressed: show them, so the diff collapses them to one.
                     address: (t.address ?? "") + (targets.length > 1 ? ` (+${targets.length - 1} more targets)` : ""),
-                    eventTypes: [...new Set(p.event_types ?? [])].sort(),
+                    eventTypes: p.event_types ?? [],
                     notifyType: (t.type ?? "http") as WebhookInputs["notifyType"],
                     authHeader: t.auth_header ?? "",
                     skipCertVerify: t.skip_cert_verify === true,
-                    payloadFormat: (t.payload_format || "Default") as WebhookInputs["payloadFormat"],
+                    // Harbor stores none for slack and "Default" for an http target sent without one: both read as unset.
+                    ...(t.payload_format ? { payloadFormat: t.payload_format as PayloadFormat } : {}),
                     enabled: p.enabled === true,
                     ...(props.projectId !== undefined ? { projectId: props.projectId } : {}),
-                    policyId: p.id,
-                };
+                });
+                const outs: WebhookOutputs = { ...(held as WebhookInputs), policyId: p.id };
                 return { id: String(p.id), props: outs, inputs: pick(outs, INPUT_KEYS) as WebhookOutputs };
             }),
         );
@@ -210,40 +206,13 @@ export class WebhookProvider extends HarborProvider implements pulumi.dynamic.Re
 /** The provider every Webhook uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const webhookProvider = new WebhookProvider();
 
-export interface WebhookArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** Project name (replaces the webhook when changed). */
-    project: pulumi.Input<string>;
-    /** Policy name, unique in the project (renamed in place). */
-    name: pulumi.Input<string>;
-    description?: pulumi.Input<string>;
-    /** Target URL, http(s), without credentials (a query string is kept). */
-    address: pulumi.Input<string>;
-    /** Events to send, e.g. ["PUSH_ARTIFACT", "SCANNING_COMPLETED"]. */
-    eventTypes: pulumi.Input<pulumi.Input<string>[]>;
-    /** "http" (default) or "slack". */
-    notifyType?: pulumi.Input<"http" | "slack">;
-    /** Authorization header value sent to the target (kept secret). */
-    authHeader?: pulumi.Input<string>;
-    /** Skip TLS verification of the target. Default false. */
-    skipCertVerify?: pulumi.Input<boolean>;
-    /** "Default" (default) or "CloudEvents"; http targets only (Harbor refuses it for slack). */
-    payloadFormat?: pulumi.Input<"Default" | "CloudEvents">;
-    /** Default true. */
-    enabled?: pulumi.Input<boolean>;
-    /** The Project's `projectId` output. A new id (the project was replaced; Harbor leaves its webhook policies behind, unreachable) replaces the webhook. */
-    projectId?: pulumi.Input<number>;
-    /** Take over the project's existing policy of this name (default false). */
-    adopt?: pulumi.Input<boolean>;
-}
-
 /** A project webhook policy with one target. */
 export class Webhook extends HarborResource {
     declare readonly policyId: pulumi.Output<number>;
 
     constructor(name: string, args: WebhookArgs, opts?: pulumi.CustomResourceOptions) {
-        const props = dynamicProps({ ...args, ...(args.authHeader !== undefined ? { authHeader: pulumi.secret(args.authHeader) } : {}) }, ["policyId"]);
-        super("Webhook", name, props, withSecretOutputs(opts, ["authHeader"]));
+        const props = dynamicProps({ ...args, ...(args.authHeader !== undefined ? { authHeader: pulumi.secret(args.authHeader) } : {}) }, WEBHOOK.outputNames);
+        // authHeader is an input kept secret in the outputs too (Harbor returns it), so not a declared output.
+        super(WEBHOOK.type, name, props, withSecretOutputs(opts, [...WEBHOOK.secretOutputs, "authHeader"]));
     }
 }

@@ -56,6 +56,15 @@ describe("harbor/Webhook", () => {
             assert.equal(events["eventTypes[2]"], undefined);
             assert.equal(h.emu.log.length, 0);
         });
+
+        it("refuses the addresses Harbor's utils.ParseEndpoint refuses: a scheme not written in lower case, a bad %-escape before the query (issue 11 part C)", async () => {
+            const address = async (a: string) => byProperty((await check({ project: "web", name: "a", address: a, eventTypes: ["PUSH_ARTIFACT"] })).failures).address;
+            assert.match(await address("HTTPS://hooks.example.com/harbor"), /^address must start with "http:\/\/" or "https:\/\/" exactly \(lower case, two slashes/);
+            assert.match(await address("https:/hooks.example.com/harbor"), /must start with "http:\/\/" or "https:\/\/" exactly/);
+            assert.match(await address("https://hooks.example.com/a%zzb"), /^address has a '%' at position 28 that is not followed by two hex digits \(Harbor refuses it: invalid URL escape\)/);
+            assert.equal(await address("https://hooks.example.com/a%20b?x=%zz"), undefined, "the query is not unescaped by Harbor");
+            assert.equal(h.emu.log.length, 0);
+        });
     });
 
     describe("lifecycle", () => {
