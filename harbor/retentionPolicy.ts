@@ -18,35 +18,94 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { fromHarborCron, toHarborCron } from "./cron";
-import { objectList } from "./nestedInputs";
-import { Connection, deepEqual, diffManaged, GONE, HarborProvider, InputChecker, isUnknown, pick, projectIdInput, readOrGone, refuseAdopt, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
-import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
-import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
-import { checkSchedule } from "./systemSchedule";
+import { boolField, Field, listField, numberField, oneOfField, projectIdField, refined, scheduleField, stringField, ValuesOf } from "./fields";
+import { deepEqual, GONE, HarborProvider, isUnknown, pick, readOrGone, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
+import { dynamicProps, HarborResource } from "./resource";
+import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
+import { ApiSelectorRule, RepoDecoration, SELECTOR_FIELDS, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
 
 export const RETENTION_TEMPLATES = ["latestPushedK", "latestPulledN", "nDaysSinceLastPush", "nDaysSinceLastPull", "always"] as const;
 export type RetentionTemplate = (typeof RETENTION_TEMPLATES)[number];
 export const MAX_RETENTION_RULES = 15;
 
-export interface RetentionRule extends Selectors {
-    template: RetentionTemplate;
-    /** Count (latestPushedK, latestPulledN) or days (nDaysSince*); absent for "always". */
-    value?: number;
-    /** Also apply to untagged artifacts. Default true. */
-    untagged: boolean;
-    disabled: boolean;
-}
+/** One rule's fields (the value's range depends on the template: RETENTION_POLICY's rules). */
+const RULE_FIELDS = {
+    template: oneOfField(RETENTION_TEMPLATES, { required: true }),
+    value: numberField({ integer: false }),
+    untagged: boolField(true),
+    disabled: boolField(false),
+    ...SELECTOR_FIELDS,
+};
 
-export interface RetentionPolicyInputs {
-    connection: Connection;
-    /** Project name. */
-    project: string;
-    /** 5-field cron, hourly/daily/weekly, or "" for none (normalised). */
-    schedule: string;
-    rules: RetentionRule[];
-    /** The project's id as declared (Project.projectId); the output is the id Harbor's policy names. */
-    projectId?: number;
-}
+/**
+ * The largest value Harbor's evaluator accepts per template: pkg/retention/policy/rule/latestps and latestpl Valid
+ * refuse a count >= math.MaxInt16; dayspl and daysps Valid refuse more than 20190904 days (a 400 from
+ * handler/retention.go via policy Metadata.Valid → index.Valid).
+ */
+const VALUE_MAX: Record<RetentionTemplate, number> = {
+    latestPushedK: 32766, latestPulledN: 32766, nDaysSinceLastPush: 20190904, nDaysSinceLastPull: 20190904, always: 2 ** 31 - 1,
+};
+
+/** `adopt` is refused, saying why (a project's one policy is always taken over). */
+const NO_ADOPT: Field<boolean> = {
+    ...refined(boolField(false), {
+        problem: (v) => (v ? "is not a setting of RetentionPolicy: a project has at most one policy and create always takes over the one it has (found through its retention_id)" : undefined),
+        summary: "`false` only",
+    }),
+    default: undefined,
+};
+
+/** A checked rule (`value` absent for "always"). */
+export type RetentionRule = Omit<ValuesOf<typeof RULE_FIELDS>, "value"> & { value?: number };
+
+/** The declaration: check, diff, types and the README table come from here. */
+export const RETENTION_POLICY = declareResource({
+    type: "RetentionPolicy",
+    inputs: {
+        project: requiredInput(stringField({ required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name)" }), "The project's name (Project.name); Harbor holds its id as `scope.ref`.", { replaces: true }),
+        schedule: input(scheduleField(), "`trigger.settings.cron` (6-field in Harbor); `\"\"` = manual runs only."),
+        rules: requiredInput(
+            { ...listField(RULE_FIELDS, { min: 1, max: MAX_RETENTION_RULES }), default: undefined, requiredMessage: "needs at least 1 item" } as Field<RetentionRule[]>,
+            "1-15 rules, no two identical (an artifact is kept when ANY rule retains it). `template`: `latestPushedK`/`latestPulledN` (value = count, < 32767), `nDaysSinceLastPush`/`nDaysSinceLastPull` (value = days, <= 20190904), `always` (no value); `untagged` default true; both selectors always sent.",
+        ),
+        projectId: optionalInput(projectIdField(), "The Project's `projectId` output: a new id (Harbor deleted the policy with its project) replaces the policy.", { unmanaged: true }),
+        adopt: optionalInput(NO_ADOPT, "Refused: create always takes over the project's policy.", { unmanaged: true }),
+    },
+    outputs: {
+        retentionId: { doc: "Harbor's retention policy id (the project's metadata `retention_id`)." },
+        projectId: { doc: "The id of the project the policy belongs to (`scope.ref`)." },
+    },
+    rules: (i, fail) => {
+        if (!Array.isArray(i.rules)) return;
+        const seen = new Map<string, number>();
+        i.rules.forEach((r, n) => {
+            if (typeof r !== "object" || r === null) return; // not known yet (a preview)
+            const at = `rules[${n}]`;
+            const template = isUnknown(r.template) ? undefined : (r.template as RetentionTemplate | undefined);
+            const counted = template !== "always";
+            const what = template === "latestPushedK" || template === "latestPulledN" ? "the number of artifacts to keep" : "days";
+            const v = r.value as number | undefined;
+            if (typeof v === "number" && Number.isFinite(v)) {
+                const max = VALUE_MAX[template ?? "always"];
+                if (!Number.isInteger(v)) fail(`${at}.value`, `${at}.value must be a whole number, got ${v} (${what})`);
+                else if (v < 1) fail(`${at}.value`, `${at}.value must be at least 1, got ${v} (${what})`);
+                else if (v > max) fail(`${at}.value`, `${at}.value must be at most ${max}, got ${v} (${what}${template && template !== "always" ? `: Harbor refuses more for ${template}` : ""})`);
+            }
+            if (template !== undefined) {
+                if (counted && v === undefined) fail(`${at}.value`, `${at}.value is required with template "${template}" (${what})`);
+                if (!counted && v !== undefined) fail(`${at}.value`, `${at}.value is not used with template "always"; remove it`);
+            }
+            // handler/retention.go checkRuleConflict: a 409 for two rules whose JSON is equal (disabled included).
+            const key = ruleKey(r);
+            const prev = seen.get(key);
+            if (prev !== undefined) fail(at, `${at} is identical to rules[${prev}] (Harbor refuses duplicate rules)`);
+            else seen.set(key, n);
+        });
+    },
+    normalise: ({ adopt: _adopt, ...i }) => i,
+});
+
+export type RetentionPolicyInputs = Omit<InputsOf<typeof RETENTION_POLICY.spec.inputs>, "adopt">;
 
 export interface RetentionPolicyOutputs extends RetentionPolicyInputs {
     retentionId: number;
@@ -54,9 +113,8 @@ export interface RetentionPolicyOutputs extends RetentionPolicyInputs {
     projectId: number;
 }
 
-const MANAGED = ["project", "schedule", "rules"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED] as const;
-const RULE_KEYS = ["template", "value", "untagged", "disabled", ...SELECTOR_KEYS] as const;
+const MANAGED = RETENTION_POLICY.managed;
+const INPUT_KEYS = ["connection", ...MANAGED] as (keyof RetentionPolicyOutputs)[];
 
 interface ApiRule extends ApiSelectorRule {
     id?: number;
@@ -114,36 +172,20 @@ function ruleFromHarbor(r: ApiRule): RetentionRule {
 }
 
 /** A rule as a comparable key (for the "no two identical rules" check). */
-const ruleKey = (r: RetentionRule) => JSON.stringify([r.template, r.value, r.untagged, r.tagPattern, r.tagDecoration, r.repoPattern, r.repoDecoration]);
+function ruleKey(r: RetentionRule): string {
+    return JSON.stringify([r.template, r.value, r.untagged, r.disabled, r.tagPattern, r.tagDecoration, r.repoPattern, r.repoDecoration]);
+}
 
 export class RetentionPolicyProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<RetentionPolicyInputs, RetentionPolicyOutputs> {
     async check(_olds: RetentionPolicyInputs, news: RetentionPolicyInputs): Promise<pulumi.dynamic.CheckResult<RetentionPolicyInputs>> {
-        const c = new InputChecker(news);
-        const schedule = checkSchedule(c, "schedule");
-        const rules = objectList(c, "rules", c.value("rules"), RULE_KEYS, (sub, at) => checkRule(sub, at), { min: 1, max: MAX_RETENTION_RULES });
-        const seen = new Map<string, number>();
-        if (Array.isArray(rules)) rules.forEach((r, i) => {
-            const prev = seen.get(ruleKey(r));
-            if (prev !== undefined) c.fail(`rules[${i}]`, `rules[${i}] is identical to rules[${prev}] (Harbor refuses duplicate rules)`);
-            else seen.set(ruleKey(r), i);
-        });
-        const inputs: RetentionPolicyInputs = {
-            connection: c.connection(),
-            project: c.string("project", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name)" })!,
-            schedule,
-            rules,
-        };
-        const projectId = projectIdInput(c);
-        if (projectId !== undefined) inputs.projectId = projectId;
-        refuseAdopt(c, "RetentionPolicy", "a project has at most one policy and create always takes over the one it has (found through its retention_id)");
-        return c.result(inputs);
+        return RETENTION_POLICY.check(news) as pulumi.dynamic.CheckResult<RetentionPolicyInputs>;
     }
 
     /** Pure. A different project is a different policy: replace. */
     async diff(_id: string, olds: RetentionPolicyOutputs, news: RetentionPolicyInputs): Promise<pulumi.dynamic.DiffResult> {
         // Harbor deletes the policy with its project (controller/event/handler/internal/project.go onProjectDelete):
         // the project's id in state (scope.ref) against the declared one tells a replaced project.
-        return withProjectIdDiff(diffManaged<RetentionPolicyInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] }), olds.projectId, news.projectId);
+        return withProjectIdDiff(RETENTION_POLICY.diff(olds, news), olds.projectId, news.projectId);
     }
 
     /** GET the project (id + retention_id), then PUT the existing policy (adopt) or POST a new one. */
@@ -260,25 +302,6 @@ function retentionIdOf(p: ApiProject): number | undefined {
     return v && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
-function checkRule(sub: InputChecker, at: string): RetentionRule {
-    const template = sub.oneOf("template", RETENTION_TEMPLATES, { required: true })!;
-    const counted = template !== "always";
-    const what = template === "latestPushedK" || template === "latestPulledN" ? "the number of artifacts to keep" : "days";
-    const value = sub.number("value", { min: 1, max: 2 ** 31 - 1, hint: what });
-    if (template !== undefined && !isUnknown(template)) {
-        if (counted && value === undefined) sub.fail("value", `value is required with template "${template}" (${what})`);
-        if (!counted && value !== undefined) sub.fail("value", `value is not used with template "always"; remove it`);
-    }
-    void at;
-    return {
-        template,
-        ...(counted ? { value } : {}),
-        untagged: sub.bool("untagged", true),
-        disabled: sub.bool("disabled", false),
-        ...checkSelectors(sub),
-    };
-}
-
 /** The provider every RetentionPolicy uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const retentionPolicyProvider = new RetentionPolicyProvider();
 
@@ -301,18 +324,11 @@ export interface RetentionRuleArgs {
     disabled?: pulumi.Input<boolean>;
 }
 
-export interface RetentionPolicyArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** Project name (Project.name). Changing it replaces the policy. */
-    project: pulumi.Input<string>;
-    /** 5-field cron, "hourly", "daily", "weekly", or "" (default) for manual runs only. */
-    schedule?: pulumi.Input<string>;
-    /** 1 to 15 rules (an artifact is kept when ANY rule retains it). */
-    rules: pulumi.Input<pulumi.Input<RetentionRuleArgs>[]>;
-    /** The Project's `projectId` output. A new id (the project was replaced, and Harbor deleted its policy with it) replaces the policy. */
-    projectId?: pulumi.Input<number>;
-}
+/**
+ * The program's arguments (see the README table). The rules keep their own Args type: a nested field with a default
+ * is optional in a program, which ArgsOf cannot say for list items yet.
+ */
+export type RetentionPolicyArgs = Omit<ArgsOf<typeof RETENTION_POLICY.spec.inputs>, "rules" | "adopt"> & { rules: pulumi.Input<pulumi.Input<RetentionRuleArgs>[]> };
 
 /** A project's tag-retention policy (adopts the one Harbor may already have; delete really deletes it). */
 export class RetentionPolicy extends HarborResource {
@@ -321,6 +337,7 @@ export class RetentionPolicy extends HarborResource {
     declare readonly projectId: pulumi.Output<number>;
 
     constructor(name: string, args: RetentionPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-        super("RetentionPolicy", name, dynamicProps(args, args.projectId !== undefined ? ["retentionId"] : ["retentionId", "projectId"]), opts);
+        // A declared projectId is passed as given; the output of that name is seeded only when it is not.
+        super(RETENTION_POLICY.type, name, dynamicProps(args, RETENTION_POLICY.outputNames.filter((o) => o !== "projectId" || args.projectId === undefined)), opts);
     }
 }

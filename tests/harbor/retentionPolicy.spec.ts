@@ -59,6 +59,21 @@ describe("harbor/RetentionPolicy", () => {
             assert.match((await fail([]))[0].reason, /rules needs at least 1 item/);
             assert.deepEqual(await fail([{ template: "always" }, { template: "always", tagPattern: "**" }]), [{ property: "rules[1]", reason: "rules[1] is identical to rules[0] (Harbor refuses duplicate rules)" }]);
         });
+
+        it("refuses the values Harbor's evaluators refuse, and only Harbor's duplicates (issue 11 part C)", async () => {
+            const fails = async (rules: unknown) => byProperty((await check({ project: "web", rules })).failures);
+            // pkg/retention/policy/rule/latestps, latestpl Valid: a count >= math.MaxInt16 "is too large".
+            const counts = await fails([{ template: "latestPushedK", value: 32767 }, { template: "latestPulledN", value: 40000 }, { template: "latestPushedK", value: 32766 }]);
+            assert.match(counts["rules[0].value"], /^rules\[0\]\.value must be at most 32766, got 32767 \(the number of artifacts to keep: Harbor refuses more for latestPushedK\)$/);
+            assert.match(counts["rules[1].value"], /at most 32766, got 40000/);
+            assert.equal(counts["rules[2].value"], undefined);
+            // dayspl, daysps Valid: more than 20190904 days "is too large".
+            const days = await fails([{ template: "nDaysSinceLastPull", value: 20190905 }, { template: "nDaysSinceLastPush", value: 20190904 }]);
+            assert.match(days["rules[0].value"], /at most 20190904, got 20190905 \(days: Harbor refuses more for nDaysSinceLastPull\)/);
+            assert.equal(days["rules[1].value"], undefined);
+            // handler/retention.go checkRuleConflict compares whole rules, disabled included: these two are not a 409.
+            assert.deepEqual(await fails([{ template: "always" }, { template: "always", disabled: true }]), {});
+        });
     });
 
     describe("lifecycle", () => {
