@@ -2,9 +2,10 @@
 // InputChecker; each moves here when its declaration is written (see harbor/README.md "Declaring a resource").
 import { DEFAULT_SCANNER } from "./defaultScanner";
 import { GARBAGE_COLLECTION_SCHEDULE } from "./gcSchedule";
+import { IMMUTABLE_TAG_RULE } from "./immutableTagRule";
 import { PURGE_AUDIT_SCHEDULE } from "./purgeAuditSchedule";
 import { READY } from "./ready";
 import { RETENTION_POLICY } from "./retentionPolicy";
 import { WEBHOOK } from "./webhook";
 
-export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE, READY, DEFAULT_SCANNER, WEBHOOK, RETENTION_POLICY] as const;
+export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE, READY, DEFAULT_SCANNER, WEBHOOK, RETENTION_POLICY, IMMUTABLE_TAG_RULE] as const;

@@ -302,3 +302,38 @@ export function listField<S extends Record<string, Field<unknown>>>(fields: S, b
 export function formatPath(base: string, path: readonly (string | number)[]): string {
     return path.reduce<string>((out, p) => (typeof p === "number" ? `${out}[${p}]` : out ? `${out}.${p}` : p), base);
 }
+
+/**
+ * `field` with one more rule and/or a normalisation, for values its builder cannot say: `problem` names why a value
+ * of the right type is refused (after the builder's own rules; one failure per property is reported); `normalise` is the
+ * form check keeps, and read-back uses the same function so refresh shows no phantom diff.
+ */
+export function refined<T>(field: Field<T>, more: { problem?: (v: T) => string | undefined; normalise?: (v: T) => T; summary?: string }): Field<T> {
+    const schema = field.schema
+        .superRefine((v, ctx) => {
+            const problem = more.problem?.(v);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+        })
+        .transform((v) => (more.normalise ? more.normalise(v) : v));
+    return { ...field, schema: schema as unknown as z.ZodType<T>, summary: more.summary ?? field.summary };
+}
+
+/** At most `max` bytes in UTF-8, as Go's `len()` counts (a name of 100 "é" is 200 bytes). */
+export function utf8BytesProblem(max: number): (v: string) => string | undefined {
+    return (v) => {
+        const bytes = Buffer.byteLength(v, "utf8");
+        return bytes > max ? `must be at most ${max} bytes in UTF-8, got ${bytes}` : undefined;
+    };
+}
+
+/** A hex colour `#RRGGBB`, upper-cased (as Harbor's UI writes it), or "" for none (the default). */
+export const HEX_COLOR_RE = /^#[0-9A-Fa-f]{6}$/;
+export const normaliseHexColor = (v: string): string => (HEX_COLOR_RE.test(v) ? v.toUpperCase() : v);
+export function hexColorField(): Field<string> {
+    return refined(stringField({ default: "", pattern: /^$|^#[0-9A-Fa-f]{6}$/, patternHint: 'use "#RRGGBB" (e.g. "#0095D3") or "" for none' }), { normalise: normaliseHexColor });
+}
+
+/** The id of the project an object lives in: the Project's `projectId` output (harbor/README.md "Projects and their dependants"). */
+export function projectIdField(): Field<number> {
+    return numberField({ min: 1, hint: "the project's id: the Project's projectId output" });
+}

@@ -9,29 +9,41 @@
 // - an identical rule in the project gives 409: a clear error naming the existing rule.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
-import { adoptExisting, adoptInput, Connection, diffManaged, HarborProvider, InputChecker, partialCreateError, pick, projectIdInput, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
-import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
+import { boolField, projectIdField, stringField } from "./fields";
+import { adoptExisting, HarborProvider, partialCreateError, pick, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
+import { dynamicProps, HarborResource } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
-import { ApiSelectorRule, checkSelectors, RepoDecoration, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
+import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
+import { ApiSelectorRule, SELECTOR_INPUTS, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor } from "./selectors";
 
+/**
+ * The declaration: check, diff, types and the README table come from here. Harbor v2.15.2 validates nothing of the
+ * rule's body (handler/immutable.go CreateImmuRule/UpdateImmuRule copy it; pkg/immutable/manager.go stores it as
+ * JSON; model/rule.go Metadata.Valid is never called), so these rules are ours: a selector Harbor's doublestar
+ * cannot use never matches, and the rule silently protects nothing.
+ */
+export const IMMUTABLE_TAG_RULE = declareResource({
+    type: "ImmutableTagRule",
+    inputs: {
+        project: requiredInput(stringField({ required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name)" }), "The project (by name).", { replaces: true }),
+        ...SELECTOR_INPUTS,
+        disabled: input(boolField(false), "Keep the rule but do not enforce it."),
+        projectId: optionalInput(projectIdField(), "The Project's `projectId` output: another id (the project was replaced, and Harbor deleted this rule with it) replaces the rule.", { unmanaged: true }),
+    },
+    outputs: { ruleId: { doc: "Harbor's rule id." } },
+    adoptable: true,
+});
 
-export interface ImmutableTagRuleInputs extends Selectors {
-    connection: Connection;
-    /** Project name. */
-    project: string;
-    disabled: boolean;
-    /** The project's id (Project.projectId): another id = the project was replaced, and this rule with it. */
-    projectId?: number;
+export type ImmutableTagRuleInputs = InputsOf<typeof IMMUTABLE_TAG_RULE.spec.inputs> & {
     /** Take over the project's identical rule (same selectors) if it exists. */
     adopt?: boolean;
-}
+};
 
 export interface ImmutableTagRuleOutputs extends ImmutableTagRuleInputs {
     ruleId: number;
 }
 
-const MANAGED = ["project", ...SELECTOR_KEYS, "disabled"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED, "projectId"] as const;
+const INPUT_KEYS = ["connection", ...IMMUTABLE_TAG_RULE.managed, "projectId"] as const;
 
 interface ApiRule extends ApiSelectorRule {
     id: number;
@@ -54,23 +66,13 @@ const sameSelectors = (a: Selectors, b: Selectors) => SELECTOR_KEYS.every((k) =>
 
 export class ImmutableTagRuleProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ImmutableTagRuleInputs, ImmutableTagRuleOutputs> {
     async check(_olds: ImmutableTagRuleInputs, news: ImmutableTagRuleInputs): Promise<pulumi.dynamic.CheckResult<ImmutableTagRuleInputs>> {
-        const c = new InputChecker(news);
-        const inputs: ImmutableTagRuleInputs = {
-            connection: c.connection(),
-            project: c.string("project", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name)" })!,
-            ...checkSelectors(c),
-            disabled: c.bool("disabled", false),
-        };
-        const projectId = projectIdInput(c);
-        if (projectId !== undefined) inputs.projectId = projectId;
-        if (adoptInput(c)) inputs.adopt = true;
-        return c.result(inputs);
+        return IMMUTABLE_TAG_RULE.check(news);
     }
 
     /** Pure. The project replaces; selectors and disabled change in place. */
     async diff(_id: string, olds: ImmutableTagRuleOutputs, news: ImmutableTagRuleInputs): Promise<pulumi.dynamic.DiffResult> {
         // Harbor deletes a project's immutable rules with it (controller/event/handler/internal/project.go onProjectDelete).
-        return withProjectIdDiff(diffManaged<ImmutableTagRuleInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] }), olds.projectId, news.projectId);
+        return withProjectIdDiff(IMMUTABLE_TAG_RULE.diff(olds, news), olds.projectId, news.projectId);
     }
 
     /** POST (always stored enabled), then PUT when the rule must be disabled. */
@@ -160,26 +162,10 @@ export class ImmutableTagRuleProvider extends HarborProvider implements pulumi.d
 /** The provider every ImmutableTagRule uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const immutableTagRuleProvider = new ImmutableTagRuleProvider();
 
-export interface ImmutableTagRuleArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** Project name (Project.name). Changing it replaces the rule. */
-    project: pulumi.Input<string>;
-    /** Tag pattern (doublestar; several as {a,b}). Default "**". */
-    tagPattern?: pulumi.Input<string>;
-    /** "matches" (default) or "excludes". */
-    tagDecoration?: pulumi.Input<TagDecoration>;
-    /** Repository pattern (doublestar). Default "**". */
-    repoPattern?: pulumi.Input<string>;
-    /** "repoMatches" (default) or "repoExcludes". */
-    repoDecoration?: pulumi.Input<RepoDecoration>;
-    /** Keep the rule but do not enforce it. Default false. */
-    disabled?: pulumi.Input<boolean>;
-    /** The Project's `projectId` output. A new id (the project was replaced, and Harbor deleted or stranded this with it) replaces it. */
-    projectId?: pulumi.Input<number>;
+export type ImmutableTagRuleArgs = ArgsOf<typeof IMMUTABLE_TAG_RULE.spec.inputs> & {
     /** Take over the project's existing rule with the same selectors (default false). */
     adopt?: pulumi.Input<boolean>;
-}
+};
 
 /** An immutable tag rule of a project. */
 export class ImmutableTagRule extends HarborResource {
@@ -187,6 +173,6 @@ export class ImmutableTagRule extends HarborResource {
     declare readonly ruleId: pulumi.Output<number>;
 
     constructor(name: string, args: ImmutableTagRuleArgs, opts?: pulumi.CustomResourceOptions) {
-        super("ImmutableTagRule", name, dynamicProps(args, ["ruleId"]), opts);
+        super(IMMUTABLE_TAG_RULE.type, name, dynamicProps(args, IMMUTABLE_TAG_RULE.outputNames), opts);
     }
 }

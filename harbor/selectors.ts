@@ -1,7 +1,9 @@
 // Tag and repository selectors shared by retention rules and immutable tag rules (Harbor's doublestar selectors).
 // Both selectors are always sent: a rule without a tag selector is accepted by the API but fails when it runs
 // (Harbor's retention and immutability jobs skip it; terraform-provider-harbor issue #622).
-import { controlCharProblem, InputChecker, isUnknown } from "./provider";
+import { Field, oneOfField, refined, stringField } from "./fields";
+import { controlCharProblem, InputChecker } from "./provider";
+import { input } from "./schema";
 
 export const TAG_DECORATIONS = ["matches", "excludes"] as const;
 export const REPO_DECORATIONS = ["repoMatches", "repoExcludes"] as const;
@@ -71,19 +73,40 @@ function classEnd(p: string, from: number): number {
     return -1;
 }
 
-/** Read the four selector inputs (defaults: "**", matches, "**", repoMatches). */
+/** A selector pattern: doublestar Harbor can use (patternProblem), default "**". */
+export function selectorPatternField(): Field<string> {
+    return refined(stringField({ default: "**", minLength: 1 }), {
+        problem: (v) => {
+            const problem = patternProblem(v);
+            return problem && `${JSON.stringify(v)} ${problem}`;
+        },
+        summary: "doublestar pattern (several as `{a,b}`)",
+    });
+}
+
+/** The four selector fields (defaults: "**", matches, "**", repoMatches), for declarations and nested rules. */
+export const SELECTOR_FIELDS = {
+    tagPattern: selectorPatternField(),
+    tagDecoration: oneOfField(TAG_DECORATIONS, { default: "matches" }),
+    repoPattern: selectorPatternField(),
+    repoDecoration: oneOfField(REPO_DECORATIONS, { default: "repoMatches" }),
+};
+
+/** The selector inputs of a declaration (ImmutableTagRule). */
+export const SELECTOR_INPUTS = {
+    tagPattern: input(SELECTOR_FIELDS.tagPattern, "Tags it applies to (doublestar; several as `{a,b}`); `tag_selectors[0].pattern`."),
+    tagDecoration: input(SELECTOR_FIELDS.tagDecoration, "Whether matching tags are in (`matches`) or out (`excludes`)."),
+    repoPattern: input(SELECTOR_FIELDS.repoPattern, "Repositories it applies to (doublestar); `scope_selectors.repository[0].pattern`."),
+    repoDecoration: input(SELECTOR_FIELDS.repoDecoration, "Whether matching repositories are in (`repoMatches`) or out (`repoExcludes`)."),
+};
+
+/** Read the four selector inputs (defaults: "**", matches, "**", repoMatches), by the same fields. */
 export function checkSelectors(c: InputChecker): Selectors {
-    const pattern = (prop: string) => {
-        const v = c.string(prop, { default: "**", minLength: 1 })!;
-        const problem = typeof v === "string" && !isUnknown(v) && v ? patternProblem(v) : undefined;
-        if (problem) c.fail(prop, `${prop} ${JSON.stringify(v)} ${problem}`);
-        return v;
-    };
     return {
-        tagPattern: pattern("tagPattern"),
-        tagDecoration: c.oneOf("tagDecoration", TAG_DECORATIONS, { default: "matches" })!,
-        repoPattern: pattern("repoPattern"),
-        repoDecoration: c.oneOf("repoDecoration", REPO_DECORATIONS, { default: "repoMatches" })!,
+        tagPattern: c.field("tagPattern", SELECTOR_FIELDS.tagPattern)!,
+        tagDecoration: c.field("tagDecoration", SELECTOR_FIELDS.tagDecoration)!,
+        repoPattern: c.field("repoPattern", SELECTOR_FIELDS.repoPattern)!,
+        repoDecoration: c.field("repoDecoration", SELECTOR_FIELDS.repoDecoration)!,
     };
 }
 
