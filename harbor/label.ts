@@ -4,23 +4,43 @@
 // up by name first (the list's `name` filter is fuzzy: matched exactly here).
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
-import { adoptExisting, adoptInput, changedFields, Connection, diffManaged, HarborProvider, InputChecker, pick, projectIdInput, readOrGone, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
-import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
+import { hexColorField, normaliseHexColor, projectIdField, refined, stringField, utf8BytesProblem } from "./fields";
+import { adoptExisting, changedFields, HarborProvider, pick, readOrGone, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
+import { dynamicProps, HarborResource } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
+import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
 
-export interface LabelInputs {
-    connection: Connection;
-    name: string;
-    description: string;
-    /** "" or a hex color, #RRGGBB (normalised to upper case, as Harbor's UI writes it). */
-    color: string;
-    /** Project name for a project label; undefined = global label. */
-    project?: string;
-    /** A project label: the project's id as declared (Project.projectId); another id than Harbor's = replace. */
-    projectId?: number;
+/** The declaration: check, diff, types and the README table come from here. */
+export const LABEL = declareResource({
+    type: "Label",
+    inputs: {
+        // Harbor: pkg/label/model/model.go Label.Valid (UpdateLabel): not empty, at most 128 BYTES (Go's len); the
+        // column is varchar(128). A longer name in bytes would be created, then refused by every update.
+        name: requiredInput(refined(stringField({ required: true, minLength: 1, maxLength: 128, line: true }), { problem: utf8BytesProblem(128), summary: "string (1-128 characters, at most 128 bytes in UTF-8)" }), "Label name, unique in its scope (global, or the project)."),
+        description: input(stringField({ default: "", text: true }), "Free text."),
+        color: input(hexColorField(), "`#RRGGBB` (upper-cased, as Harbor's UI writes it) or `\"\"` for none."),
+        project: optionalInput(
+            stringField({ minLength: 1, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name), or unset for a global label" }),
+            "Project name for a project label; unset = a global label (needs a system admin). Harbor's PUT changes only name, description and color.",
+            { replaces: true },
+        ),
+        projectId: optionalInput(projectIdField(), "A project label: the Project's `projectId` output; another id (the project was replaced; Harbor leaves its labels behind) replaces the label.", { unmanaged: true }),
+    },
+    outputs: {
+        labelId: { doc: "Harbor's label id." },
+        scope: { doc: "`g` (global) or `p` (project)." },
+        projectId: { doc: "The project's id as Harbor holds it (0 for a global label); the input when given." },
+    },
+    adoptable: true,
+    rules: (i, fail) => {
+        if (i.projectId !== undefined && i.project === undefined) fail("projectId", "projectId is only for a project label (set project too)");
+    },
+});
+
+export type LabelInputs = InputsOf<typeof LABEL.spec.inputs> & {
     /** Take over the label of this name in its scope if it exists. */
     adopt?: boolean;
-}
+};
 
 export interface LabelOutputs extends LabelInputs {
     labelId: number;
@@ -30,9 +50,8 @@ export interface LabelOutputs extends LabelInputs {
     projectId: number;
 }
 
-const MANAGED = ["name", "description", "color", "project"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED] as const;
-const COLOR_RE = /^#[0-9A-Fa-f]{6}$/;
+/** Read returns Harbor's project id (0 for a global label) as an output only. */
+const INPUT_KEYS = ["connection", ...LABEL.managed] as const;
 
 interface ApiLabel {
     id: number;
@@ -47,29 +66,14 @@ const body = (i: LabelInputs, projectId: number) => ({ name: i.name, description
 
 export class LabelProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<LabelInputs, LabelOutputs> {
     async check(_olds: LabelInputs, news: LabelInputs): Promise<pulumi.dynamic.CheckResult<LabelInputs>> {
-        const c = new InputChecker(news);
-        const color = c.string("color", { default: "", pattern: /^$|^#[0-9A-Fa-f]{6}$/, patternHint: 'use "#RRGGBB" (e.g. "#0095D3") or "" for none' })!;
-        const inputs: LabelInputs = {
-            connection: c.connection(),
-            name: c.string("name", { required: true, minLength: 1, maxLength: 128, line: true })!,
-            description: c.string("description", { default: "", text: true })!,
-            color: typeof color === "string" && COLOR_RE.test(color) ? color.toUpperCase() : color,
-            project: c.string("project", { minLength: 1, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name), or unset for a global label" }),
-        };
-        const projectId = projectIdInput(c);
-        if (projectId !== undefined) {
-            if (inputs.project === undefined) c.fail("projectId", "projectId is only for a project label (set project too)");
-            inputs.projectId = projectId;
-        }
-        if (adoptInput(c)) inputs.adopt = true;
-        return c.result(inputs);
+        return LABEL.check(news);
     }
 
     /** Pure. The project (and with it the scope) cannot change: replace (a new scope never clashes on the name). */
     async diff(_id: string, olds: LabelOutputs, news: LabelInputs): Promise<pulumi.dynamic.DiffResult> {
         // Harbor leaves a deleted project's labels behind (controller/event/handler/internal/project.go deletes none),
         // still readable by id: Harbor's project id in state against the declared one tells a replaced project.
-        return withProjectIdDiff(diffManaged<LabelInputs>(olds, news, { managed: MANAGED, replaceOn: ["project"] }), olds.projectId, news.projectId);
+        return withProjectIdDiff(LABEL.diff(olds, news), olds.projectId, news.projectId);
     }
 
     /** [GET the project's id,] POST (retried only after looking the label up by name). */
@@ -100,7 +104,7 @@ export class LabelProvider extends HarborProvider implements pulumi.dynamic.Reso
                     ...props,
                     name: l.name,
                     description: l.description ?? "",
-                    color: COLOR_RE.test(l.color ?? "") ? l.color!.toUpperCase() : l.color ?? "",
+                    color: normaliseHexColor(l.color ?? ""),
                     scope: l.scope,
                     projectId: l.project_id ?? 0,
                     labelId: l.id,
@@ -135,21 +139,10 @@ export class LabelProvider extends HarborProvider implements pulumi.dynamic.Reso
 /** The provider every Label uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const labelProvider = new LabelProvider();
 
-export interface LabelArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** Label name (unique in its scope). */
-    name: pulumi.Input<string>;
-    description?: pulumi.Input<string>;
-    /** "#RRGGBB" or "" (default). */
-    color?: pulumi.Input<string>;
-    /** Project name for a project label; leave unset for a global label. Replaces the label when changed. */
-    project?: pulumi.Input<string>;
-    /** A project label: the Project's `projectId` output. A new id (the project was replaced; Harbor leaves its labels behind) replaces the label. */
-    projectId?: pulumi.Input<number>;
+export type LabelArgs = ArgsOf<typeof LABEL.spec.inputs> & {
     /** Take over the existing label of this name in its scope (default false). */
     adopt?: pulumi.Input<boolean>;
-}
+};
 
 /** A Harbor label, global or in a project. */
 export class Label extends HarborResource {
@@ -159,6 +152,7 @@ export class Label extends HarborResource {
     declare readonly projectId: pulumi.Output<number>;
 
     constructor(name: string, args: LabelArgs, opts?: pulumi.CustomResourceOptions) {
-        super("Label", name, dynamicProps(args, args.projectId !== undefined ? ["labelId", "scope"] : ["labelId", "scope", "projectId"]), opts);
+        // projectId is an input too: given, it is not seeded as an output (the engine keeps the input).
+        super(LABEL.type, name, dynamicProps(args, LABEL.outputNames.filter((o) => !(o === "projectId" && args.projectId !== undefined))), opts);
     }
 }

@@ -238,9 +238,10 @@ describe("engine protocol: every Harbor resource through the real dynamic-provid
             fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(root, "node_modules"));
             const label = path.join(root, "harbor", "label.ts");
             const source = fs.readFileSync(label, "utf8");
-            const hook = "const c = new InputChecker(news);";
-            assert.ok(source.includes(hook), "label.ts check starts as expected");
-            fs.writeFileSync(label, source.replace(hook, `${hook}\n        c.fail("name", "rule of the changed checkout");`));
+            // The declaration's cross-field rules run on every check: the changed checkout adds one.
+            const hook = "rules: (i, fail) => {";
+            assert.equal(source.split(hook).length, 2, "label.ts declares its rules as expected");
+            fs.writeFileSync(label, source.replace(hook, `${hook}\n        fail("name", "rule of the changed checkout");`));
             changed = await startEngineHost(FAST_HOST_ENV, root);
             const news = { connection: h.connection(), name: "release" };
             assert.deepEqual((await new EngineProvider(host, "Label", text).check({}, news)).failures, [], "this checkout");

@@ -18,7 +18,17 @@ describe("harbor/Label", () => {
     describe("check", () => {
         it("applies defaults and upper-cases the color", async () => {
             const i = await checked({ color: "#0095d3" });
-            assert.deepEqual({ ...i, connection: undefined }, { connection: undefined, name: "release", description: "", color: "#0095D3", project: undefined });
+            assert.deepEqual({ ...i, connection: undefined }, { connection: undefined, name: "release", description: "", color: "#0095D3" });
+            assert.ok(!("project" in i), "an unset project stays absent (a global label)");
+        });
+
+        it("refuses a name Harbor would refuse: at most 128 bytes in UTF-8 (pkg/label/model/model.go Label.Valid counts Go's len)", async () => {
+            // 100 characters, 200 bytes: Harbor creates it (the column is varchar(128)) and then refuses every update.
+            const r = await check({ name: "é".repeat(100) });
+            assert.deepEqual(r.failures, [{ property: "name", reason: "name must be at most 128 bytes in UTF-8, got 200" }]);
+            assert.deepEqual((await check({ name: "é".repeat(64) })).failures, [], "64 × 2 bytes = 128 is allowed");
+            assert.deepEqual((await check({ name: "x".repeat(129) })).failures, [{ property: "name", reason: "name must be at most 128 characters, got 129" }], "one failure per property");
+            assert.equal(h.emu.log.length, 0);
         });
 
         it("fails on bad inputs, naming the property, without a request", async () => {
