@@ -200,6 +200,11 @@ export class RobotAccountProvider extends HarborProvider implements pulumi.dynam
             permissions: checkPermissions(c, c.value("permissions"), level, project),
             ...(trigger !== undefined && trigger !== null ? { rotateTrigger: trigger as string | number } : {}),
         };
+        // Harbor stores a project robot as "<project>+<name>" (controller/robot/controller.go Create) in robot.name
+        // varchar(255) (migration 0004_1.8.0): a longer one is a database error (500), so refused here.
+        if (level === "project" && typeof project === "string" && typeof inputs.name === "string" && !isUnknown(project) && !isUnknown(inputs.name)) {
+            if (project.length + 1 + inputs.name.length > 255 && !c.failures.some((f) => f.property === "name" || f.property === "project")) c.fail("name", `name: Harbor stores a project robot as "<project>+<name>", at most 255 characters; "${project}+" leaves ${254 - project.length} for the name, got ${inputs.name.length}`);
+        }
         const projectId = projectIdInput(c);
         if (projectId !== undefined) {
             if (level === "system") c.fail("projectId", "projectId is only for project-level robots; a system robot takes projectIds (project name → id)");

@@ -58,6 +58,15 @@ describe("harbor/RobotAccount", () => {
             assert.match((await bad({ secret: "x" })).secret, /not a setting/);
             assert.equal(h.emu.log.length, 0);
         });
+
+        it("refuses a project robot whose stored name \"<project>+<name>\" exceeds robot.name varchar(255) (controller/robot Create; issue 11 part C)", async () => {
+            const project = "p".repeat(200);
+            const fails = await failuresOf({ name: "n".repeat(55), project, permissions: projectPerm() });
+            assert.match(fails.name, /^name: Harbor stores a project robot as "<project>\+<name>", at most 255 characters; "p{200}\+" leaves 54 for the name, got 55$/);
+            assert.equal((await failuresOf({ name: "n".repeat(54), project, permissions: projectPerm() })).name, undefined);
+            assert.equal((await failuresOf({ ...SYSTEM, name: "n".repeat(255) })).name, undefined, "a system robot is stored under its own name");
+            assert.equal(h.emu.log.length, 0);
+        });
     });
 
     describe("lifecycle", () => {
