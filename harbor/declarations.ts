@@ -4,9 +4,10 @@ import { DEFAULT_SCANNER } from "./defaultScanner";
 import { GARBAGE_COLLECTION_SCHEDULE } from "./gcSchedule";
 import { IMMUTABLE_TAG_RULE } from "./immutableTagRule";
 import { LABEL } from "./label";
+import { PROJECT } from "./project";
 import { PURGE_AUDIT_SCHEDULE } from "./purgeAuditSchedule";
 import { READY } from "./ready";
 import { RETENTION_POLICY } from "./retentionPolicy";
 import { WEBHOOK } from "./webhook";
 
-export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE, READY, DEFAULT_SCANNER, WEBHOOK, RETENTION_POLICY, IMMUTABLE_TAG_RULE, LABEL] as const;
+export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE, READY, DEFAULT_SCANNER, WEBHOOK, RETENTION_POLICY, IMMUTABLE_TAG_RULE, LABEL, PROJECT] as const;

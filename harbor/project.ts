@@ -11,47 +11,73 @@
 // project-admin or robot connection never reads or writes quotas (storageQuotaGiB must then stay -1).
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
+import { boolField, numberField, oneOfField, stringField, stringListField } from "./fields";
 import { isForbidden, projectExists, readInProject, deleteInProject, systemAdminRequired } from "./projectAccess";
-import { adoptExisting, adoptInput, changedFields, Connection, deepEqual, diffManaged, HarborProvider, requireState, InputChecker, partialCreateError, pick, HARBOR_NAME_RE } from "./provider";
-import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
+import { adoptExisting, changedFields, deepEqual, HarborProvider, requireState, partialCreateError, pick, HARBOR_NAME_RE } from "./provider";
+import { dynamicProps, HarborResource } from "./resource";
+import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export interface ProjectInputs {
-    connection: Connection;
+const GIB = 2 ** 30;
+/** Harbor's limit: 1024 TiB = 1125899906842624 bytes (lib/quota_storage_limit.go ValidateQuotaLimit, types.MaxLimitedValue). */
+const MAX_GIB = 1024 * 1024;
+const CVE_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+
+/** The declaration: check, diff, types and the README table come from here. */
+export const PROJECT = declareResource({
+    type: "Project",
+    inputs: {
+        // Harbor: pkg/project/manager.go Create (validProjectName, 1-255 characters); swagger ProjectReq maxLength 255.
+        name: requiredInput(
+            stringField({ required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "use lower-case letters and digits, separated by single '.', '_' or '-'" }),
+            "`project_name`; a new name replaces the project (deleting first: names are unique).",
+            { replaces: true },
+        ),
+        public: input(boolField(false), "Anyone may pull (metadata `public`)."),
+        // Harbor: lib/quota_storage_limit.go ValidateQuotaLimit (-1, or 1 byte to 1024 TiB), via handler/project.go validateProjectReq.
+        storageQuotaGiB: input(
+            numberField({ default: -1, integer: false, min: 0.001, max: MAX_GIB, allowed: [-1], hint: "GiB, -1 for unlimited" }),
+            "Storage quota in GiB, -1 = unlimited: `/quotas/{id}` `hard.storage` (bytes), read back.",
+        ),
+        autoScan: input(boolField(false), "Scan images on push (metadata `auto_scan`)."),
+        preventVulnerable: input(boolField(false), "Block pulls of images with vulnerabilities at or above `severity` (metadata `prevent_vul`)."),
+        severity: input(oneOfField(SEVERITIES, { default: "low" }), "The severity `preventVulnerable` blocks from (metadata `severity`)."),
+        cosignEnforced: input(boolField(false), "Only allow pulls of cosign-signed images (metadata `enable_content_trust_cosign`)."),
+        autoSbom: input(boolField(false), "Generate an SBOM on push (metadata `auto_sbom_generation`)."),
+        // Harbor: pkg/allowlist/validator.go Validate (no empty id, no duplicate): ids are trimmed, sorted and unique here.
+        cveAllowlist: optionalInput(
+            stringListField({ pattern: CVE_RE, patternHint: "expected a CVE id such as CVE-2024-12345", normalise: true }),
+            "The project's own CVE allowlist (`cve_allowlist.items`, sorted, unique); unset = reuse the system allowlist, `[]` = an own empty list.",
+        ),
+        // Harbor: handler/project.go validateProjectReq (registry_id > 0).
+        registryId: optionalInput(
+            numberField({ min: 1, hint: "the id of a registry endpoint (Registry.registryId)" }),
+            "Makes it a proxy-cache project of this registry endpoint (`registry_id`); a change replaces the project (deleting first).",
+            { replaces: true },
+        ),
+        forceDestroy: input(boolField(false), "On delete, delete every repository first; without it a non-empty project is refused."),
+    },
+    outputs: {
+        projectId: { doc: "Harbor's numeric project id." },
+        quotaId: { doc: "Id of the project's quota (0 when Harbor keeps none)." },
+    },
+    adoptable: true,
+});
+
+export type ProjectInputs = InputsOf<typeof PROJECT.spec.inputs> & {
     /** Take over the existing object of the same identity instead of failing on it (harbor/README.md "Adoption"). */
     adopt?: boolean;
-    name: string;
-    public: boolean;
-    /** GiB; -1 = unlimited. */
-    storageQuotaGiB: number;
-    autoScan: boolean;
-    preventVulnerable: boolean;
-    /** Severity from which pulls are blocked when preventVulnerable is on. Harbor may also report "none". */
-    severity: Severity | "none";
-    cosignEnforced: boolean;
-    autoSbom: boolean;
-    /** The project's own allowlist (sorted, unique). Undefined = reuse the system allowlist. */
-    cveAllowlist?: string[];
-    /** Registry id for a proxy-cache project. */
-    registryId?: number;
-    forceDestroy: boolean;
-}
+};
 
 export interface ProjectOutputs extends ProjectInputs {
     projectId: number;
     quotaId: number;
 }
 
-/** Fields Harbor holds, plus forceDestroy (acted on by delete). connection is deliberately absent. */
-const MANAGED = ["name", "public", "storageQuotaGiB", "autoScan", "preventVulnerable", "severity", "cosignEnforced", "autoSbom", "cveAllowlist", "registryId", "forceDestroy"] as const;
 const META_FIELDS = ["public", "autoScan", "preventVulnerable", "severity", "cosignEnforced", "autoSbom", "cveAllowlist"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED] as const;
-
-const GIB = 2 ** 30;
-const MAX_GIB = 1024 * 1024; // Harbor's limit: 1024 TiB
-const CVE_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+const INPUT_KEYS = ["connection", ...PROJECT.managed] as const;
 
 /** Wire shapes (subset of the swagger's Project / Quota). */
 interface ApiProject {
@@ -127,32 +153,12 @@ const allowlistBody = (projectId: number, cves: string[] | undefined) => ({ proj
 
 export class ProjectProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ProjectInputs, ProjectOutputs> {
     async check(_olds: ProjectInputs, news: ProjectInputs): Promise<pulumi.dynamic.CheckResult<ProjectInputs>> {
-        const c = new InputChecker(news);
-        const inputs: ProjectInputs = {
-            connection: c.connection(),
-            name: c.string("name", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "use lower-case letters and digits, separated by single '.', '_' or '-'" })!,
-            public: c.bool("public", false),
-            storageQuotaGiB: c.number("storageQuotaGiB", { default: -1, integer: false, min: 0.001, max: MAX_GIB, allowed: [-1], hint: "GiB, -1 for unlimited" })!,
-            autoScan: c.bool("autoScan", false),
-            preventVulnerable: c.bool("preventVulnerable", false),
-            severity: c.oneOf("severity", SEVERITIES, { default: "low" })!,
-            cosignEnforced: c.bool("cosignEnforced", false),
-            autoSbom: c.bool("autoSbom", false),
-            cveAllowlist: c.stringList("cveAllowlist", { pattern: CVE_RE, patternHint: "expected a CVE id such as CVE-2024-12345", normalise: true }),
-            registryId: c.number("registryId", { min: 1, hint: "the id of a registry endpoint (Registry.registryId)" }),
-            forceDestroy: c.bool("forceDestroy", false),
-        };
-        if (adoptInput(c)) inputs.adopt = true;
-        return c.result(inputs);
+        return PROJECT.check(news);
     }
 
     /** Pure: no request. name and registryId replace; a same-name replacement deletes first (names are unique). */
     async diff(_id: string, olds: ProjectOutputs, news: ProjectInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffManaged<ProjectInputs>(olds, news, {
-            managed: MANAGED,
-            replaceOn: ["name", "registryId"],
-            deleteBeforeReplace: (o, n) => o.name === n.name,
-        });
+        return PROJECT.diff(olds, news, { deleteBeforeReplace: (o, n) => o.name === n.name });
     }
 
     async create(inputs: ProjectInputs): Promise<pulumi.dynamic.CreateResult<ProjectOutputs>> {
@@ -315,34 +321,10 @@ export class ProjectProvider extends HarborProvider implements pulumi.dynamic.Re
 /** The provider every Project uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const projectProvider = new ProjectProvider();
 
-export interface ProjectArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
+export type ProjectArgs = ArgsOf<typeof PROJECT.spec.inputs> & {
     /** Take over an object of the same identity that already exists in Harbor and converge it to these inputs (default false; harbor/README.md "Adoption"). */
     adopt?: pulumi.Input<boolean>;
-    /** Project name (lower case; replaces the project when changed). */
-    name: pulumi.Input<string>;
-    /** Anyone may pull. Default false. */
-    public?: pulumi.Input<boolean>;
-    /** Storage quota in GiB, -1 for unlimited (default). Read back from /quotas. */
-    storageQuotaGiB?: pulumi.Input<number>;
-    /** Scan images on push. Default false. */
-    autoScan?: pulumi.Input<boolean>;
-    /** Block pulls of images with vulnerabilities at or above `severity`. Default false. */
-    preventVulnerable?: pulumi.Input<boolean>;
-    /** "low" (default), "medium", "high" or "critical". */
-    severity?: pulumi.Input<Severity>;
-    /** Only allow pulls of cosign-signed images. Default false. */
-    cosignEnforced?: pulumi.Input<boolean>;
-    /** Generate an SBOM on push. Default false. */
-    autoSbom?: pulumi.Input<boolean>;
-    /** The project's own CVE allowlist. Leave unset to reuse the system allowlist; [] = own, empty list. */
-    cveAllowlist?: pulumi.Input<pulumi.Input<string>[]>;
-    /** Make it a proxy-cache project for this registry endpoint id (replaces the project when changed). */
-    registryId?: pulumi.Input<number>;
-    /** On delete, delete every repository first. Default false: a non-empty project is refused. */
-    forceDestroy?: pulumi.Input<boolean>;
-}
+};
 
 /** A Harbor project. */
 export class Project extends HarborResource {
@@ -352,6 +334,6 @@ export class Project extends HarborResource {
     declare readonly quotaId: pulumi.Output<number>;
 
     constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
-        super("Project", name, dynamicProps(args, ["projectId", "quotaId"]), opts);
+        super(PROJECT.type, name, dynamicProps(args, PROJECT.outputNames), opts);
     }
 }

@@ -20,8 +20,28 @@ describe("harbor/Project", () => {
             const i = await checked({ cveAllowlist: [" CVE-2024-2 ", "CVE-2024-1", "CVE-2024-2"] });
             assert.deepEqual({ ...i, connection: undefined }, {
                 connection: undefined, name: "web", public: false, storageQuotaGiB: -1, autoScan: false, preventVulnerable: false,
-                severity: "low", cosignEnforced: false, autoSbom: false, cveAllowlist: ["CVE-2024-1", "CVE-2024-2"], registryId: undefined, forceDestroy: false,
+                severity: "low", cosignEnforced: false, autoSbom: false, cveAllowlist: ["CVE-2024-1", "CVE-2024-2"], forceDestroy: false,
             });
+            assert.ok(!("registryId" in i), "an unset registryId stays absent (not a proxy cache)");
+        });
+
+        it("refuses what Harbor v2.15.2 refuses, before any request", async () => {
+            const byProp = byProperty((await check({
+                // pkg/allowlist/validator.go Validate: an empty or whitespace-only CVE id.
+                cveAllowlist: ["CVE-2024-1", "   "],
+                // lib/quota_storage_limit.go ValidateQuotaLimit: at most 1024 TiB (1125899906842624 bytes).
+                storageQuotaGiB: 1024 * 1024 + 1,
+                // handler/project.go validateProjectReq: registry_id > 0.
+                registryId: 0,
+                // pkg/project/manager.go Create: validProjectName, 1-255 characters.
+                name: "a".repeat(256),
+            })).failures);
+            assert.match(byProp["cveAllowlist[1]"], /"   " is invalid: expected a CVE id/);
+            assert.match(byProp.storageQuotaGiB, /at most 1048576, got 1048577/);
+            assert.match(byProp.registryId, /registryId must be at least 1, got 0/);
+            assert.match(byProp.name, /name must be at most 255 characters, got 256/);
+            assert.equal((await checked({ storageQuotaGiB: 1024 * 1024 })).storageQuotaGiB, 1024 * 1024, "exactly 1024 TiB is Harbor's maximum");
+            assert.equal(h.emu.log.length, 0);
         });
 
         it("fails on bad inputs, naming each property", async () => {
