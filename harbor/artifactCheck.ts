@@ -13,11 +13,13 @@
 // an input re-runs the check (replace), so a new digest is always verified and gated.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, HarborProviderOptions, InputChecker, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
+import { boolField, numberField, oneOfField, stringField, stringListField } from "./fields";
+import { HarborProvider, HarborProviderOptions, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
 import { PollClock, PollResult, pollUntil } from "./poll";
 import { checkSignatureLayer, HARBOR_COSIGN_ACCESSORY, OCI_MANIFEST_MEDIA_TYPE, OciManifest } from "./cosign";
 import { RegistryClient } from "./ociRegistry";
-import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
+import { dynamicProps, HarborResource } from "./resource";
+import { ArgsOf, declareResource, input, InputsOf, requiredInput } from "./schema";
 
 /** Severities in ascending order, as the gate setting names them. */
 export const GATE_SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -34,26 +36,48 @@ const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
 const REPO_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-export interface ArtifactCheckInputs {
-    connection: Connection;
-    project: string;
-    /** Repository inside the project (e.g. "go-app"), without the project prefix. */
-    repository: string;
-    /** The pushed manifest digest, sha256:<64 hex>. */
-    digest: string;
-    /** Tags to add to this artifact (sorted, unique). */
-    tags: string[];
-    /** Fail when vulnerabilities at or above this severity are found; "off" = no scan wait. */
-    scanGate: ScanGate;
-    scanTimeoutSeconds: number;
-    scanIntervalSeconds: number;
-    /** Ask Harbor to scan when no report exists (e.g. the project does not scan on push). */
-    requestScan: boolean;
-    /** Fail unless a cosign signature of this digest verifies against `signaturePublicKey`. */
-    requireSignature: boolean;
-    /** SPKI PEM public key the signature must verify against ("" when no signature is required). */
-    signaturePublicKey: string;
-}
+/** Harbor: repository.name, which holds `<project>/<repository>`, is varchar(255) (migrations/postgresql/0001_initial_schema.up.sql). */
+const MAX_FULL_NAME = 255;
+
+/** The declaration: check, diff, types and the README table come from here. Every input replaces (a check re-runs). */
+export const ARTIFACT_CHECK = declareResource({
+    type: "ArtifactCheck",
+    inputs: {
+        project: requiredInput(stringField({ required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "a Harbor project name (lower-case letters and digits separated by '.', '_' or '-')" }),
+            "The project (by name).", { replaces: true }),
+        repository: requiredInput(stringField({ required: true, maxLength: 255, pattern: REPO_RE, patternHint: "a repository name inside the project, e.g. go-app or team/go-app" }),
+            "Repository inside the project (e.g. `go-app`), without the project prefix.", { replaces: true }),
+        digest: requiredInput(stringField({ required: true, pattern: DIGEST_RE, patternHint: "the pushed manifest digest, sha256:<64 hex characters>" }),
+            "The pushed manifest digest, e.g. from docker.Image's repoDigest.", { replaces: true }),
+        // Harbor: controller/tag/controller.go Create -> isValidTag (tagNamePattern, the OCI tag grammar) is TAG_RE.
+        tags: input(stringListField({ default: [], pattern: TAG_RE, patternHint: "a Docker tag (letters, digits, '_', '.', '-'; at most 128)", normalise: true }),
+            "Tags to add to this artifact (`POST .../tags` for each it lacks; sorted, unique).", { replaces: true }),
+        scanGate: input(oneOfField<ScanGate>(["off", ...GATE_SEVERITIES], { default: "off" }),
+            "Fail when `scan_overview` counts any finding at or above this severity; `off` = no scan wait.", { replaces: true }),
+        scanTimeoutSeconds: input(numberField({ default: 600, integer: false, min: 0.001, max: 86_400 }), "How long to wait for the scan.", { replaces: true }),
+        scanIntervalSeconds: input(numberField({ default: 10, integer: false, min: 0.001, max: 3600 }), "Seconds between scan status checks.", { replaces: true }),
+        requestScan: input(boolField(true), "`POST .../scan` once when no report exists.", { replaces: true }),
+        requireSignature: input(boolField(false), "Fail unless a cosign signature of `digest` verifies against `signaturePublicKey`.", { replaces: true }),
+        signaturePublicKey: input(stringField({ default: "", text: true }), "SPKI PEM public key the signature must verify against (required with `requireSignature`).", { replaces: true }),
+    },
+    outputs: {
+        artifactId: { doc: "Harbor's artifact id." },
+        scanStatus: { doc: "Harbor's scan status (`Success`, ...), or `\"\"` when the gate is off and no scan ran." },
+        vulnerabilities: { doc: "Vulnerability counts by Harbor severity (Critical, High, ...)." },
+    },
+    rules: (i, fail) => {
+        if (i.requireSignature === true && i.signaturePublicKey === "") {
+            fail("signaturePublicKey", "signaturePublicKey is required when requireSignature is true (the public key the signature must verify against)");
+        }
+        const full = `${i.project}/${i.repository}`;
+        if (typeof i.project === "string" && typeof i.repository === "string" && full.length > MAX_FULL_NAME) {
+            fail("repository", `repository: "<project>/<repository>" must be at most ${MAX_FULL_NAME} characters, got ${full.length} (Harbor stores the full name in a varchar(255); such an artifact cannot exist)`);
+        }
+    },
+});
+
+export type ArtifactCheckInputs = InputsOf<typeof ARTIFACT_CHECK.spec.inputs>;
+export type ArtifactCheckArgs = ArgsOf<typeof ARTIFACT_CHECK.spec.inputs>;
 
 export interface ArtifactCheckOutputs extends ArtifactCheckInputs {
     artifactId: number;
@@ -63,8 +87,7 @@ export interface ArtifactCheckOutputs extends ArtifactCheckInputs {
     vulnerabilities: Record<string, number>;
 }
 
-const MANAGED = ["project", "repository", "digest", "tags", "scanGate", "scanTimeoutSeconds", "scanIntervalSeconds", "requestScan", "requireSignature", "signaturePublicKey"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED] as const;
+const INPUT_KEYS = ["connection", ...ARTIFACT_CHECK.managed] as const;
 
 interface ApiReportSummary {
     scan_status?: string;
@@ -99,29 +122,12 @@ export class ArtifactCheckProvider extends HarborProvider implements pulumi.dyna
     }
 
     async check(_olds: ArtifactCheckInputs, news: ArtifactCheckInputs): Promise<pulumi.dynamic.CheckResult<ArtifactCheckInputs>> {
-        const c = new InputChecker(news);
-        const inputs: ArtifactCheckInputs = {
-            connection: c.connection(),
-            project: c.string("project", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "a Harbor project name (lower-case letters and digits separated by '.', '_' or '-')" })!,
-            repository: c.string("repository", { required: true, maxLength: 255, pattern: REPO_RE, patternHint: "a repository name inside the project, e.g. go-app or team/go-app" })!,
-            digest: c.string("digest", { required: true, pattern: DIGEST_RE, patternHint: "the pushed manifest digest, sha256:<64 hex characters>" })!,
-            tags: c.stringList("tags", { default: [], pattern: TAG_RE, patternHint: "a Docker tag (letters, digits, '_', '.', '-'; at most 128)", normalise: true })!,
-            scanGate: c.oneOf("scanGate", ["off", ...GATE_SEVERITIES] as const, { default: "off" })!,
-            scanTimeoutSeconds: c.number("scanTimeoutSeconds", { default: 600, integer: false, min: 0.001, max: 86_400 })!,
-            scanIntervalSeconds: c.number("scanIntervalSeconds", { default: 10, integer: false, min: 0.001, max: 3600 })!,
-            requestScan: c.bool("requestScan", true),
-            requireSignature: c.bool("requireSignature", false),
-            signaturePublicKey: c.string("signaturePublicKey", { default: "", text: true })!,
-        };
-        if (inputs.requireSignature === true && inputs.signaturePublicKey === "") {
-            c.fail("signaturePublicKey", "signaturePublicKey is required when requireSignature is true (the public key the signature must verify against)");
-        }
-        return c.result(inputs);
+        return ARTIFACT_CHECK.check(news);
     }
 
     /** Any change re-runs the verification: it is a check, not an object to update in place. */
     async diff(_id: string, olds: ArtifactCheckOutputs, news: ArtifactCheckInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffManaged<ArtifactCheckInputs>(olds, news, { managed: MANAGED, replaceOn: MANAGED });
+        return ARTIFACT_CHECK.diff(olds, news);
     }
 
     async create(inputs: ArtifactCheckInputs): Promise<pulumi.dynamic.CreateResult<ArtifactCheckOutputs>> {
@@ -277,31 +283,6 @@ function firstReport(a: ApiArtifact): ApiReportSummary | undefined {
 /** The provider every ArtifactCheck uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const artifactCheckProvider = new ArtifactCheckProvider();
 
-export interface ArtifactCheckArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** Project name. */
-    project: pulumi.Input<string>;
-    /** Repository inside the project, e.g. "go-app". */
-    repository: pulumi.Input<string>;
-    /** The pushed manifest digest (sha256:...), e.g. from docker.Image's repoDigest. */
-    digest: pulumi.Input<string>;
-    /** Extra tags to put on the same artifact, e.g. ["sha-<commit>"]. */
-    tags?: pulumi.Input<pulumi.Input<string>[]>;
-    /** "off" (default) or the lowest severity that fails the deployment: low, medium, high, critical. */
-    scanGate?: pulumi.Input<ScanGate>;
-    /** How long to wait for the scan (default 600). */
-    scanTimeoutSeconds?: pulumi.Input<number>;
-    /** Seconds between scan status checks (default 10). */
-    scanIntervalSeconds?: pulumi.Input<number>;
-    /** Ask Harbor to scan when no report exists (default true). */
-    requestScan?: pulumi.Input<boolean>;
-    /** Fail the release unless a cosign signature of the digest verifies against `signaturePublicKey` (default false). */
-    requireSignature?: pulumi.Input<boolean>;
-    /** The public key (SPKI PEM) signatures must verify against. */
-    signaturePublicKey?: pulumi.Input<string>;
-}
-
 /** Verifies a pushed image through Harbor's API, tags it, and gates the release on its vulnerability scan. */
 export class ArtifactCheck extends HarborResource {
     declare readonly artifactId: pulumi.Output<number>;
@@ -309,6 +290,6 @@ export class ArtifactCheck extends HarborResource {
     declare readonly vulnerabilities: pulumi.Output<Record<string, number>>;
 
     constructor(name: string, args: ArtifactCheckArgs, opts?: pulumi.CustomResourceOptions) {
-        super("ArtifactCheck", name, dynamicProps(args, ["artifactId", "scanStatus", "vulnerabilities"]), opts);
+        super(ARTIFACT_CHECK.type, name, dynamicProps(args, ARTIFACT_CHECK.outputNames), opts);
     }
 }

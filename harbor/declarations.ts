@@ -1,5 +1,6 @@
 // The resources described by a declaration (harbor/schema.ts). The others still read their inputs one by one with
 // InputChecker; each moves here when its declaration is written (see harbor/README.md "Declaring a resource").
+import { ARTIFACT_CHECK } from "./artifactCheck";
 import { DEFAULT_SCANNER } from "./defaultScanner";
 import { GARBAGE_COLLECTION_SCHEDULE } from "./gcSchedule";
 import { IMMUTABLE_TAG_RULE } from "./immutableTagRule";
@@ -10,4 +11,4 @@ import { READY } from "./ready";
 import { RETENTION_POLICY } from "./retentionPolicy";
 import { WEBHOOK } from "./webhook";
 
-export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE, READY, DEFAULT_SCANNER, WEBHOOK, RETENTION_POLICY, IMMUTABLE_TAG_RULE, LABEL, PROJECT] as const;
+export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE, READY, DEFAULT_SCANNER, WEBHOOK, RETENTION_POLICY, IMMUTABLE_TAG_RULE, LABEL, PROJECT, ARTIFACT_CHECK] as const;

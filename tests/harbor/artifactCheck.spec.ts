@@ -47,6 +47,21 @@ describe("harbor/ArtifactCheck (post-push verification and release gate)", () =>
         });
     });
 
+    describe("Harbor's own limits (v2.15.2)", () => {
+        it("refuses a <project>/<repository> longer than 255 characters (Harbor's repository.name varchar(255)), naming repository", async () => {
+            const byProp = await failuresOf({ project: "p".repeat(200), repository: "r".repeat(60), digest: DIGEST });
+            assert.match(byProp.repository, /"<project>\/<repository>" must be at most 255 characters, got 261/);
+            assert.deepEqual(Object.keys(await failuresOf({ project: "p".repeat(200), repository: "r".repeat(54), digest: DIGEST })), []);
+        });
+
+        it("refuses a tag Harbor's tag controller refuses (isValidTag: the OCI tag grammar, at most 128)", async () => {
+            const byProp = await failuresOf({ project: "dev-team", repository: "go-app", digest: DIGEST, tags: [".hidden", `v${"1".repeat(128)}`, "v1.0_rc-1"] });
+            assert.match(byProp["tags[0]"], /Docker tag/);
+            assert.match(byProp["tags[1]"], /Docker tag/);
+            assert.deepEqual(Object.keys(byProp), ["tags[0]", "tags[1]"]);
+        });
+    });
+
     describe("post-push verification", () => {
         it("passes when the artifact with that digest is in the project: one GET, the documented path", async () => {
             artifacts().push("dev-team", "go-app", { digest: DIGEST, tags: ["v1.0.0"] });
