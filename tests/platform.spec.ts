@@ -1,13 +1,38 @@
 import * as assert from "assert";
-import { at, FAKE_SECRET_MARKER, ofType, one, Plan, planStack, stackPlan } from "./helpers/pulumi";
+import { at, FAKE_SECRET_MARKER, ofType, one, Plan, planStack, RecordedResource, stackPlan } from "./helpers/pulumi";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
 
+/**
+ * Where the Harbor chart 1.19.1 reads each credential: the values key naming the Secret, and the keys it reads in it
+ * (fixed by the chart's templates, or named by another values key: `{ at }`). Optional: only with external data.
+ */
+const CHART_SECRET_READS: { secret: string; keys: (string | { at: string })[]; optional?: true }[] = [
+    { secret: "existingSecretAdminPassword", keys: [{ at: "existingSecretAdminPasswordKey" }] },
+    { secret: "existingSecretSecretKey", keys: ["secretKey"] },
+    { secret: "core.existingSecret", keys: ["secret"] },
+    { secret: "core.existingXsrfSecret", keys: [{ at: "core.existingXsrfSecretKey" }] },
+    { secret: "core.secretName", keys: ["tls.crt", "tls.key"] },
+    { secret: "jobservice.existingSecret", keys: [{ at: "jobservice.existingSecretKey" }] },
+    { secret: "registry.existingSecret", keys: [{ at: "registry.existingSecretKey" }] },
+    { secret: "registry.credentials.existingSecret", keys: ["REGISTRY_PASSWD", "REGISTRY_HTPASSWD"] },
+    { secret: "persistence.imageChartStorage.s3.existingSecret", keys: ["REGISTRY_STORAGE_S3_ACCESSKEY", "REGISTRY_STORAGE_S3_SECRETKEY"] },
+    { secret: "database.external.existingSecret", keys: ["password"], optional: true },
+    { secret: "redis.external.existingSecret", keys: ["REDIS_PASSWORD"], optional: true },
+];
+
+/** A recorded Secret's stringData keys (the mocks record secret inputs as {<sig>, value}). */
+const stringDataKeys = (r: RecordedResource): string[] => {
+    const d = r.inputs.stringData as Record<string, unknown>;
+    return Object.keys((d && typeof d === "object" && "value" in d ? d.value : d) as Record<string, unknown>);
+};
+
 describe("platform under mocks", function () {
     const plans: Record<string, Plan> = {};
+    const recorded: Record<string, readonly RecordedResource[]> = {};
     before(async () => {
-        for (const stack of ["dev", "prod", "pr-42"]) plans[stack] = (await stackPlan(stack)).plan;
+        for (const stack of ["dev", "prod", "pr-42"]) ({ plan: plans[stack], recorded: recorded[stack] } = await stackPlan(stack));
     });
 
     describe("every stack", () => {
@@ -50,6 +75,27 @@ describe("platform under mocks", function () {
                     if (r.type.startsWith("harbor-platform:")) assert.strictEqual(r.parent, null, `${r.name} is top-level`);
                     else if (r.type !== "pulumi:providers:aws") assert.ok(r.parent, `${r.type} ${r.name} has a parent component`);
                 }
+            });
+
+            it(`${stack}: every Secret the chart reads a credential from exists in Harbor's namespace, with the keys the chart reads`, () => {
+                const values = one(plans[stack], RELEASE, "harbor-release").inputs.values;
+                const ns = String(plans[stack].outputs.namespace);
+                const secrets = recorded[stack].filter((r) => r.type === SECRET && at(r.inputs, "metadata.namespace") === ns);
+                let checked = 0;
+                for (const read of CHART_SECRET_READS) {
+                    const name = at(values, read.secret);
+                    if (name === undefined && read.optional) continue;
+                    assert.ok(typeof name === "string" && name, `${read.secret} names a Secret`);
+                    const secret = secrets.find((r) => at(r.inputs, "metadata.name") === name);
+                    assert.ok(secret, `${read.secret}: no Secret ${name} in ${ns}`);
+                    for (const k of read.keys) {
+                        const key = typeof k === "string" ? k : at(values, k.at);
+                        assert.ok(typeof key === "string" && stringDataKeys(secret).includes(key), `Secret ${name} lacks ${String(key)} (read through ${read.secret})`);
+                    }
+                    checked++;
+                }
+                assert.ok(checked >= 9, `${checked} Secret references checked`);
+                if (stack === "prod") assert.strictEqual(checked, CHART_SECRET_READS.length, "prod's external database and Redis too");
             });
 
             it(`${stack}: outputs, with the admin password secret`, () => {
