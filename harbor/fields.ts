@@ -303,6 +303,50 @@ export function formatPath(base: string, path: readonly (string | number)[]): st
     return path.reduce<string>((out, p) => (typeof p === "number" ? `${out}[${p}]` : out ? `${out}.${p}` : p), base);
 }
 
+export interface SecretRules extends Common {
+    default?: string;
+    /** A one-line secret (a password): no control characters at all. */
+    line?: boolean;
+    /** Multi-line (a PEM key): line breaks and tabs allowed, other control characters not. */
+    text?: boolean;
+    /** "" counts as unset (write-only settings where "" means "none given"). */
+    emptyIsUnset?: boolean;
+    /** A further rule; its message must not quote the value either. */
+    problem?: (v: string) => string | undefined;
+    /** For the reference table, e.g. "ECDSA P-256 private key (PEM)". */
+    summary?: string;
+}
+
+/**
+ * A secret string (a password, a private key): checked like a string, but no message ever repeats the value, nor
+ * (for a wrong type) what was given instead.
+ */
+export function secretField(rules: SecretRules = {}): Field<string> {
+    let schema: z.ZodType<string> = z.string({ error: "must be a string" });
+    if (rules.line || rules.text) {
+        schema = schema.superRefine((v, ctx) => {
+            const problem = controlCharProblem(v, !!rules.line);
+            if (problem) ctx.addIssue({ code: "custom", message: problem, abort: true });
+        });
+    }
+    const { problem } = rules;
+    if (problem) {
+        schema = schema.superRefine((v, ctx) => {
+            if (rules.emptyIsUnset && v === "") return;
+            const p = problem(v);
+            if (p) ctx.addIssue({ code: "custom", message: p });
+        });
+    }
+    if (rules.emptyIsUnset) schema = schema.transform((v) => (v === "" ? (undefined as unknown as string) : v)) as unknown as z.ZodType<string>;
+    return {
+        schema,
+        default: rules.default,
+        requiredMessage: rules.required ? "is required" : undefined,
+        summary: `${rules.summary ?? "string"}, secret`,
+        recover: () => rules.default,
+    };
+}
+
 /**
  * `field` with one more rule and/or a normalisation, for values its builder cannot say: `problem` names why a value
  * of the right type is refused (after the builder's own rules; one failure per property is reported); `normalise` is the

@@ -13,10 +13,12 @@
 //   (pkg/reg/manager.go imports; RegisterFactory): artifact-hub and helm-hub have none (a 500), so check refuses them;
 // - DELETE answers 412 while a replication policy or a proxy-cache project uses the registry: a clear error says so.
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
+import { createHash, X509Certificate } from "crypto";
 import { HarborApiError, HarborClient, qExact } from "./client";
-import { adoptExisting, adoptInput, Connection, deepEqual, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
+import { boolField, oneOfField, refined, secretField, stringField } from "./fields";
+import { adoptExisting, deepEqual, HarborProvider, pick, readOrGone, requireState } from "./provider";
+import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
+import { ArgsOf, declareResource, input, InputsOf, requiredInput } from "./schema";
 
 /** The adapters Harbor 2.15 registers (pkg/reg/manager.go's imports, each adapter's RegisterFactory). */
 export const REGISTRY_TYPES = [
@@ -25,23 +27,84 @@ export const REGISTRY_TYPES = [
 ] as const;
 export type RegistryType = (typeof REGISTRY_TYPES)[number];
 
-export interface RegistryInputs {
-    connection: Connection;
-    /** Take over the existing object of the same identity instead of failing on it (harbor/README.md "Adoption"). */
-    adopt?: boolean;
-    name: string;
-    type: RegistryType;
-    /** Endpoint URL, without a trailing slash. */
-    url: string;
-    /** "" = anonymous. */
-    accessKey: string;
-    /** Write-only in Harbor; "" = anonymous. */
-    accessSecret: string;
-    insecure: boolean;
-    /** PEM CA for the endpoint; "" = system roots. */
-    caCertificate: string;
-    description: string;
+/** The form Harbor stores (and check keeps): no trailing `/`. Read-back uses it too. */
+export const trimUrl = (url: string): string => url.replace(/\/+$/, "");
+
+/** The most secret bytes registry.access_secret (varchar(4096)) holds: "<enc-v1>" + base64(16-byte IV + secret) (common/utils/encrypt.go ReversibleEncrypt). */
+export const MAX_ACCESS_SECRET_BYTES = 3050;
+
+// controller/registry/controller.go validate: "the max length of name is 64" counts bytes (Go len()).
+function nameBytesProblem(name: string): string | undefined {
+    const bytes = Buffer.byteLength(name, "utf8");
+    return bytes > 64 ? `is ${bytes} bytes in UTF-8; Harbor allows at most 64 bytes (the max length of name is 64)` : undefined;
 }
+
+// lib/endpoint.go ValidateHTTPURL stores only fmt.Sprintf("%s://%s%s", scheme, host, url.Path): a query or fragment
+// is dropped and a percent-escape is stored decoded, so either would be a diff on every refresh; registry.url is
+// varchar(256) (migration 0004_1.8.0).
+function urlProblem(url: string): string | undefined {
+    if (/[?#]/.test(url)) return `"${url}" has a query or fragment: Harbor keeps only scheme, host and path (lib/endpoint.go ValidateHTTPURL), so it would never match`;
+    if (url.includes("%")) return `"${url}" has a percent-escape: Harbor stores the path decoded (lib/endpoint.go ValidateHTTPURL), so it would never match; write the character itself`;
+    try {
+        new URL(url);
+    } catch {
+        return `"${url}" is not a valid URL`;
+    }
+    const stored = trimUrl(url);
+    return stored.length > 256 ? `is ${stored.length} characters (without a trailing /); Harbor stores at most 256 (registry.url)` : undefined;
+}
+
+// handler/registry.go Create/UpdateRegistry → common/http/transport.go ValidateCACertificate: every CERTIFICATE
+// block must parse as X.509, and at least one must be there (else 400 "invalid CA certificate").
+function caProblem(pem: string): string | undefined {
+    if (pem.trim() === "") return undefined;
+    const blocks = pem.replace(/\r\n?/g, "\n").match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+    if (blocks.length === 0) return "must be a PEM certificate (-----BEGIN CERTIFICATE-----), or empty for the system roots";
+    for (const [i, block] of blocks.entries()) {
+        try {
+            new X509Certificate(block);
+        } catch {
+            return `certificate ${i + 1} of ${blocks.length} is not a valid X.509 certificate (Harbor refuses the CA with 400 "invalid CA certificate")`;
+        }
+    }
+    return undefined;
+}
+
+function accessSecretProblem(secret: string): string | undefined {
+    const bytes = Buffer.byteLength(secret, "utf8");
+    return bytes > MAX_ACCESS_SECRET_BYTES ? `is ${bytes} bytes; Harbor stores it encrypted in a varchar(4096), which holds at most ${MAX_ACCESS_SECRET_BYTES} bytes of secret` : undefined;
+}
+
+/** The declaration: check, diff, types and the README table come from here. */
+export const REGISTRY = declareResource({
+    type: "Registry",
+    adoptable: true,
+    inputs: {
+        name: requiredInput(refined(stringField({ required: true, minLength: 1, maxLength: 64, line: true }), { problem: nameBytesProblem }), "Unique name of the endpoint in Harbor (at most 64 bytes)."),
+        type: requiredInput(oneOfField(REGISTRY_TYPES, { required: true }), "The adapter (artifact-hub and helm-hub have none in 2.15); a change replaces the registry, deleting first when the name stays.", { replaces: true }),
+        url: requiredInput(
+            refined(stringField({ required: true, pattern: /^https?:\/\/[^\s/@]+(\/\S*)?$/, patternHint: "expected an http(s) URL without credentials, e.g. https://harbor-prod.example.com" }), { problem: urlProblem, normalise: trimUrl }),
+            "Endpoint URL (a trailing `/` is trimmed, as Harbor stores it; no query, fragment or percent-escapes).",
+        ),
+        accessKey: input(stringField({ default: "", maxLength: 128, line: true }), "User name / access key id; `\"\"` with no accessSecret = anonymous."),
+        accessSecret: input(secretField({ default: "", problem: accessSecretProblem, summary: `string (at most ${MAX_ACCESS_SECRET_BYTES} bytes)` }), "Password / secret key, tracked by `accessSecretHash` (Harbor shows `*****`), so a rotation is applied.", { writeOnly: true }),
+        insecure: input(boolField(false), "Skip TLS verification of the endpoint; prefer caCertificate."),
+        caCertificate: input(refined(stringField({ default: "" }), { problem: caProblem, summary: "string: PEM certificates, or `\"\"`" }), "PEM CA for the endpoint (Harbor ≥ 2.15); `\"\"` = system roots."),
+        description: input(stringField({ default: "", maxLength: 1024, text: true }), "Free text."),
+    },
+    outputs: {
+        registryId: { doc: "Harbor's numeric registry id (ReplicationPolicy.registryId, Project.registryId)." },
+        accessSecretHash: { doc: "sha256 of the access secret (domain-separated, salted with the access key): a rotation is a change.", secret: true },
+    },
+    rules: (i, fail, failed) => {
+        if (typeof i.accessKey === "string" && typeof i.accessSecret === "string" && !failed("accessSecret") && !!i.accessKey !== !!i.accessSecret) {
+            fail(i.accessKey ? "accessSecret" : "accessKey", "accessKey and accessSecret go together: set both, or neither for anonymous access");
+        }
+    },
+});
+
+export type RegistryInputs = InputsOf<typeof REGISTRY.spec.inputs> & { adopt?: boolean };
+export type RegistryArgs = ArgsOf<typeof REGISTRY.spec.inputs> & { /** Take over an existing registry of the same name (harbor/README.md "Adoption"). */ adopt?: pulumi.Input<boolean> };
 
 export interface RegistryOutputs extends RegistryInputs {
     registryId: number;
@@ -50,8 +113,7 @@ export interface RegistryOutputs extends RegistryInputs {
 }
 
 /** Fields read back from Harbor. The secret is compared through its hash (see diff). */
-const READABLE = ["name", "type", "url", "accessKey", "insecure", "caCertificate", "description"] as const;
-const INPUT_KEYS = ["connection", ...READABLE, "accessSecret"] as const;
+const INPUT_KEYS = ["connection", ...REGISTRY.managed] as const;
 
 /** Harbor's wire form (subset of the swagger's Registry). */
 interface ApiRegistry {
@@ -71,39 +133,14 @@ export function secretHash(accessKey: string, secret: string): string {
     return createHash("sha256").update(`harbor-platform/registry-secret\0${accessKey}\0${secret}`, "utf8").digest("hex");
 }
 
-const trimUrl = (url: string) => url.replace(/\/+$/, "");
-
 export class RegistryProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<RegistryInputs, RegistryOutputs> {
     async check(_olds: RegistryInputs, news: RegistryInputs): Promise<pulumi.dynamic.CheckResult<RegistryInputs>> {
-        const c = new InputChecker(news);
-        const url = c.string("url", { required: true, pattern: /^https?:\/\/[^\s/@]+(\/\S*)?$/, patternHint: "expected an http(s) URL without credentials, e.g. https://harbor-prod.example.com" });
-        const inputs: RegistryInputs = {
-            connection: c.connection(),
-            name: c.string("name", { required: true, minLength: 1, maxLength: 64, line: true })!,
-            type: c.oneOf("type", REGISTRY_TYPES, { required: true })!,
-            url: typeof url === "string" ? trimUrl(url) : url!,
-            accessKey: c.string("accessKey", { default: "", maxLength: 128, line: true })!,
-            accessSecret: takeSecret(c, "accessSecret"),
-            insecure: c.bool("insecure", false),
-            caCertificate: c.string("caCertificate", { default: "" })!,
-            description: c.string("description", { default: "", maxLength: 1024, text: true })!,
-        };
-        if (typeof inputs.name === "string" && inputs.name.length <= 64 && Buffer.byteLength(inputs.name, "utf8") > 64 && !c.failures.some((f) => f.property === "name")) {
-            c.fail("name", `name is ${Buffer.byteLength(inputs.name, "utf8")} bytes in UTF-8; Harbor allows at most 64 bytes (the max length of name is 64)`);
-        }
-        if (typeof inputs.caCertificate === "string" && inputs.caCertificate && !inputs.caCertificate.includes("-----BEGIN CERTIFICATE-----")) {
-            c.fail("caCertificate", "caCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), or empty for the system roots");
-        }
-        if (typeof inputs.accessKey === "string" && typeof inputs.accessSecret === "string" && !c.failures.some((f) => f.property === "accessSecret") && !!inputs.accessKey !== !!inputs.accessSecret) {
-            c.fail(inputs.accessKey ? "accessSecret" : "accessKey", "accessKey and accessSecret go together: set both, or neither for anonymous access");
-        }
-        if (adoptInput(c)) inputs.adopt = true;
-        return c.result(inputs);
+        return REGISTRY.check(news);
     }
 
     /** Pure. type replaces (deleting first when the name stays: names are unique); the secret is compared by hash. */
     async diff(_id: string, olds: RegistryOutputs, news: RegistryInputs): Promise<pulumi.dynamic.DiffResult> {
-        const d = diffManaged<RegistryInputs>(olds, news, { managed: READABLE, replaceOn: ["type"], deleteBeforeReplace: (o, n) => o.name === n.name });
+        const d = REGISTRY.diff(olds, news, { deleteBeforeReplace: (o, n) => o.name === n.name });
         const rotated = secretHash(news.accessKey, news.accessSecret) !== (olds.accessSecretHash ?? "");
         return rotated ? { ...d, changes: true } : d;
     }
@@ -252,15 +289,6 @@ export class RegistryProvider extends HarborProvider implements pulumi.dynamic.R
     }
 }
 
-/** A secret string input: validated without ever quoting its value in a failure. */
-function takeSecret(c: InputChecker, prop: string): string {
-    const v = c.string(prop, { default: "" });
-    const i = c.failures.findIndex((f) => f.property === prop);
-    if (i < 0) return v ?? "";
-    c.failures.splice(i, 1, { property: prop, reason: `${prop} must be a string` });
-    return "";
-}
-
 /** Harbor registry → managed fields (secret excluded: Harbor masks it). */
 function fromHarbor(r: ApiRegistry): Omit<RegistryInputs, "connection" | "accessSecret"> {
     return {
@@ -277,28 +305,6 @@ function fromHarbor(r: ApiRegistry): Omit<RegistryInputs, "connection" | "access
 /** The provider every Registry uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const registryProvider = new RegistryProvider();
 
-export interface RegistryArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** Take over an object of the same identity that already exists in Harbor and converge it to these inputs (default false; harbor/README.md "Adoption"). */
-    adopt?: pulumi.Input<boolean>;
-    /** Unique name of the endpoint in Harbor. */
-    name: pulumi.Input<string>;
-    /** Registry type, e.g. "harbor" or "docker-hub". Changing it replaces the registry. */
-    type: pulumi.Input<RegistryType>;
-    /** Endpoint URL, e.g. https://harbor-prod.example.com. */
-    url: pulumi.Input<string>;
-    /** User name / access key id; omit with accessSecret for anonymous access. */
-    accessKey?: pulumi.Input<string>;
-    /** Password / secret key. Write-only in Harbor: tracked by `accessSecretHash`, so a rotation is applied. */
-    accessSecret?: pulumi.Input<string>;
-    /** Skip TLS verification of the endpoint. Default false; prefer caCertificate. */
-    insecure?: pulumi.Input<boolean>;
-    /** PEM CA for the endpoint (Harbor ≥ 2.15). */
-    caCertificate?: pulumi.Input<string>;
-    description?: pulumi.Input<string>;
-}
-
 /** A registry endpoint (for replication or a proxy-cache project). */
 export class Registry extends HarborResource {
     /** Harbor's numeric registry id (ReplicationPolicy.registryId, Project.registryId). */
@@ -307,10 +313,10 @@ export class Registry extends HarborResource {
     declare readonly accessSecretHash: pulumi.Output<string>;
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.CustomResourceOptions) {
-        const props = dynamicProps(args, ["registryId", "accessSecretHash"]);
+        const props = dynamicProps(args, REGISTRY.outputNames);
         if (args.accessSecret !== undefined) props.accessSecret = pulumi.secret(args.accessSecret);
         // The hash has no secret input twin: encrypt it in state like SystemConfig's hashes (it allows offline guessing).
-        super("Registry", name, props, withSecretOutputs(opts, ["accessSecretHash"]));
+        super(REGISTRY.type, name, props, withSecretOutputs(opts, REGISTRY.secretOutputs));
         this.accessSecretHash = pulumi.secret(this.accessSecretHash);
     }
 }

@@ -8,7 +8,7 @@
 // Adding a field to a declared resource = one entry here, plus the provider's request code and its tests.
 import type * as pulumi from "@pulumi/pulumi";
 import type { Field } from "./fields";
-import { Connection, diffManaged, DiffSpec, InputChecker } from "./provider";
+import { adoptInput, Connection, diffManaged, DiffSpec, InputChecker } from "./provider";
 import type { ConnectionArgs } from "./resource";
 
 /**
@@ -83,9 +83,15 @@ export interface ResourceSpec<F extends Inputs, T extends string = string> {
     /**
      * Rules beyond one field's own (across fields, or on a list's length), run on every check so that every mistake
      * is reported at once: a value that failed its field's rule is its default (or what was written), or the
-     * engine's unknown placeholder, so a rule checks the types it relies on.
+     * engine's unknown placeholder, so a rule checks the types it relies on; `failed(property)` says whether that
+     * property already failed (to report one thing at a time).
      */
-    readonly rules?: (inputs: InputsOf<F>, fail: (property: string, reason: string) => void) => void;
+    readonly rules?: (inputs: InputsOf<F>, fail: (property: string, reason: string) => void, failed: (property: string) => boolean) => void;
+    /**
+     * The resource takes `adopt` (harbor/README.md "Adoption"): a boolean, default false, in the checked inputs only
+     * when true, never managed (turning it off later changes nothing).
+     */
+    readonly adoptable?: boolean;
     /**
      * The canonical form of the checked inputs, after the rules: defaults that depend on other fields (a robot's
      * level from its project), sorted sets. Read-back maps Harbor's answer through it too (no phantom diff).
@@ -128,7 +134,8 @@ export class ResourceDeclaration<F extends Inputs, T extends string = string> {
             if (value !== undefined) out[key] = value;
         }
         const inputs = out as InputsOf<F>;
-        this.spec.rules?.(inputs, (property, reason) => c.fail(property, reason));
+        this.spec.rules?.(inputs, (property, reason) => c.fail(property, reason), (property) => c.failures.some((f) => f.property === property));
+        if (this.spec.adoptable && adoptInput(c)) out.adopt = true;
         return c.result(this.spec.normalise ? this.spec.normalise(inputs) : inputs);
     }
 

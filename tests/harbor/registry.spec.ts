@@ -55,6 +55,46 @@ describe("harbor/Registry", () => {
         });
     });
 
+    describe("check: what Harbor v2.15.2 would refuse (issue 11 part C)", () => {
+        const base = { name: "prod", type: "harbor", url: REMOTE };
+        const CA = [
+            "-----BEGIN CERTIFICATE-----",
+            "MIIBezCCASGgAwIBAgIUTaxCAVRNxscjKdgy6yoiHiLgQTowCgYIKoZIzj0EAwIw",
+            "EjEQMA4GA1UEAwwHdGVzdC1jYTAgFw0yNjExMzAwODE4NDRaGA8yMTI2MTEwNjA4",
+            "MTg0NFowEjEQMA4GA1UEAwwHdGVzdC1jYTBZMBMGByqGSM49AgEGCCqGSM49AwEH",
+            "A0IABD+RqmOhx2mvPHkd+jIaLXSEk9DmfYJ9IKqSK0Re2FynZefo0JdUuC8IcoIr",
+            "jNOIpN/QLYC08afuu9USlBkAP/ejUzBRMB0GA1UdDgQWBBRqLj8kJtVfvDWzfP2a",
+            "twbjRoyYljAfBgNVHSMEGDAWgBRqLj8kJtVfvDWzfP2atwbjRoyYljAPBgNVHRMB",
+            "Af8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCID9sFH4E2OUfKSd3QU0PfCYT5Xve",
+            "T24EeZazs0l//0yNAiEA3ZgMW51K53k4vqbpwhIeaz9NHFuy+LttMDV/pTmyzGM=",
+            "-----END CERTIFICATE-----",
+        ].join("\n");
+
+        it("url: a query, fragment or percent-escape is refused (lib/endpoint.go ValidateHTTPURL keeps scheme://host+decoded path), and at most 256 characters are stored", async () => {
+            assert.match(byProperty((await check({ ...base, url: `${REMOTE}/v2?x=1` })).failures).url, /^url ".*" has a query or fragment: Harbor keeps only scheme, host and path/);
+            assert.match(byProperty((await check({ ...base, url: `${REMOTE}/#top` })).failures).url, /has a query or fragment/);
+            assert.match(byProperty((await check({ ...base, url: `${REMOTE}/a%20b` })).failures).url, /has a percent-escape: Harbor stores the path decoded/);
+            assert.match(byProperty((await check({ ...base, url: `${REMOTE}/${"p".repeat(256)}` })).failures).url, /^url is 288 characters .*at most 256/);
+            assert.deepEqual((await check({ ...base, url: `${REMOTE}/${"p".repeat(256 - REMOTE.length - 1)}///` })).failures, []);
+            assert.equal(h.emu.log.length, 0);
+        });
+
+        it("caCertificate: every CERTIFICATE block must be an X.509 certificate (common/http/transport.go ValidateCACertificate)", async () => {
+            assert.deepEqual((await check({ ...base, caCertificate: `${CA}\n` })).failures, []);
+            const broken = CA.replace("MIIBezCCASGgAwIBAgIU", "MIIBezCCASGgAwIBAgIA");
+            assert.equal(byProperty((await check({ ...base, caCertificate: `${CA}\n${broken}` })).failures).caCertificate,
+                'caCertificate certificate 2 of 2 is not a valid X.509 certificate (Harbor refuses the CA with 400 "invalid CA certificate")');
+            assert.match(byProperty((await check({ ...base, caCertificate: "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----" })).failures).caCertificate, /certificate 1 of 1 is not a valid X\.509/);
+        });
+
+        it("accessSecret: at most 3050 bytes (registry.access_secret varchar(4096) holds it encrypted: common/utils/encrypt.go ReversibleEncrypt), never quoted", async () => {
+            const long = "S".repeat(3051);
+            const r = await check({ ...base, accessKey: "u", accessSecret: long });
+            assert.deepEqual(r.failures, [{ property: "accessSecret", reason: "accessSecret is 3051 bytes; Harbor stores it encrypted in a varchar(4096), which holds at most 3050 bytes of secret" }]);
+            assert.deepEqual((await check({ ...base, accessKey: "u", accessSecret: "S".repeat(3050) })).failures, []);
+        });
+    });
+
     describe("lifecycle", () => {
         it("create: ping, then POST; Harbor holds every field; the secret is tracked by its hash", async () => {
             const inputs = await checked({ description: "prod Harbor" });
