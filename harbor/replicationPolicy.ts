@@ -15,9 +15,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, qExact } from "./client";
 import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
-import { nested, objectInput } from "./nestedInputs";
-import { adoptExisting, adoptInput, Connection, diffManaged, HarborProvider, InputChecker, isUnknown, pick, readOrGone, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
+import { boolField, Field, numberField, objectField, oneOfField, refined, stringField, stringListField } from "./fields";
+import { adoptExisting, HarborProvider, isUnknown, pick, readOrGone, requireState } from "./provider";
+import { dynamicProps, HarborResource } from "./resource";
+import { ArgsOf, DeepInput, declareResource, input, InputsOf, requiredInput } from "./schema";
 import { patternProblem } from "./selectors";
 
 export const REPLICATION_DIRECTIONS = ["push", "pull"] as const;
@@ -43,35 +44,138 @@ export interface ReplicationTrigger {
     cron?: string;
 }
 
-export interface ReplicationPolicyInputs {
-    connection: Connection;
-    /** Take over the existing object of the same identity instead of failing on it (harbor/README.md "Adoption"). */
-    adopt?: boolean;
-    name: string;
-    direction: ReplicationDirection;
-    registryId: number;
-    filters: ReplicationFilters;
-    trigger: ReplicationTrigger;
-    destNamespace: string;
-    destNamespaceReplaceCount: number;
-    override: boolean;
-    replicateDeletion: boolean;
-    speedKbps: number;
-    /** Copy blobs in chunks (copy_by_chunk). */
-    copyByChunk: boolean;
-    /** At most one execution of the policy at a time (single_active_replication); not with event_based triggers. */
-    singleActiveReplication: boolean;
-    enabled: boolean;
-    description: string;
+// Harbor matches both with doublestar: an unbalanced brace or a bare list would only fail when the job runs.
+const patternRule = (v: string): string | undefined => {
+    const problem = v ? patternProblem(v) : undefined;
+    return problem ? `${JSON.stringify(v)} ${problem}` : undefined;
+};
+
+/** Harbor's filters, in the order and shape this resource sends them. */
+function toHarborFilters(f: ReplicationFilters): ApiFilter[] {
+    const filters: ApiFilter[] = [];
+    if (f.name !== undefined) filters.push({ type: "name", value: f.name });
+    if (f.tag) filters.push({ type: "tag", value: f.tag.pattern, decoration: f.tag.decoration });
+    if (f.label) filters.push({ type: "label", value: f.label.values, decoration: f.label.decoration });
+    if (f.resource !== undefined) filters.push({ type: "resource", value: f.resource });
+    return filters;
 }
+
+/** JSON as Go's encoding/json writes it (<, > and & escaped): the length Harbor's varchar columns see. */
+const goJsonLength = (v: unknown): number => JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, "\\u0000").length;
+
+// replication_policy.filters is varchar(1024) (migration 0001) and holds the filters as JSON (controller/replication/
+// model Policy.To): longer ones fail in PostgreSQL (a 500).
+const MAX_FILTERS_JSON = 1024;
+const filtersField: Field<ReplicationFilters> = {
+    ...refined(
+        objectField({
+            name: refined(stringField({ minLength: 1 }), { problem: patternRule }),
+            tag: objectField({ pattern: refined(stringField({ required: true, minLength: 1 }), { problem: patternRule }), decoration: oneOfField(FILTER_DECORATIONS, { default: "matches" }) }),
+            label: objectField({
+                values: refined(stringListField({ required: true, normalise: true }), { problem: (v) => (Array.isArray(v) && v.length === 0 ? "must name at least one label" : undefined) }),
+                decoration: oneOfField(FILTER_DECORATIONS, { default: "matches" }),
+            }),
+            resource: oneOfField(REPLICATION_RESOURCES),
+        }),
+        {
+            problem: (f) => {
+                const length = goJsonLength(toHarborFilters(f as ReplicationFilters));
+                return length > MAX_FILTERS_JSON ? `are ${length} characters as Harbor stores them (JSON); replication_policy.filters holds at most ${MAX_FILTERS_JSON}` : undefined;
+            },
+        },
+    ),
+    default: {},
+} as Field<ReplicationFilters>;
+
+// replication_policy.trigger is varchar(256) (migration 0004 renamed cron_str) and holds the trigger as JSON.
+const MAX_TRIGGER_JSON = 256;
+/** Why a trigger is refused (controller/replication/model Policy.Validate: cron with seconds 0, minutes not "*"). */
+function triggerProblem(t: { type?: string; cron?: string }): string | undefined {
+    if (isUnknown(t.type) || isUnknown(t.cron)) return undefined;
+    if (t.type !== "scheduled") return t.cron !== undefined ? `is only used with type "scheduled", not "${t.type}"` : undefined;
+    if (t.cron === undefined || t.cron.trim() === "") return "a scheduled trigger needs a cron (5-field or hourly, daily, weekly)";
+    const problem = scheduleProblem(t.cron);
+    if (problem) return problem;
+    const harbor = toHarborCron(normalizeSchedule(t.cron));
+    if (harbor.split(" ")[1] === "*") return `"${t.cron}": Harbor rejects "*" in the minutes field of a replication schedule; name a minute (e.g. "0 * * * *" or "hourly")`;
+    const length = goJsonLength({ type: "scheduled", trigger_settings: { cron: harbor } });
+    return length > MAX_TRIGGER_JSON ? `"${t.cron}" is ${length} characters as Harbor stores the trigger (JSON, 6-field cron); replication_policy.trigger holds at most ${MAX_TRIGGER_JSON}` : undefined;
+}
+/** The checked trigger: the cron normalised (scheduled only). Read-back keeps the user's spelling (fromHarborCron). */
+const normaliseTrigger = (t: ReplicationTrigger): ReplicationTrigger =>
+    t.type === "scheduled" ? { type: "scheduled", cron: isUnknown(t.cron) ? t.cron : normalizeSchedule(t.cron ?? "") } : { type: t.type };
+const triggerBase = objectField({ type: oneOfField(REPLICATION_TRIGGERS, { default: "manual" }), cron: stringField() });
+const triggerField: Field<ReplicationTrigger> = {
+    ...triggerBase,
+    schema: triggerBase.schema
+        .superRefine((t, ctx) => {
+            const problem = triggerProblem(t);
+            if (problem) ctx.addIssue({ code: "custom", path: ["cron"], message: problem });
+        })
+        .transform((t) => normaliseTrigger(t as ReplicationTrigger)) as unknown as Field<ReplicationTrigger>["schema"],
+    default: { type: "manual" },
+    summary: "{ type (`manual` / `event_based` / `scheduled`), cron }",
+} as Field<ReplicationTrigger>;
+
+const NAMESPACE_RE = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)?$/;
+
+/** The declaration: check, diff, types and the README table come from here. */
+export const REPLICATION_POLICY = declareResource({
+    type: "ReplicationPolicy",
+    adoptable: true,
+    inputs: {
+        name: requiredInput(stringField({ required: true, minLength: 1, maxLength: 255, line: true }), "Unique policy name."),
+        direction: requiredInput(oneOfField(REPLICATION_DIRECTIONS, { required: true }), "`push` (local → registry, sets `dest_registry`) or `pull` (sets `src_registry`); a change replaces the policy, deleting first when the name stays.", { replaces: true }),
+        registryId: requiredInput(numberField({ required: true, min: 1, hint: "Registry.registryId of the remote endpoint" }), "The remote endpoint (`Registry.registryId`)."),
+        filters: input(filtersField, "One filter per type: `name` (doublestar pattern), `tag: { pattern, decoration }`, `label: { values, decoration }` (values sorted), `resource` (`image`/`artifact`); decoration `matches` (default) / `excludes`."),
+        trigger: input(triggerField, "`manual`, `event_based` (push only), or `scheduled` with `cron`: 5-field or hourly/daily/weekly → 6-field with seconds 0; minutes must not be `*`."),
+        // controller/replication/model Policy.Validate: lib.RepositoryNameRe (this rule is stricter); varchar(256).
+        destNamespace: input(stringField({
+            default: "", maxLength: 256, pattern: NAMESPACE_RE,
+            patternHint: `use lower-case path components (letters, digits, '.', '_', '-') separated by '/', or "" to keep the source namespace`,
+        }), "`dest_namespace`; `\"\"` keeps the source's."),
+        destNamespaceReplaceCount: input(numberField({ default: -1, min: -1, max: 3, hint: "-1 = Harbor's legacy flattening (its default), 0 = keep the path, 1-3 = flatten that many levels" }), "`dest_namespace_replace_count`, always sent: -1 legacy flattening, 0 keep the path, 1-3 levels."),
+        override: input(boolField(true), "Overwrite existing artifacts at the destination."),
+        replicateDeletion: input(boolField(false), "Replicate deletions (`deletion` **and** `replicate_deletion`: Harbor's handlers read the deprecated one)."),
+        speedKbps: input(numberField({ default: 0, min: 0, max: 2 ** 31 - 1, hint: "KB/s per task, 0 = unlimited" }), "`speed` per task in KB/s; 0 = unlimited (Harbor stores negatives as 0)."),
+        copyByChunk: input(boolField(false), "`copy_by_chunk`, always sent (Harbor's PUT resets what is left out)."),
+        singleActiveReplication: input(boolField(false), "`single_active_replication`, always sent; not with an `event_based` trigger."),
+        enabled: input(boolField(true), "`enabled`."),
+        description: input(stringField({ default: "", text: true }), "`description`."),
+    },
+    outputs: { policyId: { doc: "Harbor's numeric policy id." } },
+    rules: (i, fail) => {
+        const type = typeof i.trigger === "object" ? i.trigger.type : undefined;
+        if (type === "event_based" && i.direction === "pull") {
+            fail("trigger.type", `trigger.type "event_based" only works for push (Harbor sees events of its own artifacts only); use "scheduled" or "manual" for pull`);
+        }
+        if (i.singleActiveReplication === true && type === "event_based") {
+            // handler/replication.go Create/UpdateReplicationPolicy refuse it (a 500, from a plain error).
+            fail("singleActiveReplication", `singleActiveReplication is not allowed with trigger.type "event_based" (Harbor: single active replication is not allowed for event_based triggers)`);
+        }
+    },
+});
+
+export type ReplicationPolicyInputs = InputsOf<typeof REPLICATION_POLICY.spec.inputs> & { adopt?: boolean };
+/** Filters as the program gives them: decorations may be left out (default "matches"). */
+export type ReplicationFiltersArgs = DeepInput<{
+    name?: string;
+    tag?: { pattern: string; decoration?: FilterDecoration };
+    label?: { values: string[]; decoration?: FilterDecoration };
+    resource?: ReplicationFilters["resource"];
+}>;
+export type ReplicationPolicyArgs = Omit<ArgsOf<typeof REPLICATION_POLICY.spec.inputs>, "filters"> & {
+    /** At most one filter per type. */
+    filters?: ReplicationFiltersArgs;
+    /** Take over an existing policy of the same name (harbor/README.md "Adoption"). */
+    adopt?: pulumi.Input<boolean>;
+};
 
 export interface ReplicationPolicyOutputs extends ReplicationPolicyInputs {
     policyId: number;
 }
 
-const MANAGED = ["name", "direction", "registryId", "filters", "trigger", "destNamespace", "destNamespaceReplaceCount", "override", "replicateDeletion", "speedKbps", "copyByChunk", "singleActiveReplication", "enabled", "description"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED] as const;
-const NAMESPACE_RE = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)?$/;
+const INPUT_KEYS = ["connection", ...REPLICATION_POLICY.managed] as const;
 
 interface ApiFilter {
     type: string;
@@ -99,11 +203,7 @@ interface ApiPolicy {
 
 /** Inputs → Harbor's ReplicationPolicy body (every managed field, always). */
 function toHarbor(p: ReplicationPolicyInputs): Record<string, unknown> {
-    const filters: ApiFilter[] = [];
-    if (p.filters.name !== undefined) filters.push({ type: "name", value: p.filters.name });
-    if (p.filters.tag) filters.push({ type: "tag", value: p.filters.tag.pattern, decoration: p.filters.tag.decoration });
-    if (p.filters.label) filters.push({ type: "label", value: p.filters.label.values, decoration: p.filters.label.decoration });
-    if (p.filters.resource !== undefined) filters.push({ type: "resource", value: p.filters.resource });
+    const filters = toHarborFilters(p.filters);
     return {
         name: p.name,
         description: p.description,
@@ -156,98 +256,16 @@ function fromHarbor(a: ApiPolicy, previous?: ReplicationTrigger): Omit<Replicati
     };
 }
 
-function checkFilters(c: InputChecker, raw: unknown): ReplicationFilters {
-    const rec = objectInput(c, "filters", raw, ["name", "tag", "label", "resource"]);
-    if (!rec) return {};
-    const out: ReplicationFilters = {};
-    const notEmpty = { minLength: 1 };
-    nested(c, "filters", rec, (sub) => {
-        const name = sub.string("name", notEmpty);
-        if (name !== undefined) out.name = name;
-        const resource = sub.oneOf("resource", REPLICATION_RESOURCES);
-        if (resource !== undefined) out.resource = resource;
-    });
-    const tag = objectInput(c, "filters.tag", rec.tag, ["pattern", "decoration"]);
-    if (tag) {
-        out.tag = nested(c, "filters.tag", tag, (sub) => ({
-            pattern: sub.string("pattern", { required: true, minLength: 1 })!,
-            decoration: sub.oneOf("decoration", FILTER_DECORATIONS, { default: "matches" })!,
-        }));
-    }
-    // Harbor matches both with doublestar: an unbalanced brace or a bare list would only fail when the job runs.
-    for (const [prop, v] of [["filters.name", out.name], ["filters.tag.pattern", out.tag?.pattern]] as const) {
-        const problem = typeof v === "string" && !isUnknown(v) && v ? patternProblem(v) : undefined;
-        if (problem) c.fail(prop, `${prop} ${JSON.stringify(v)} ${problem}`);
-    }
-    const label = objectInput(c, "filters.label", rec.label, ["values", "decoration"]);
-    if (label) {
-        out.label = nested(c, "filters.label", label, (sub) => ({
-            values: sub.stringList("values", { required: true, normalise: true })!,
-            decoration: sub.oneOf("decoration", FILTER_DECORATIONS, { default: "matches" })!,
-        }));
-        if (Array.isArray(out.label.values) && out.label.values.length === 0) c.fail("filters.label.values", "filters.label.values must name at least one label");
-    }
-    return out;
-}
-
-function checkTrigger(c: InputChecker, raw: unknown, direction: ReplicationDirection | undefined): ReplicationTrigger {
-    const rec = objectInput(c, "trigger", raw, ["type", "cron"]);
-    if (!rec) return { type: "manual" };
-    const t = nested(c, "trigger", rec, (sub) => ({ type: sub.oneOf("type", REPLICATION_TRIGGERS, { default: "manual" })!, cron: sub.string("cron") }));
-    if (isUnknown(t.type) || isUnknown(t.cron)) return t;
-    if (t.type !== "scheduled") {
-        if (t.cron !== undefined) c.fail("trigger.cron", `trigger.cron is only used with type "scheduled", not "${t.type}"`);
-        if (t.type === "event_based" && direction === "pull") c.fail("trigger.type", `trigger.type "event_based" only works for push (Harbor sees events of its own artifacts only); use "scheduled" or "manual" for pull`);
-        return { type: t.type };
-    }
-    const problem = t.cron === undefined || t.cron.trim() === "" ? "a scheduled trigger needs a cron (5-field or hourly, daily, weekly)" : scheduleProblem(t.cron);
-    if (problem) {
-        c.fail("trigger.cron", `trigger.cron ${problem}`);
-        return t;
-    }
-    const cron = normalizeSchedule(t.cron!);
-    if (toHarborCron(cron).split(" ")[1] === "*") c.fail("trigger.cron", `trigger.cron "${t.cron}": Harbor rejects "*" in the minutes field of a replication schedule; name a minute (e.g. "0 * * * *" or "hourly")`);
-    return { type: "scheduled", cron };
-}
-
 export class ReplicationPolicyProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ReplicationPolicyInputs, ReplicationPolicyOutputs> {
     async check(_olds: ReplicationPolicyInputs, news: ReplicationPolicyInputs): Promise<pulumi.dynamic.CheckResult<ReplicationPolicyInputs>> {
-        const c = new InputChecker(news);
-        const direction = c.oneOf("direction", REPLICATION_DIRECTIONS, { required: true })!;
-        const destNamespace = c.string("destNamespace", {
-            default: "", pattern: NAMESPACE_RE,
-            patternHint: `use lower-case path components (letters, digits, '.', '_', '-') separated by '/', or "" to keep the source namespace`,
-        })!;
-        const inputs: ReplicationPolicyInputs = {
-            connection: c.connection(),
-            name: c.string("name", { required: true, minLength: 1, maxLength: 255, line: true })!,
-            direction,
-            registryId: c.number("registryId", { required: true, min: 1, hint: "Registry.registryId of the remote endpoint" })!,
-            filters: checkFilters(c, c.value("filters")),
-            trigger: checkTrigger(c, c.value("trigger"), direction),
-            destNamespace,
-            destNamespaceReplaceCount: c.number("destNamespaceReplaceCount", { default: -1, min: -1, max: 3, hint: "-1 = Harbor's legacy flattening (its default), 0 = keep the path, 1-3 = flatten that many levels" })!,
-            override: c.bool("override", true),
-            replicateDeletion: c.bool("replicateDeletion", false),
-            speedKbps: c.number("speedKbps", { default: 0, min: 0, max: 2 ** 31 - 1, hint: "KB/s per task, 0 = unlimited" })!,
-            copyByChunk: c.bool("copyByChunk", false),
-            singleActiveReplication: c.bool("singleActiveReplication", false),
-            enabled: c.bool("enabled", true),
-            description: c.string("description", { default: "", text: true })!,
-        };
-        if (inputs.singleActiveReplication === true && inputs.trigger?.type === "event_based") {
-            // handler/replication.go Create/UpdateReplicationPolicy refuse it (a 500, from a plain error).
-            c.fail("singleActiveReplication", `singleActiveReplication is not allowed with trigger.type "event_based" (Harbor: single active replication is not allowed for event_based triggers)`);
-        }
-        if (adoptInput(c)) inputs.adopt = true;
-        return c.result(inputs);
+        return REPLICATION_POLICY.check(news);
     }
 
     /** Pure. direction replaces (deleting first when the name stays: names are unique). */
     async diff(_id: string, olds: ReplicationPolicyOutputs, news: ReplicationPolicyInputs): Promise<pulumi.dynamic.DiffResult> {
         // State written before these two inputs existed holds neither: Harbor had them false (every PUT reset them).
         const before = { ...olds, copyByChunk: olds.copyByChunk ?? false, singleActiveReplication: olds.singleActiveReplication ?? false };
-        return diffManaged<ReplicationPolicyInputs>(before, news, { managed: MANAGED, replaceOn: ["direction"], deleteBeforeReplace: (o, n) => o.name === n.name });
+        return REPLICATION_POLICY.diff(before, news, { deleteBeforeReplace: (o, n) => o.name === n.name });
     }
 
     async create(inputs: ReplicationPolicyInputs): Promise<pulumi.dynamic.CreateResult<ReplicationPolicyOutputs>> {
@@ -310,57 +328,12 @@ export class ReplicationPolicyProvider extends HarborProvider implements pulumi.
 /** The provider every ReplicationPolicy uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const replicationPolicyProvider = new ReplicationPolicyProvider();
 
-export interface ReplicationFiltersArgs {
-    /** Repository name pattern (doublestar), e.g. "library/**" or "{web,api}/**". */
-    name?: pulumi.Input<string>;
-    /** Tag pattern, matched or excluded (default "matches"). */
-    tag?: pulumi.Input<{ pattern: pulumi.Input<string>; decoration?: pulumi.Input<FilterDecoration> }>;
-    /** Artifacts carrying these labels, matched or excluded (default "matches"). */
-    label?: pulumi.Input<{ values: pulumi.Input<pulumi.Input<string>[]>; decoration?: pulumi.Input<FilterDecoration> }>;
-    /** "image" or "artifact". */
-    resource?: pulumi.Input<"image" | "artifact">;
-}
-
-export interface ReplicationPolicyArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** Take over an object of the same identity that already exists in Harbor and converge it to these inputs (default false; harbor/README.md "Adoption"). */
-    adopt?: pulumi.Input<boolean>;
-    /** Unique policy name. */
-    name: pulumi.Input<string>;
-    /** "push" (local → registry) or "pull" (registry → local). Changing it replaces the policy. */
-    direction: pulumi.Input<ReplicationDirection>;
-    /** The remote endpoint (Registry.registryId). */
-    registryId: pulumi.Input<number>;
-    /** At most one filter per type. */
-    filters?: pulumi.Input<ReplicationFiltersArgs>;
-    /** Default { type: "manual" }. `cron` (scheduled only): 5-field cron or hourly/daily/weekly; minutes must not be "*". */
-    trigger?: pulumi.Input<{ type: pulumi.Input<ReplicationTriggerType>; cron?: pulumi.Input<string> }>;
-    /** Destination namespace; "" (default) keeps the source's. */
-    destNamespace?: pulumi.Input<string>;
-    /** Path components replaced by destNamespace: -1 (default, Harbor's legacy flattening), 0 none, 1-3 levels. Always sent. */
-    destNamespaceReplaceCount?: pulumi.Input<number>;
-    /** Overwrite existing artifacts at the destination. Default true. */
-    override?: pulumi.Input<boolean>;
-    /** Replicate deletions too. Default false. */
-    replicateDeletion?: pulumi.Input<boolean>;
-    /** Bandwidth per task in KB/s; 0 (default) = unlimited. */
-    speedKbps?: pulumi.Input<number>;
-    /** Copy blobs in chunks. Default false. */
-    copyByChunk?: pulumi.Input<boolean>;
-    /** Never run two executions of this policy at once. Default false; not with an event_based trigger. */
-    singleActiveReplication?: pulumi.Input<boolean>;
-    /** Default true. */
-    enabled?: pulumi.Input<boolean>;
-    description?: pulumi.Input<string>;
-}
-
 /** A Harbor replication policy. */
 export class ReplicationPolicy extends HarborResource {
     /** Harbor's numeric policy id. */
     declare readonly policyId: pulumi.Output<number>;
 
     constructor(name: string, args: ReplicationPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-        super("ReplicationPolicy", name, dynamicProps(args, ["policyId"]), opts);
+        super(REPLICATION_POLICY.type, name, dynamicProps(args, REPLICATION_POLICY.outputNames), opts);
     }
 }

@@ -69,6 +69,32 @@ describe("harbor/ReplicationPolicy", () => {
         });
     });
 
+    describe("check: what Harbor v2.15.2 would refuse (issue 11 part C)", () => {
+        const base = () => ({ name: "x", registryId: 1, direction: "push" });
+
+        it("filters: at most 1024 characters as Harbor stores them (JSON in replication_policy.filters varchar(1024), controller/replication/model Policy.To)", async () => {
+            const r = await check({ ...base(), filters: { name: `web/${"a".repeat(1010)}` } });
+            assert.deepEqual(r.failures, [{ property: "filters", reason: "filters are 1042 characters as Harbor stores them (JSON); replication_policy.filters holds at most 1024" }]);
+            assert.deepEqual((await check({ ...base(), filters: { name: `web/${"a".repeat(992)}` } })).failures, []);
+            assert.equal(h.emu.log.length, 0);
+        });
+
+        it("trigger: the stored trigger JSON fits replication_policy.trigger varchar(256)", async () => {
+            const minutes = Array.from({ length: 60 }, (_, i) => i).join(",");
+            const hours = Array.from({ length: 24 }, (_, i) => i).join(",");
+            const r = await check({ ...base(), trigger: { type: "scheduled", cron: `${minutes} ${hours} * * *` } });
+            assert.equal(r.failures!.length, 1);
+            assert.equal(r.failures![0].property, "trigger.cron");
+            assert.match(r.failures![0].reason, /^trigger\.cron ".*" is 290 characters as Harbor stores the trigger \(JSON, 6-field cron\); replication_policy\.trigger holds at most 256$/);
+            assert.deepEqual((await check({ ...base(), trigger: { type: "scheduled", cron: `${minutes} 2 * * *` } })).failures, []);
+        });
+
+        it("destNamespace: at most 256 characters (replication_policy.dest_namespace varchar(256))", async () => {
+            const r = await check({ ...base(), destNamespace: "a".repeat(257) });
+            assert.deepEqual(r.failures, [{ property: "destNamespace", reason: "destNamespace must be at most 256 characters, got 257" }]);
+        });
+    });
+
     describe("lifecycle", () => {
         it("create: one POST carrying every field (deletion AND replicate_deletion, explicit replace count, 6-field cron)", async () => {
             const inputs = await checked(FULL);
