@@ -10,34 +10,61 @@
 // included (handler/user.go UpdateUserPassword), so it is sent then.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, qExact } from "./client";
-import { adoptExisting, adoptInput, Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { boolField, refined, secretField, stringField } from "./fields";
+import { adoptExisting, HarborProvider, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { passwordProblem } from "./rbac";
-import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
+import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
+import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
 
-export interface UserInputs {
-    connection: Connection;
-    /** Take over the existing object of the same identity instead of failing on it (harbor/README.md "Adoption"). */
-    adopt?: boolean;
-    username: string;
-    email: string;
-    /** Full name; defaults to the username. */
-    realname: string;
-    password: string;
-    admin: boolean;
-}
-
-export interface UserOutputs extends UserInputs {
-    userId: number;
-}
-
-const MANAGED = ["username", "email", "realname", "password", "admin"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED] as const;
 // common/const.go IllegalCharsInUsername = `,"~#%$` (username and realname); no whitespace is this project's rule.
 const USERNAME_RE = /^[^,"~#$%\s]+$/;
 // handler/user.go validateUserProfile's email regex (Go's \s is ASCII whitespace only).
 const EMAIL_RE = /^(([^<>()[\]\\.,;:\t\n\f\r @"]+(\.[^<>()[\]\\.,;:\t\n\f\r @"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$/;
 const REALNAME_RE = /^[^,"~#$%]+$/;
-const MAX_BYTES = 255;
+
+/** Harbor counts bytes (utils.IsIllegalLength and requireValidSecret use Go's len()): 255 "é" are 510 bytes. */
+const maxBytes = (max: number) => (v: string): string | undefined => {
+    const bytes = Buffer.byteLength(v, "utf8");
+    return bytes > max ? `is ${bytes} bytes in UTF-8; Harbor allows at most ${max} bytes` : undefined;
+};
+
+/** Harbor's password rule (handler/user.go requireValidSecret), never quoting the password. */
+function passwordRule(v: string): string | undefined {
+    if (v === "") return "is required";
+    // requireValidSecret: len(in) <= 128 counts bytes, so 100 "é" (200 bytes) are refused though 100 characters.
+    return passwordProblem(v) ?? maxBytes(128)(v);
+}
+
+/** The declaration: check, diff, types and the README table come from here. */
+export const USER = declareResource({
+    type: "User",
+    adoptable: true,
+    inputs: {
+        username: requiredInput(
+            refined(stringField({ required: true, minLength: 1, maxLength: 255, line: true, pattern: USERNAME_RE, patternHint: `no spaces and none of , " ~ # $ %` }), { problem: maxBytes(255) }),
+            "Login name, 1-255 bytes; Harbor cannot rename, so a change replaces the user (deleting first when the email stays).",
+            { replaces: true },
+        ),
+        email: requiredInput(stringField({ required: true, maxLength: 255, pattern: EMAIL_RE, patternHint: "expected an email address such as dev@example.com" }), "Email address (unique in Harbor), Harbor's regex."),
+        realname: optionalInput(
+            refined(stringField({ minLength: 1, maxLength: 255, line: true, pattern: REALNAME_RE, patternHint: `none of , " ~ # $ %` }), { problem: maxBytes(255) }),
+            "Full name, 1-255 bytes; unset = the username.",
+        ),
+        password: requiredInput(secretField({ required: true, problem: passwordRule, summary: "string (8-128 characters and at most 128 bytes, with upper, lower, digit)" }), "Applied with `PUT /users/{id}/password` when it changes (with `old_password` for the connection's own user).", { writeOnly: true }),
+        admin: input(boolField(false), "System administrator (`PUT /users/{id}/sysadmin`)."),
+    },
+    outputs: { userId: { doc: "Harbor's numeric user id." } },
+});
+
+type Declared = InputsOf<typeof USER.spec.inputs>;
+export type UserInputs = Omit<Declared, "realname"> & { /** Checked: the username when unset. */ realname: string; adopt?: boolean };
+export type UserArgs = ArgsOf<typeof USER.spec.inputs> & { /** Take over an existing user of the same username (harbor/README.md "Adoption"). */ adopt?: pulumi.Input<boolean> };
+
+export interface UserOutputs extends UserInputs {
+    userId: number;
+}
+
+const INPUT_KEYS = ["connection", ...USER.managed] as const;
 
 interface ApiUser {
     user_id: number;
@@ -47,44 +74,17 @@ interface ApiUser {
     sysadmin_flag?: boolean;
 }
 
-/** The password, checked apart against Harbor's rule so that no failure ever contains it. */
-function passwordInput(c: InputChecker, raw: unknown): string {
-    if (isUnknown(raw)) return raw as string;
-    if (raw === undefined || raw === null || raw === "") c.fail("password", "password is required");
-    else if (typeof raw !== "string") c.fail("password", "password must be a string");
-    else {
-        const problem = passwordProblem(raw);
-        if (problem) c.fail("password", `password ${problem}`);
-    }
-    return raw as string;
-}
-
 export class UserProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<UserInputs, UserOutputs> {
     async check(_olds: UserInputs, news: UserInputs): Promise<pulumi.dynamic.CheckResult<UserInputs>> {
-        const c = new InputChecker(news);
-        const username = c.string("username", { required: true, minLength: 1, maxLength: 255, line: true, pattern: USERNAME_RE, patternHint: `no spaces and none of , " ~ # $ %` })!;
-        const inputs: UserInputs = {
-            connection: c.connection(),
-            username,
-            email: c.string("email", { required: true, maxLength: 255, pattern: EMAIL_RE, patternHint: "expected an email address such as dev@example.com" })!,
-            realname: c.string("realname", { default: username, minLength: 1, maxLength: 255, line: true, pattern: REALNAME_RE, patternHint: `none of , " ~ # $ %` })!,
-            password: passwordInput(c, c.value("password")),
-            admin: c.bool("admin", false),
-        };
-        // Harbor counts bytes (utils.IsIllegalLength is len() in Go): 255 characters of "é" are 510 bytes.
-        for (const prop of ["username", "realname"] as const) {
-            const v = inputs[prop];
-            if (typeof v === "string" && !isUnknown(v) && v.length <= MAX_BYTES && Buffer.byteLength(v, "utf8") > MAX_BYTES && !c.failures.some((f) => f.property === prop)) {
-                c.fail(prop, `${prop} is ${Buffer.byteLength(v, "utf8")} bytes in UTF-8; Harbor allows at most ${MAX_BYTES} bytes`);
-            }
-        }
-        if (adoptInput(c)) inputs.adopt = true;
-        return c.result(inputs);
+        const r = USER.check(news);
+        // The one dynamic default: realname is the username when unset.
+        const inputs = r.inputs && r.inputs.realname === undefined ? { ...r.inputs, realname: r.inputs.username } : r.inputs;
+        return { inputs: inputs as UserInputs, failures: r.failures };
     }
 
     /** Pure. username replaces; a same-email replacement deletes first (emails are unique in Harbor). */
     async diff(_id: string, olds: UserOutputs, news: UserInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffManaged<UserInputs>(olds, news, { managed: MANAGED, replaceOn: ["username"], deleteBeforeReplace: (o, n) => o.email === n.email });
+        return USER.diff(olds, news, { deleteBeforeReplace: (o, n) => o.email === n.email });
     }
 
     async create(inputs: UserInputs): Promise<pulumi.dynamic.CreateResult<UserOutputs>> {
@@ -181,30 +181,13 @@ export class UserProvider extends HarborProvider implements pulumi.dynamic.Resou
 /** The provider every User uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const userProvider = new UserProvider();
 
-export interface UserArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** Take over an object of the same identity that already exists in Harbor and converge it to these inputs (default false; harbor/README.md "Adoption"). */
-    adopt?: pulumi.Input<boolean>;
-    /** Login name (replaces the user when changed). 1–255 bytes, no spaces, none of , " ~ # $ %. */
-    username: pulumi.Input<string>;
-    /** Email address (unique in Harbor). */
-    email: pulumi.Input<string>;
-    /** Full name; defaults to the username. */
-    realname?: pulumi.Input<string>;
-    /** Password (8–128 chars with upper, lower and digit); held as a secret. A change is applied with PUT .../password. */
-    password: pulumi.Input<string>;
-    /** Harbor system administrator. Default false. */
-    admin?: pulumi.Input<boolean>;
-}
-
 /** A local Harbor user (auth_mode db_auth only). */
 export class User extends HarborResource {
     /** Harbor's numeric user id. */
     declare readonly userId: pulumi.Output<number>;
 
     constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
-        const props = dynamicProps({ ...args, password: pulumi.secret(args.password) }, ["userId"]);
-        super("User", name, props, withSecretOutputs(opts, ["password"]));
+        const props = dynamicProps({ ...args, password: pulumi.secret(args.password) }, USER.outputNames);
+        super(USER.type, name, props, withSecretOutputs(opts, ["password"]));
     }
 }

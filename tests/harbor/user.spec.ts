@@ -45,6 +45,16 @@ describe("harbor/User", () => {
         });
     });
 
+    describe("check: what Harbor v2.15.2 would refuse (issue 11 part C)", () => {
+        it("password: at most 128 BYTES (handler/user.go requireValidSecret counts with Go's len()), never quoted", async () => {
+            const long = `Aa1${"é".repeat(70)}`; // 73 characters, 143 bytes
+            const r = await check({ username: "dev", email: "dev@example.com", password: long });
+            assert.deepEqual(r.failures, [{ property: "password", reason: "password is 143 bytes in UTF-8; Harbor allows at most 128 bytes" }]);
+            assert.deepEqual((await check({ username: "dev", email: "dev@example.com", password: `Aa1${"é".repeat(62)}x` })).failures, []);
+            assert.equal(h.emu.log.length, 0);
+        });
+    });
+
     describe("lifecycle", () => {
         it("create: one POST; admin adds the sysadmin PUT", async () => {
             const { id, outs } = await created();
