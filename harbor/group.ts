@@ -7,30 +7,81 @@
 // refresh shows no phantom diff); GET /usergroups/{id} does not return the id; the list is filtered by auth mode.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict } from "./client";
-import { adoptExisting, adoptInput, Connection, diffManaged, HarborProvider, InputChecker, pick, readOrGone, requireState } from "./provider";
+import { oneOfField, refined, stringField } from "./fields";
+import { adoptExisting, HarborProvider, isUnknown, pick, readOrGone, requireState } from "./provider";
 import { GROUP_TYPES, GroupType, nameOfId } from "./rbac";
-import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
+import { dynamicProps, HarborResource } from "./resource";
+import { ArgsOf, declareResource, InputsOf, optionalInput, requiredInput } from "./schema";
 
-export interface GroupInputs {
-    connection: Connection;
-    /** Take over the existing object of the same identity instead of failing on it (harbor/README.md "Adoption"). */
-    adopt?: boolean;
-    name: string;
-    type: GroupType;
-    /** LDAP groups only: the group's DN, trimmed and lower-cased as Harbor stores it. */
-    ldapDn?: string;
+export const GROUP_TYPE_NAMES = Object.keys(GROUP_TYPES) as GroupType[];
+
+/** Harbor's storage form of a DN (pkg/usergroup TrimLower). */
+export const normaliseDn = (dn: string) => dn.trim().toLowerCase();
+
+/**
+ * The RDN of `dn` that is not `type=value`, if any (Harbor: pkg/ldap SearchGroupByDN → goldap.ParseDN, a 400
+ * "invalid DN syntax"). Separators escaped with `\` or inside quotes do not split.
+ */
+export function badRdn(dn: string): string | undefined {
+    const parts: string[] = [];
+    let cur = "";
+    let quoted = false;
+    for (let i = 0; i < dn.length; i++) {
+        const ch = dn[i];
+        if (ch === "\\" && i + 1 < dn.length) {
+            cur += ch + dn[++i];
+            continue;
+        }
+        if (ch === '"') quoted = !quoted;
+        if (!quoted && (ch === "," || ch === "+" || ch === ";")) {
+            parts.push(cur);
+            cur = "";
+            continue;
+        }
+        cur += ch;
+    }
+    parts.push(cur);
+    return parts.find((p) => {
+        const eq = p.indexOf("=");
+        return eq <= 0 || p.slice(0, eq).trim() === "";
+    });
 }
+
+/** The declaration: check, diff, types and the README table come from here. */
+export const GROUP = declareResource({
+    type: "Group",
+    adoptable: true,
+    inputs: {
+        name: requiredInput(stringField({ required: true, minLength: 1, maxLength: 255, line: true }), "`group_name` (renamed in place)."),
+        type: requiredInput(oneOfField(GROUP_TYPE_NAMES, { required: true }), "`ldap` 1, `http` 2, `oidc` 3; a change replaces the group.", { replaces: true }),
+        ldapDn: optionalInput(
+            refined(stringField({ minLength: 1, maxLength: 512, line: true }), { normalise: (dn) => (dn.includes("=") ? normaliseDn(dn) : dn) }),
+            "`ldap_group_dn`: required for ldap, else not allowed; stored trimmed and lower-case (so is the input); must exist in LDAP; a change replaces the group.",
+            { replaces: true },
+        ),
+    },
+    outputs: { groupId: { doc: "Harbor's numeric group id." } },
+    rules: (i, fail) => {
+        const { type, ldapDn } = i;
+        if (type === "ldap" && ldapDn === undefined) fail("ldapDn", `ldapDn is required for an ldap group (e.g. "cn=devs,ou=groups,dc=example,dc=com")`);
+        if (type !== "ldap" && ldapDn !== undefined && type !== undefined) fail("ldapDn", `ldapDn is only for ldap groups, not ${type}`);
+        if (type !== "ldap" || typeof ldapDn !== "string" || isUnknown(ldapDn)) return;
+        if (!ldapDn.includes("=")) fail("ldapDn", `ldapDn "${ldapDn}" is not a DN (expected e.g. "cn=devs,ou=groups,dc=example,dc=com")`);
+        else {
+            const bad = badRdn(ldapDn);
+            if (bad !== undefined) fail("ldapDn", `ldapDn "${ldapDn}" is not a DN: ${JSON.stringify(bad.trim())} is not attribute=value (Harbor answers 400 "invalid DN syntax")`);
+        }
+    },
+});
+
+export type GroupInputs = InputsOf<typeof GROUP.spec.inputs> & { adopt?: boolean };
+export type GroupArgs = ArgsOf<typeof GROUP.spec.inputs> & { /** Take over an existing group of the same name and type (harbor/README.md "Adoption"). */ adopt?: pulumi.Input<boolean> };
 
 export interface GroupOutputs extends GroupInputs {
     groupId: number;
 }
 
-const MANAGED = ["name", "type", "ldapDn"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED] as const;
-export const GROUP_TYPE_NAMES = Object.keys(GROUP_TYPES) as GroupType[];
-
-/** Harbor's storage form of a DN (pkg/usergroup TrimLower). */
-export const normaliseDn = (dn: string) => dn.trim().toLowerCase();
+const INPUT_KEYS = ["connection", ...GROUP.managed] as const;
 
 interface ApiGroup {
     id?: number;
@@ -41,29 +92,12 @@ interface ApiGroup {
 
 export class GroupProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<GroupInputs, GroupOutputs> {
     async check(_olds: GroupInputs, news: GroupInputs): Promise<pulumi.dynamic.CheckResult<GroupInputs>> {
-        const c = new InputChecker(news);
-        const type = c.oneOf("type", GROUP_TYPE_NAMES, { required: true })!;
-        const inputs: GroupInputs = {
-            connection: c.connection(),
-            name: c.string("name", { required: true, minLength: 1, maxLength: 255, line: true })!,
-            type,
-            ldapDn: c.string("ldapDn", { minLength: 1, maxLength: 512, line: true }),
-        };
-        if (type === "ldap" && inputs.ldapDn === undefined) c.fail("ldapDn", `ldapDn is required for an ldap group (e.g. "cn=devs,ou=groups,dc=example,dc=com")`);
-        if (type !== "ldap" && inputs.ldapDn !== undefined && type !== undefined) c.fail("ldapDn", `ldapDn is only for ldap groups, not ${type}`);
-        if (typeof inputs.ldapDn === "string" && inputs.ldapDn.includes("=")) inputs.ldapDn = normaliseDn(inputs.ldapDn);
-        else if (typeof inputs.ldapDn === "string" && type === "ldap") c.fail("ldapDn", `ldapDn "${inputs.ldapDn}" is not a DN (expected e.g. "cn=devs,ou=groups,dc=example,dc=com")`);
-        if (adoptInput(c)) inputs.adopt = true;
-        return c.result(inputs);
+        return GROUP.check(news);
     }
 
     /** Pure. type and ldapDn replace; keeping name and type, the old group must go first (unique in Harbor). */
     async diff(_id: string, olds: GroupOutputs, news: GroupInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffManaged<GroupInputs>(olds, news, {
-            managed: MANAGED,
-            replaceOn: ["type", "ldapDn"],
-            deleteBeforeReplace: (o, n) => o.name === n.name && o.type === n.type,
-        });
+        return GROUP.diff(olds, news, { deleteBeforeReplace: (o, n) => o.name === n.name && o.type === n.type });
     }
 
     async create(inputs: GroupInputs): Promise<pulumi.dynamic.CreateResult<GroupOutputs>> {
@@ -129,25 +163,12 @@ export class GroupProvider extends HarborProvider implements pulumi.dynamic.Reso
 /** The provider every Group uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const groupProvider = new GroupProvider();
 
-export interface GroupArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** Take over an object of the same identity that already exists in Harbor and converge it to these inputs (default false; harbor/README.md "Adoption"). */
-    adopt?: pulumi.Input<boolean>;
-    /** Group name (changes in place). */
-    name: pulumi.Input<string>;
-    /** "ldap", "http" or "oidc" (replaces the group when changed). */
-    type: pulumi.Input<GroupType>;
-    /** LDAP groups only, required there: the group's DN (must exist in LDAP; replaces the group when changed). */
-    ldapDn?: pulumi.Input<string>;
-}
-
 /** A Harbor user group. */
 export class Group extends HarborResource {
     /** Harbor's numeric group id. */
     declare readonly groupId: pulumi.Output<number>;
 
     constructor(name: string, args: GroupArgs, opts?: pulumi.CustomResourceOptions) {
-        super("Group", name, dynamicProps(args, ["groupId"]), opts);
+        super(GROUP.type, name, dynamicProps(args, GROUP.outputNames), opts);
     }
 }

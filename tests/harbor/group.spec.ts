@@ -3,7 +3,7 @@ import { GroupOutputs, GroupProvider } from "../../harbor/group";
 import { userGroupsArea } from "../emulator/areas/usergroups";
 import { usersArea } from "../emulator/areas/users";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
+import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 const DN = "cn=devs,ou=groups,dc=example,dc=com";
 
@@ -17,7 +17,7 @@ describe("harbor/Group", () => {
         h.emu.area(usersArea).directory.ldapGroups.set("cn=ops,ou=groups,dc=example,dc=com", "ops");
     };
 
-    const { checked, created, failuresOf } = providerKit(h, p, { name: "devs", type: "http" });
+    const { checked, created, check, failuresOf } = providerKit(h, p, { name: "devs", type: "http" });
 
     describe("check", () => {
         it("normalises the DN as Harbor stores it (trimmed, lower case)", async () => {
@@ -32,6 +32,16 @@ describe("harbor/Group", () => {
             assert.match((await failuresOf({ name: "g", type: "oidc", ldapDn: DN })).ldapDn, /only for ldap groups, not oidc/);
             assert.match((await failuresOf({ type: "http" })).name, /name is required/);
             assert.match((await failuresOf({ name: "g", type: "http", groupType: 2 })).groupType, /not a setting/);
+            assert.equal(h.emu.log.length, 0);
+        });
+    });
+
+    describe("check: what Harbor v2.15.2 would refuse (issue 11 part C)", () => {
+        it("ldapDn: every RDN is attribute=value (pkg/ldap SearchGroupByDN → goldap.ParseDN: 400 \"invalid DN syntax\")", async () => {
+            const r = await check({ name: "devs", type: "ldap", ldapDn: "cn=devs,ou" });
+            assert.deepEqual(r.failures, [{ property: "ldapDn", reason: 'ldapDn "cn=devs,ou" is not a DN: "ou" is not attribute=value (Harbor answers 400 "invalid DN syntax")' }]);
+            assert.match(byProperty((await check({ name: "devs", type: "ldap", ldapDn: "cn=devs,,dc=x" })).failures).ldapDn, /"" is not attribute=value/);
+            assert.deepEqual((await check({ name: "devs", type: "ldap", ldapDn: "cn=dev\\,ops+uid=1,dc=example,dc=com" })).failures, []);
             assert.equal(h.emu.log.length, 0);
         });
     });
