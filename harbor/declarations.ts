@@ -6,6 +6,7 @@ import { GARBAGE_COLLECTION_SCHEDULE } from "./gcSchedule";
 import { IMMUTABLE_TAG_RULE } from "./immutableTagRule";
 import { LABEL } from "./label";
 import { PROJECT } from "./project";
+import { PROJECT_MEMBER } from "./projectMember";
 import { PURGE_AUDIT_SCHEDULE } from "./purgeAuditSchedule";
 import { READY } from "./ready";
 import { RETENTION_POLICY } from "./retentionPolicy";
@@ -15,4 +16,4 @@ import { REPLICATION_POLICY } from "./replicationPolicy";
 import { USER } from "./user";
 import { GROUP } from "./group";
 
-export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE, READY, DEFAULT_SCANNER, WEBHOOK, RETENTION_POLICY, IMMUTABLE_TAG_RULE, LABEL, PROJECT, ARTIFACT_CHECK, REGISTRY, REPLICATION_POLICY, USER, GROUP] as const;
+export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE, READY, DEFAULT_SCANNER, WEBHOOK, RETENTION_POLICY, IMMUTABLE_TAG_RULE, LABEL, PROJECT, ARTIFACT_CHECK, REGISTRY, REPLICATION_POLICY, USER, GROUP, PROJECT_MEMBER] as const;

@@ -9,11 +9,13 @@
 // the DN on a name clash), so its `name` is only the name given when Harbor onboards it.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, seg } from "./client";
+import { boolField, Field, objectField, oneOfField, projectIdField, refined, stringField } from "./fields";
 import { GROUP_TYPE_NAMES, normaliseDn } from "./group";
-import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, projectIdInput, refuseAdopt, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
+import { diffManaged, HarborProvider, partialCreateError, pick, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
 import { GROUP_TYPES, GroupType, MEMBER_ROLES, MemberRole, nameOfId } from "./rbac";
-import { ConnectionArgs, dynamicProps, HarborResource } from "./resource";
+import { dynamicProps, HarborResource } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
+import { ArgsOf, declareResource, InputsOf, optionalInput, requiredInput } from "./schema";
 
 export const MEMBER_ROLE_NAMES = Object.keys(MEMBER_ROLES) as MemberRole[];
 
@@ -24,24 +26,71 @@ export interface MemberGroup {
     ldapDn?: string;
 }
 
-export interface ProjectMemberInputs {
-    connection: Connection;
-    /** Project name. */
-    project: string;
-    /** A user's name, or... */
-    user?: string;
-    /** ...a group. Exactly one of the two. */
+/** `adopt` is refused, saying why (`false` is accepted and dropped). */
+const NO_ADOPT: Field<boolean> = {
+    ...refined(boolField(false), {
+        problem: (v) => (v ? "is not a setting of ProjectMember: a membership of exactly this user or group that already exists is always taken over (Harbor's 409), and its role set" : undefined),
+        summary: "`false` only",
+    }),
+    default: undefined,
+};
+
+/**
+ * The declaration: check, diff, types and the README table come from here. Harbor v2.15.2's rules
+ * (controller/member/controller.go Create): a role of 1-5 (isValidRole, ErrInvalidRole), a non-empty username or
+ * group; user_group.group_name varchar(255), ldap_group_dn varchar(512) (migration 0001); an LDAP DN is trimmed and
+ * lower-cased (pkg/usergroup/manager.go onBoardLdapUserGroup, utils.TrimLower), as normaliseDn does here.
+ */
+export const PROJECT_MEMBER = declareResource({
+    type: "ProjectMember",
+    inputs: {
+        project: requiredInput(
+            stringField({ required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "a project name: lower-case letters and digits, separated by single '.', '_' or '-'" }),
+            "Project name (`X-Is-Resource-Name: true`).",
+            { replaces: true },
+        ),
+        user: optionalInput(stringField({ minLength: 1, maxLength: 255, line: true }), "`member_user.username` (onboarded from LDAP/OIDC if Harbor does not know it). Exactly one of `user` / `group`.", { replaces: true }),
+        group: optionalInput(
+            objectField({
+                name: stringField({ required: true, minLength: 1, maxLength: 255, line: true }),
+                type: oneOfField(GROUP_TYPE_NAMES, { required: true }),
+                ldapDn: refined(stringField({ minLength: 1, maxLength: 512, line: true }), {
+                    problem: (dn) => (dn.includes("=") ? undefined : `${JSON.stringify(dn)} is not a DN (expected e.g. "cn=devs,ou=groups,dc=example,dc=com")`),
+                    normalise: normaliseDn,
+                }),
+            }),
+            "`member_group`: an LDAP group by its DN (`ldapDn`, required there: its identity; `name` is the name Harbor gives it when onboarding), others by name + type.",
+            { replaces: true },
+        ),
+        role: requiredInput(oneOfField(MEMBER_ROLE_NAMES, { required: true }), "`projectAdmin` 1, `developer` 2, `guest` 3, `maintainer` 4, `limitedGuest` 5; the only in-place change."),
+        projectId: optionalInput(projectIdField(), "The Project's `projectId` output: another id (the project was replaced, and Harbor deleted this membership with it) replaces it.", { unmanaged: true }),
+        adopt: optionalInput(NO_ADOPT, "Refused: a membership of exactly this entity is always taken over.", { unmanaged: true }),
+    },
+    outputs: { memberId: { doc: "Harbor's member id (the `mid`)." } },
+    rules: (i, fail) => {
+        if (i.user === undefined && i.group === undefined) fail("user", "set exactly one of user or group (neither is set)");
+        if (i.user !== undefined && i.group !== undefined) fail("group", "set exactly one of user or group (both are set)");
+        const g = i.group as Partial<MemberGroup> | undefined;
+        if (g && typeof g === "object" && typeof g.type === "string" && GROUP_TYPE_NAMES.includes(g.type)) {
+            if (g.type === "ldap" && g.ldapDn === undefined) fail("group.ldapDn", "group.ldapDn is required for an ldap group (its identity in Harbor)");
+            if (g.type !== "ldap" && g.ldapDn !== undefined) fail("group.ldapDn", `group.ldapDn is only for ldap groups, not ${g.type}`);
+        }
+    },
+    normalise: ({ adopt: _adopt, ...i }) => i,
+});
+
+export type ProjectMemberInputs = Omit<InputsOf<typeof PROJECT_MEMBER.spec.inputs>, "adopt" | "group"> & {
+    /** ...a group. Exactly one of `user` and `group`. */
     group?: MemberGroup;
-    role: MemberRole;
-    /** The project's id (Project.projectId): another id = the project was replaced, and this membership with it. */
-    projectId?: number;
-}
+};
 
 export interface ProjectMemberOutputs extends ProjectMemberInputs {
     memberId: number;
 }
 
-const MANAGED = ["project", "user", "group", "role"] as const;
+// The declaration's keys, typed for the group's own interface (an optional ldapDn).
+const MANAGED = PROJECT_MEMBER.managed as (keyof ProjectMemberInputs)[];
+const REPLACE_ON = PROJECT_MEMBER.replaceOn as (keyof ProjectMemberInputs)[];
 const INPUT_KEYS = ["connection", ...MANAGED, "projectId"] as const;
 
 interface ApiMember {
@@ -70,43 +119,9 @@ function describeEntity(m: ProjectMemberInputs): string {
     return m.group!.type === "ldap" ? `ldap group "${m.group!.ldapDn}"` : `${m.group!.type} group "${m.group!.name}"`;
 }
 
-function checkGroup(c: InputChecker, raw: unknown): MemberGroup | undefined {
-    if (raw === undefined || raw === null || isUnknown(raw)) return raw as undefined;
-    if (typeof raw !== "object" || Array.isArray(raw)) {
-        c.fail("group", "group must be an object { name, type, ldapDn? }");
-        return undefined;
-    }
-    const sub = new InputChecker(raw);
-    const type = sub.oneOf("type", GROUP_TYPE_NAMES, { required: true })!;
-    const name = sub.string("name", { required: true, minLength: 1, maxLength: 255, line: true })!;
-    let ldapDn = sub.string("ldapDn", { minLength: 1, maxLength: 512, line: true });
-    if (type === "ldap" && ldapDn === undefined) sub.fail("ldapDn", "ldapDn is required for an ldap group (its identity in Harbor)");
-    if (type !== undefined && type !== "ldap" && ldapDn !== undefined) sub.fail("ldapDn", `ldapDn is only for ldap groups, not ${type}`);
-    if (typeof ldapDn === "string" && !isUnknown(ldapDn)) {
-        if (!ldapDn.includes("=")) sub.fail("ldapDn", `ldapDn "${ldapDn}" is not a DN (expected e.g. "cn=devs,ou=groups,dc=example,dc=com")`);
-        ldapDn = normaliseDn(ldapDn);
-    }
-    sub.rejectUnknown();
-    for (const f of sub.failures) c.fail(`group.${f.property}`, `group.${f.reason}`);
-    return { name, type, ...(ldapDn !== undefined ? { ldapDn } : {}) };
-}
-
 export class ProjectMemberProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ProjectMemberInputs, ProjectMemberOutputs> {
     async check(_olds: ProjectMemberInputs, news: ProjectMemberInputs): Promise<pulumi.dynamic.CheckResult<ProjectMemberInputs>> {
-        const c = new InputChecker(news);
-        const inputs: ProjectMemberInputs = {
-            connection: c.connection(),
-            project: c.string("project", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "a project name: lower-case letters and digits, separated by single '.', '_' or '-'" })!,
-            user: c.string("user", { minLength: 1, maxLength: 255, line: true }),
-            group: checkGroup(c, c.value("group")),
-            role: c.oneOf("role", MEMBER_ROLE_NAMES, { required: true })!,
-        };
-        if (inputs.user === undefined && inputs.group === undefined) c.fail("user", "set exactly one of user or group (neither is set)");
-        if (inputs.user !== undefined && inputs.group !== undefined) c.fail("group", "set exactly one of user or group (both are set)");
-        const projectId = projectIdInput(c);
-        if (projectId !== undefined) inputs.projectId = projectId;
-        refuseAdopt(c, "ProjectMember", "a membership of exactly this user or group that already exists is always taken over (Harbor's 409), and its role set");
-        return c.result(inputs);
+        return PROJECT_MEMBER.check(news) as pulumi.dynamic.CheckResult<ProjectMemberInputs>;
     }
 
     /** Pure. Only the role changes in place; the same entity again (e.g. an LDAP group renamed) deletes first. */
@@ -114,7 +129,7 @@ export class ProjectMemberProvider extends HarborProvider implements pulumi.dyna
         // Harbor deletes a project's members with it (controller/event/handler/internal/project.go onProjectDelete).
         return withProjectIdDiff(diffManaged<ProjectMemberInputs>(olds, news, {
             managed: MANAGED,
-            replaceOn: ["project", "user", "group"],
+            replaceOn: REPLACE_ON,
             deleteBeforeReplace: (o, n) => o.project === n.project && sameEntity(o, n),
         }), olds.projectId, news.projectId);
     }
@@ -229,20 +244,10 @@ export interface ProjectMemberGroupArgs {
     ldapDn?: pulumi.Input<string>;
 }
 
-export interface ProjectMemberArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** Project name (replaces the membership when changed). */
-    project: pulumi.Input<string>;
-    /** A user name (onboarded from LDAP/OIDC when Harbor does not know it yet). Exactly one of user or group. */
-    user?: pulumi.Input<string>;
+export type ProjectMemberArgs = Omit<ArgsOf<typeof PROJECT_MEMBER.spec.inputs>, "group" | "adopt"> & {
     /** A group (onboarded when Harbor does not know it yet). Exactly one of user or group. */
     group?: pulumi.Input<ProjectMemberGroupArgs>;
-    /** "projectAdmin", "maintainer", "developer", "guest" or "limitedGuest" (changes in place). */
-    role: pulumi.Input<MemberRole>;
-    /** The Project's `projectId` output. A new id (the project was replaced, and Harbor deleted or stranded this with it) replaces it. */
-    projectId?: pulumi.Input<number>;
-}
+};
 
 /** A user's or group's membership of a Harbor project. */
 export class ProjectMember extends HarborResource {
@@ -250,6 +255,6 @@ export class ProjectMember extends HarborResource {
     declare readonly memberId: pulumi.Output<number>;
 
     constructor(name: string, args: ProjectMemberArgs, opts?: pulumi.CustomResourceOptions) {
-        super("ProjectMember", name, dynamicProps(args, ["memberId"]), opts);
+        super(PROJECT_MEMBER.type, name, dynamicProps(args, PROJECT_MEMBER.outputNames), opts);
     }
 }
