@@ -39,6 +39,15 @@ const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** Harbor: repository.name, which holds `<project>/<repository>`, is varchar(255) (migrations/postgresql/0001_initial_schema.up.sql). */
 const MAX_FULL_NAME = 255;
 
+/** The rule of a full repository name (ArtifactCheck, ImageSignature): a longer one cannot exist in Harbor. */
+export function fullNameRule(i: { project?: unknown; repository?: unknown }, fail: (property: string, reason: string) => void): void {
+    if (typeof i.project !== "string" || typeof i.repository !== "string") return;
+    const length = `${i.project}/${i.repository}`.length;
+    if (length > MAX_FULL_NAME) {
+        fail("repository", `repository: "<project>/<repository>" must be at most ${MAX_FULL_NAME} characters, got ${length} (Harbor stores the full name in a varchar(255); such an artifact cannot exist)`);
+    }
+}
+
 /** The declaration: check, diff, types and the README table come from here. Every input replaces (a check re-runs). */
 export const ARTIFACT_CHECK = declareResource({
     type: "ArtifactCheck",
@@ -69,10 +78,7 @@ export const ARTIFACT_CHECK = declareResource({
         if (i.requireSignature === true && i.signaturePublicKey === "") {
             fail("signaturePublicKey", "signaturePublicKey is required when requireSignature is true (the public key the signature must verify against)");
         }
-        const full = `${i.project}/${i.repository}`;
-        if (typeof i.project === "string" && typeof i.repository === "string" && full.length > MAX_FULL_NAME) {
-            fail("repository", `repository: "<project>/<repository>" must be at most ${MAX_FULL_NAME} characters, got ${full.length} (Harbor stores the full name in a varchar(255); such an artifact cannot exist)`);
-        }
+        fullNameRule(i, fail);
     },
 });
 

@@ -15,27 +15,44 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSignature, checkSignatureLayer, COSIGN_LAYER_MEDIA_TYPE, Descriptor, HARBOR_COSIGN_ACCESSORY, OCI_MANIFEST_MEDIA_TYPE, OciManifest, publicKeyOf, sha256Digest, signatureTag } from "./cosign";
 import { repoSeg, seg } from "./client";
-import { Connection, diffManaged, HarborProvider, HarborProviderOptions, InputChecker, isUnknown, pick, requireState, HARBOR_NAME_RE } from "./provider";
+import { fullNameRule } from "./artifactCheck";
+import { secretField, stringField } from "./fields";
+import { diffManaged, HarborProvider, HarborProviderOptions, pick, requireState, HARBOR_NAME_RE } from "./provider";
 import { RegistryClient } from "./ociRegistry";
-import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
+import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
+import { ArgsOf, declareResource, input, InputsOf, requiredInput } from "./schema";
 
 const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
 const REPO_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
-export interface ImageSignatureInputs {
-    /** Harbor's URL and admin credentials: the API confirms the subject artifact and reads its accessories. */
-    connection: Connection;
-    /** Who pushes the signature through the registry API (the project's push robot); "" = the connection's user. */
-    registryUsername: string;
-    /** Secret. */
-    registryPassword: string;
-    project: string;
-    repository: string;
-    /** The signed manifest digest, sha256:<64 hex>. */
-    digest: string;
-    /** ECDSA P-256 private key, PEM (PKCS#8 or SEC1). Secret. */
-    privateKey: string;
-}
+/** The declaration: check, types and the README table come from here. */
+export const IMAGE_SIGNATURE = declareResource({
+    type: "ImageSignature",
+    inputs: {
+        registryUsername: input(stringField({ default: "", line: true }), "Who pushes the signature through the registry API (the project's push robot); `\"\"` = the connection's user."),
+        registryPassword: input(secretField({ default: "", line: true }), "Their password or robot secret (stored as a secret; never shown in a failure)."),
+        project: requiredInput(stringField({ required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "a Harbor project name" }), "The project (by name).", { replaces: true }),
+        repository: requiredInput(stringField({ required: true, maxLength: 255, pattern: REPO_RE, patternHint: "a repository name inside the project, e.g. go-app" }),
+            "Repository inside the project, without the project prefix.", { replaces: true }),
+        digest: requiredInput(stringField({ required: true, pattern: DIGEST_RE, patternHint: "the pushed manifest digest, sha256:<64 hex characters>" }), "The signed manifest digest.", { replaces: true }),
+        // A secret: no message ever quotes it (secretField), not even its type.
+        privateKey: requiredInput(secretField({
+            required: true, text: true, summary: "ECDSA P-256 private key (PEM, PKCS#8 or SEC1)",
+            problem: (v) => (isP256PrivateKey(v) ? undefined : "is not an ECDSA P-256 private key in PEM (the value is not shown)"),
+        }), "The signing key, e.g. tls.PrivateKey's privateKeyPem (stored as a secret).", { replaces: true }),
+    },
+    outputs: {
+        signatureTag: { doc: "`sha256-<hex>.sig`." },
+        signatureDigest: { doc: "Digest of the signature manifest (what Harbor lists as the accessory's digest)." },
+        publicKey: { doc: "The public key (SPKI PEM) that verifies it: `cosign verify --key`." },
+        dockerReference: { doc: "`<host>/<project>/<repository>`, the payload's docker-reference." },
+    },
+    rules: (i, fail) => fullNameRule(i, fail),
+});
+
+/** Harbor's URL and admin credentials (`connection`: the API confirms the subject and reads its accessories), and the rest as declared. */
+export type ImageSignatureInputs = InputsOf<typeof IMAGE_SIGNATURE.spec.inputs>;
+export type ImageSignatureArgs = ArgsOf<typeof IMAGE_SIGNATURE.spec.inputs>;
 
 export interface ImageSignatureOutputs extends ImageSignatureInputs {
     /** sha256-<hex>.sig */
@@ -48,9 +65,9 @@ export interface ImageSignatureOutputs extends ImageSignatureInputs {
     dockerReference: string;
 }
 
-const MANAGED = ["project", "repository", "digest", "privateKey"] as const;
-const REGISTRY_KEYS = ["registryUsername", "registryPassword"] as const;
-const INPUT_KEYS = ["connection", ...REGISTRY_KEYS, ...MANAGED] as const;
+/** What a diff compares: the signed subject and the key (each replaces: it signs again). Like the connection, who pushes changes nothing. */
+const MANAGED = IMAGE_SIGNATURE.replaceOn;
+const INPUT_KEYS = ["connection", ...IMAGE_SIGNATURE.managed] as const;
 
 export class ImageSignatureProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ImageSignatureInputs, ImageSignatureOutputs> {
     constructor(protected readonly signOptions: HarborProviderOptions = {}) {
@@ -58,21 +75,7 @@ export class ImageSignatureProvider extends HarborProvider implements pulumi.dyn
     }
 
     async check(_olds: ImageSignatureInputs, news: ImageSignatureInputs): Promise<pulumi.dynamic.CheckResult<ImageSignatureInputs>> {
-        const c = new InputChecker(news);
-        const inputs: ImageSignatureInputs = {
-            connection: c.connection(),
-            registryUsername: c.string("registryUsername", { default: "", line: true })!,
-            registryPassword: c.string("registryPassword", { default: "", line: true })!,
-            project: c.string("project", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "a Harbor project name" })!,
-            repository: c.string("repository", { required: true, maxLength: 255, pattern: REPO_RE, patternHint: "a repository name inside the project, e.g. go-app" })!,
-            digest: c.string("digest", { required: true, pattern: DIGEST_RE, patternHint: "the pushed manifest digest, sha256:<64 hex characters>" })!,
-            // Never a pattern: InputChecker quotes the value of a pattern mismatch, and this one is secret.
-            privateKey: c.string("privateKey", { required: true, text: true })!,
-        };
-        if (typeof inputs.privateKey === "string" && !isUnknown(inputs.privateKey) && !isP256PrivateKey(inputs.privateKey)) {
-            c.fail("privateKey", "privateKey is not an ECDSA P-256 private key in PEM (the value is not shown)");
-        }
-        return c.result(inputs);
+        return IMAGE_SIGNATURE.check(news);
     }
 
     async diff(_id: string, olds: ImageSignatureOutputs, news: ImageSignatureInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -159,21 +162,6 @@ const idOf = (i: ImageSignatureInputs) => `${i.project}/${i.repository}@${i.dige
 /** The provider every ImageSignature uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const imageSignatureProvider = new ImageSignatureProvider();
 
-export interface ImageSignatureArgs {
-    /** Harbor's URL and admin credentials (the API checks); held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** Who pushes the signature (the project's push robot); default: the connection's user. */
-    registryUsername?: pulumi.Input<string>;
-    /** Secret. */
-    registryPassword?: pulumi.Input<string>;
-    project: pulumi.Input<string>;
-    repository: pulumi.Input<string>;
-    /** The pushed manifest digest (sha256:...). */
-    digest: pulumi.Input<string>;
-    /** ECDSA P-256 private key PEM, e.g. tls.PrivateKey's privateKeyPem; stored as a secret. */
-    privateKey: pulumi.Input<string>;
-}
-
 /** Signs a pushed image with a cosign-compatible signature stored in Harbor as its `signature.cosign` accessory. */
 export class ImageSignature extends HarborResource {
     declare readonly signatureTag: pulumi.Output<string>;
@@ -183,7 +171,7 @@ export class ImageSignature extends HarborResource {
 
     constructor(name: string, args: ImageSignatureArgs, opts?: pulumi.CustomResourceOptions) {
         const secrets = { privateKey: pulumi.secret(args.privateKey), ...(args.registryPassword !== undefined ? { registryPassword: pulumi.secret(args.registryPassword) } : {}) };
-        super("ImageSignature", name, dynamicProps({ ...args, ...secrets }, ["signatureTag", "signatureDigest", "publicKey", "dockerReference"]),
+        super(IMAGE_SIGNATURE.type, name, dynamicProps({ ...args, ...secrets }, IMAGE_SIGNATURE.outputNames),
             withSecretOutputs(opts, ["privateKey", "registryPassword"]));
     }
 }

@@ -89,6 +89,17 @@ describe("image signing (cosign format, registry API, signature gate)", () => {
             assert.match(r.failures![0].reason, /not an ECDSA P-256 private key in PEM \(the value is not shown\)/);
             assert.ok(!r.failures![0].reason.includes("PRIVATE KEY"));
         });
+        it("check never echoes a secret of the wrong type, and refuses a <project>/<repository> Harbor cannot hold (repository.name varchar(255))", async () => {
+            const base = { connection: h.connection(), project: "dev-team", repository: "go-app", digest: `sha256:${"a".repeat(64)}`, privateKey: key.privateKeyPem };
+            const typed = await signer.check({} as never, { ...base, privateKey: 98765432, registryPassword: 12345678 } as never);
+            assert.deepEqual(typed.failures, [
+                { property: "registryPassword", reason: "registryPassword must be a string" },
+                { property: "privateKey", reason: "privateKey must be a string" },
+            ]);
+            const long = await signer.check({} as never, { ...base, project: "p".repeat(200), repository: "r".repeat(60) } as never);
+            assert.deepEqual(long.failures!.map((f) => f.property), ["repository"]);
+            assert.match(long.failures![0].reason, /at most 255 characters, got 261/);
+        });
     });
 
     describe("ImageSignature against the emulator's registry API", () => {
