@@ -22,61 +22,128 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient } from "./client";
 import { isForbidden, systemAdminRequired } from "./projectAccess";
-import { nested, objectInput } from "./nestedInputs";
-import { Connection, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, requireState } from "./provider";
-import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
+import { z } from "zod";
+import { boolField, Field, numberField, objectField, oneOfField, secretField, stringField, UNKNOWN, ValuesOf } from "./fields";
+import { diffManaged, HarborProvider, isUnknown, partialCreateError, pick, requireState } from "./provider";
+import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
+import { ArgsOf, declareResource, InputsOf, optionalInput } from "./schema";
 
 export const AUTH_MODES = ["db_auth", "ldap_auth", "oidc_auth"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 export const LDAP_SCOPES = ["base", "onelevel", "subtree"] as const;
 export type LdapScope = (typeof LDAP_SCOPES)[number];
 
-export interface LdapSettings {
-    url: string;
-    searchDn: string;
-    /** Write-only (never read back): tracked by `ldapSearchPasswordHash`. Absent in outputs. */
-    searchPassword?: string;
-    baseDn: string;
-    filter: string;
-    uid: string;
-    scope: LdapScope;
-    timeoutSeconds: number;
-    verifyCert: boolean;
-    groupBaseDn: string;
-    groupFilter: string;
-    groupAttribute: string;
-    groupAdminDn: string;
-    groupMembershipAttribute: string;
-    groupSearchScope: LdapScope;
+/** Harbor's NonEmptyStringType (lib/config/metadata/type.go): blank after trimming is refused (ldap_url, ldap_base_dn, ldap_uid). */
+const NOT_BLANK = { pattern: /\S/, patternHint: "must not be blank (Harbor refuses an empty ldap_url, ldap_base_dn or ldap_uid)" };
+
+/** The LDAP settings (`ldap_*`); Harbor's types in lib/config/metadata/metadatalist.go. */
+const LDAP_FIELDS = {
+    url: stringField({ required: true, pattern: /^ldaps?:\/\/[^\s]+$/, patternHint: "use ldap://host[:port] or ldaps://host[:port]" }),
+    searchDn: stringField({ default: "", line: true }),
+    searchPassword: secretField({ emptyIsUnset: true }),
+    baseDn: stringField({ required: true, minLength: 1, line: true, ...NOT_BLANK }),
+    filter: stringField({ default: "", line: true }),
+    uid: stringField({ default: "cn", minLength: 1, line: true, ...NOT_BLANK }),
+    scope: oneOfField<LdapScope>(LDAP_SCOPES, { default: "subtree" }),
+    timeoutSeconds: numberField({ default: 5, min: 1, max: 3600 }),
+    verifyCert: boolField(true),
+    groupBaseDn: stringField({ default: "", line: true }),
+    groupFilter: stringField({ default: "", line: true }),
+    groupAttribute: stringField({ default: "", line: true }),
+    groupAdminDn: stringField({ default: "", line: true }),
+    groupMembershipAttribute: stringField({ default: "memberof", line: true }),
+    groupSearchScope: oneOfField<LdapScope>(LDAP_SCOPES, { default: "subtree" }),
+};
+
+/** OIDC scopes, from a list or Harbor's comma-separated string: trimmed, sorted, unique (check and read-back). */
+export function normaliseScopes(raw: string | readonly string[]): string[] {
+    const items = typeof raw === "string" ? raw.split(/[\s,]+/) : raw;
+    return [...new Set(items.map((x) => (x === UNKNOWN ? x : x.trim())).filter(Boolean))].sort();
 }
 
-export interface OidcSettings {
-    name: string;
-    endpoint: string;
-    clientId: string;
-    /** Write-only (never read back): tracked by `oidcClientSecretHash`. Absent in outputs. */
-    clientSecret?: string;
-    /** Sorted, unique (a comma-separated string is accepted in input). */
-    scope: string[];
-    verifyCert: boolean;
-    autoOnboard: boolean;
-    userClaim: string;
-    groupsClaim: string;
-    adminGroup: string;
-    groupFilter: string;
-    logout: boolean;
-}
+const SCOPE_HINT = 'must be a list of scopes or a comma-separated string, e.g. "openid,profile,email,offline_access"';
+const OIDC_SCOPE: Field<string[]> = {
+    schema: z
+        .custom<string | string[]>((v) => typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string")), { error: SCOPE_HINT })
+        .transform((v) => normaliseScopes(v))
+        .refine((list) => list.includes("openid"), { error: 'must include "openid"' }) as unknown as z.ZodType<string[]>,
+    default: ["offline_access", "openid"],
+    summary: 'list of scopes (or a comma-separated string), must include `openid`; a set',
+    recover: (raw) => (typeof raw === "string" || (Array.isArray(raw) && raw.every((x) => typeof x === "string")) ? normaliseScopes(raw as string | string[]) : []),
+};
 
-export interface SystemConfigInputs {
-    connection: Connection;
-    authMode?: AuthMode;
-    ldap?: LdapSettings;
-    oidc?: OidcSettings;
-    robotTokenExpirationDays?: number;
-    projectCreationRestriction?: "adminonly" | "everyone";
-    auditLogForwardEndpoint?: string;
-    skipAuditLogDatabase?: boolean;
-}
+/** The OIDC settings (`oidc_*`). */
+const OIDC_FIELDS = {
+    name: stringField({ required: true, minLength: 1, line: true }),
+    endpoint: stringField({ required: true, pattern: /^https:\/\/[^\s]+$/, patternHint: "the OIDC issuer URL, https://..." }),
+    clientId: stringField({ required: true, minLength: 1, line: true }),
+    clientSecret: secretField({ emptyIsUnset: true }),
+    scope: OIDC_SCOPE,
+    verifyCert: boolField(true),
+    autoOnboard: boolField(false),
+    userClaim: stringField({ default: "", line: true }),
+    groupsClaim: stringField({ default: "", line: true }),
+    adminGroup: stringField({ default: "", line: true }),
+    groupFilter: stringField({ default: "", line: true }),
+    logout: boolField(false),
+};
+
+/** `searchPassword` is write-only (never read back): tracked by `ldapSearchPasswordHash`, absent in outputs. */
+export type LdapSettings = Omit<ValuesOf<typeof LDAP_FIELDS>, "searchPassword"> & { searchPassword?: string };
+/** `clientSecret` is write-only (never read back): tracked by `oidcClientSecretHash`, absent in outputs. */
+export type OidcSettings = Omit<ValuesOf<typeof OIDC_FIELDS>, "clientSecret"> & { clientSecret?: string };
+
+const MAX_NUMBER = 9_999_999_999; // Harbor: at most 10 digits (controller/config/controller.go verifyValueLengthCfg)
+const ENDPOINT_RE = /^$|^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+/** Robot accounts' names start with Harbor's robot prefix (robot_name_prefix, "robot$" by default). */
+const ROBOT_USER_RE = /^robot\$/;
+
+/** The declaration: check, types and the README table come from here. Every setting is optional: unset = not managed. */
+export const SYSTEM_CONFIG = declareResource({
+    type: "SystemConfig",
+    inputs: {
+        authMode: optionalInput(oneOfField<AuthMode>(AUTH_MODES), "`auth_mode`; Harbor locks it once users other than admin exist (a clear error says so)."),
+        ldap: optionalInput(objectField(LDAP_FIELDS), "`ldap_*` (scopes sent as 0/1/2; `searchPassword` is write-only, tracked by a hash)."),
+        oidc: optionalInput(objectField(OIDC_FIELDS), "`oidc_*` (`scope` sent comma-separated; `clientSecret` is write-only, tracked by a hash)."),
+        robotTokenExpirationDays: optionalInput(numberField({ min: 1, max: MAX_NUMBER, hint: "days" }), "`robot_token_duration`: default lifetime of robot tokens, in days."),
+        projectCreationRestriction: optionalInput(oneOfField<"adminonly" | "everyone">(["adminonly", "everyone"]), "`project_creation_restriction`: who may create projects."),
+        auditLogForwardEndpoint: optionalInput(stringField({ pattern: ENDPOINT_RE, patternHint: 'use "host:port" of a syslog endpoint (e.g. "audit.example.com:514"), or "" for none' }),
+            "`audit_log_forward_endpoint`: syslog `host:port` audit logs go to (Harbor dials it after saving); `\"\"` = none."),
+        skipAuditLogDatabase: optionalInput({ ...boolField(false), default: undefined }, "`skip_audit_log_database`: keep audit logs only at the endpoint (needs `auditLogForwardEndpoint`)."),
+    },
+    outputs: {
+        ldapSearchPasswordHash: { doc: "Salted sha256 of the LDAP search password last sent (`\"\"` when none is managed).", secret: true },
+        oidcClientSecretHash: { doc: "Salted sha256 of the OIDC client secret last sent (`\"\"` when none is managed).", secret: true },
+        restore: { doc: "Harbor key → the value it had before this resource first changed it: what delete puts back." },
+    },
+    rules: (i, fail) => {
+        if (i.authMode === "ldap_auth" && !i.ldap) fail("ldap", 'ldap is required when authMode is "ldap_auth"');
+        if (i.authMode === "oidc_auth" && !i.oidc) fail("oidc", 'oidc is required when authMode is "oidc_auth"');
+        if (i.skipAuditLogDatabase === true && !isUnknown(i.auditLogForwardEndpoint) && !i.auditLogForwardEndpoint) {
+            fail("skipAuditLogDatabase", "skipAuditLogDatabase needs auditLogForwardEndpoint (Harbor refuses to drop audit logs that go nowhere)");
+        }
+        // Harbor: pkg/audit/forward.go CheckEndpointActive dials it (controller.go updateLogEndpoint: 400 after saving).
+        const port = typeof i.auditLogForwardEndpoint === "string" && ENDPOINT_RE.test(i.auditLogForwardEndpoint) ? /:(\d+)$/.exec(i.auditLogForwardEndpoint)?.[1] : undefined;
+        if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+            fail("auditLogForwardEndpoint", `auditLogForwardEndpoint port must be 1-65535, got ${port} (Harbor dials it and answers 400 "could not connect to the audit endpoint")`);
+        }
+        // Harbor: pkg/config/validate/ldapgroup.go LdapGroupValidateRule: with a group filter, both attributes are needed.
+        const ldap = i.ldap as Partial<LdapSettings> | undefined;
+        if (ldap && typeof ldap === "object" && typeof ldap.groupFilter === "string" && ldap.groupFilter !== "" && !isUnknown(ldap.groupFilter)) {
+            if (ldap.groupAttribute === "") fail("ldap.groupAttribute", "ldap.groupAttribute is required when ldap.groupFilter is set (Harbor: \"ldap group name attribute can not be empty\")");
+            if (ldap.groupMembershipAttribute === "") fail("ldap.groupMembershipAttribute", "ldap.groupMembershipAttribute is required when ldap.groupFilter is set (Harbor: \"ldap group membership attribute can not be empty\")");
+        }
+        const conn = i.connection as { username?: unknown } | undefined;
+        if (conn && typeof conn === "object" && typeof conn.username === "string" && ROBOT_USER_RE.test(conn.username)) {
+            fail("connection.username", `connection.username "${conn.username}" is a robot account: SystemConfig reads and writes /configurations, which needs a Harbor system administrator (a robot can never hold that permission)`);
+        }
+        const keys = Object.keys(i).filter((k) => k !== "connection" && (i as Record<string, unknown>)[k] !== undefined);
+        if (keys.length === 0) fail("authMode", "SystemConfig manages nothing: set at least one of authMode, ldap, oidc, robotTokenExpirationDays, projectCreationRestriction, auditLogForwardEndpoint, skipAuditLogDatabase");
+    },
+});
+
+export type SystemConfigInputs = Omit<InputsOf<typeof SYSTEM_CONFIG.spec.inputs>, "ldap" | "oidc"> & { ldap?: LdapSettings; oidc?: OidcSettings };
 
 export interface SystemConfigOutputs extends SystemConfigInputs {
     /** sha256 of the LDAP search password last sent ("" when none is managed). */
@@ -116,11 +183,9 @@ const OIDC_KEYS: readonly KeyMap[] = [
 ].map(([field, key, kind]) => ({ group: "oidc" as const, field: field!, key: key!, kind: kind as KeyMap["kind"] }));
 const ALL_KEYS = [...TOP_KEYS, ...LDAP_KEYS, ...OIDC_KEYS];
 
-const LDAP_FIELDS = ["searchPassword", ...LDAP_KEYS.map((k) => k.field)];
-const OIDC_FIELDS = ["clientSecret", ...OIDC_KEYS.map((k) => k.field)];
-const MANAGED = ["authMode", "ldap", "oidc", "robotTokenExpirationDays", "projectCreationRestriction", "auditLogForwardEndpoint", "skipAuditLogDatabase", "ldapSearchPasswordHash", "oidcClientSecretHash"] as const;
-const INPUT_KEYS = ["connection", "authMode", "ldap", "oidc", "robotTokenExpirationDays", "projectCreationRestriction", "auditLogForwardEndpoint", "skipAuditLogDatabase"] as const;
-const MAX_NUMBER = 9_999_999_999; // Harbor: at most 10 digits
+/** What a diff compares: every setting, and the secrets by their hashes. */
+const MANAGED = [...SYSTEM_CONFIG.managed, "ldapSearchPasswordHash", "oidcClientSecretHash"] as (keyof SystemConfigOutputs)[];
+const INPUT_KEYS = ["connection", ...SYSTEM_CONFIG.managed] as (keyof SystemConfigOutputs)[];
 
 /** Salted with the key name, so equal secrets in two places do not share a hash. Never reversible. */
 export function configSecretHash(key: string, secret: string | undefined): string {
@@ -170,7 +235,7 @@ function toHarbor(s: SystemConfigInputs): Record<string, Scalar> {
 /** Harbor value -> input form. */
 function fromValue(k: KeyMap, v: unknown): unknown {
     if (k.kind === "scope") return LDAP_SCOPES[Number(v)] ?? String(v);
-    if (k.kind === "list") return [...new Set(String(v ?? "").split(",").map((x) => x.trim()).filter(Boolean))].sort();
+    if (k.kind === "list") return normaliseScopes(String(v ?? ""));
     return v;
 }
 
@@ -216,33 +281,9 @@ function auditEndpointError(endpoint: string, err: HarborApiError): Error {
     );
 }
 
-/** Robot accounts' names start with Harbor's robot prefix (robot_name_prefix, "robot$" by default). */
-const ROBOT_USER_RE = /^robot\$/;
-
 export class SystemConfigProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<SystemConfigInputs, SystemConfigOutputs> {
     async check(_olds: SystemConfigInputs, news: SystemConfigInputs): Promise<pulumi.dynamic.CheckResult<SystemConfigInputs>> {
-        const c = new InputChecker(news);
-        const inputs: SystemConfigInputs = {
-            connection: c.connection(),
-            authMode: c.oneOf("authMode", AUTH_MODES),
-            ldap: checkLdap(c, c.value("ldap")),
-            oidc: checkOidc(c, c.value("oidc")),
-            robotTokenExpirationDays: c.number("robotTokenExpirationDays", { min: 1, max: MAX_NUMBER, hint: "days" }),
-            projectCreationRestriction: c.oneOf("projectCreationRestriction", ["adminonly", "everyone"] as const),
-            auditLogForwardEndpoint: c.string("auditLogForwardEndpoint", { pattern: /^$|^[A-Za-z0-9.-]+:\d{1,5}$/, patternHint: 'use "host:port" of a syslog endpoint (e.g. "audit.example.com:514"), or "" for none' }),
-            skipAuditLogDatabase: c.bool("skipAuditLogDatabase", undefined as unknown as boolean),
-        };
-        if (inputs.authMode === "ldap_auth" && !inputs.ldap) c.fail("ldap", 'ldap is required when authMode is "ldap_auth"');
-        if (inputs.authMode === "oidc_auth" && !inputs.oidc) c.fail("oidc", 'oidc is required when authMode is "oidc_auth"');
-        if (inputs.skipAuditLogDatabase === true && !isUnknown(inputs.auditLogForwardEndpoint) && !inputs.auditLogForwardEndpoint) {
-            c.fail("skipAuditLogDatabase", "skipAuditLogDatabase needs auditLogForwardEndpoint (Harbor refuses to drop audit logs that go nowhere)");
-        }
-        if (typeof inputs.connection?.username === "string" && ROBOT_USER_RE.test(inputs.connection.username)) {
-            c.fail("connection.username", `connection.username "${inputs.connection.username}" is a robot account: SystemConfig reads and writes /configurations, which needs a Harbor system administrator (a robot can never hold that permission)`);
-        }
-        const keys = Object.keys(inputs).filter((k) => k !== "connection" && (inputs as unknown as Record<string, unknown>)[k] !== undefined);
-        if (keys.length === 0) c.fail("authMode", "SystemConfig manages nothing: set at least one of authMode, ldap, oidc, robotTokenExpirationDays, projectCreationRestriction, auditLogForwardEndpoint, skipAuditLogDatabase");
-        return c.result(inputs);
+        return SYSTEM_CONFIG.check(news) as pulumi.dynamic.CheckResult<SystemConfigInputs>;
     }
 
     /** Pure: compares the stored form (secrets as hashes), so a rotated secret is a change and nothing replaces. */
@@ -353,98 +394,21 @@ export class SystemConfigProvider extends HarborProvider implements pulumi.dynam
     }
 }
 
-/** A secret string inside a nested input: type-checked without ever echoing the value. */
-function secretField(sub: InputChecker, field: string): string | undefined {
-    const v = sub.value(field);
-    if (v === undefined || v === null || v === "") return undefined;
-    if (typeof v !== "string" && !isUnknown(v)) {
-        sub.fail(field, `${field} must be a string`);
-        return undefined;
-    }
-    return v as string;
-}
-
-function checkLdap(c: InputChecker, raw: unknown): LdapSettings | undefined {
-    const rec = objectInput(c, "ldap", raw, LDAP_FIELDS);
-    if (!rec) return undefined;
-    return nested(c, "ldap", rec, (s) => ({
-        url: s.string("url", { required: true, pattern: /^ldaps?:\/\/[^\s]+$/, patternHint: "use ldap://host[:port] or ldaps://host[:port]" })!,
-        searchDn: s.string("searchDn", { default: "", line: true })!,
-        searchPassword: secretField(s, "searchPassword"),
-        baseDn: s.string("baseDn", { required: true, minLength: 1, line: true })!,
-        filter: s.string("filter", { default: "", line: true })!,
-        uid: s.string("uid", { default: "cn", minLength: 1, line: true })!,
-        scope: s.oneOf("scope", LDAP_SCOPES, { default: "subtree" })!,
-        timeoutSeconds: s.number("timeoutSeconds", { default: 5, min: 1, max: 3600 })!,
-        verifyCert: s.bool("verifyCert", true),
-        groupBaseDn: s.string("groupBaseDn", { default: "", line: true })!,
-        groupFilter: s.string("groupFilter", { default: "", line: true })!,
-        groupAttribute: s.string("groupAttribute", { default: "", line: true })!,
-        groupAdminDn: s.string("groupAdminDn", { default: "", line: true })!,
-        groupMembershipAttribute: s.string("groupMembershipAttribute", { default: "memberof", line: true })!,
-        groupSearchScope: s.oneOf("groupSearchScope", LDAP_SCOPES, { default: "subtree" })!,
-    }));
-}
-
-/** OIDC scopes as a list or as Harbor's comma-separated string; normalised to a sorted, unique list. */
-function oidcScope(s: InputChecker): string[] {
-    const raw = s.value("scope");
-    if (isUnknown(raw)) return raw as unknown as string[];
-    if (raw === undefined || raw === null) return ["offline_access", "openid"];
-    const items = typeof raw === "string" ? raw.split(/[\s,]+/) : Array.isArray(raw) ? raw : undefined;
-    if (!items || items.some((x) => typeof x !== "string")) {
-        s.fail("scope", "scope must be a list of scopes or a comma-separated string, e.g. \"openid,profile,email,offline_access\"");
-        return [];
-    }
-    return [...new Set((items as string[]).map((x) => x.trim()).filter(Boolean))].sort();
-}
-
-function checkOidc(c: InputChecker, raw: unknown): OidcSettings | undefined {
-    const rec = objectInput(c, "oidc", raw, OIDC_FIELDS);
-    if (!rec) return undefined;
-    return nested(c, "oidc", rec, (s) => {
-        const o: OidcSettings = {
-            name: s.string("name", { required: true, minLength: 1, line: true })!,
-            endpoint: s.string("endpoint", { required: true, pattern: /^https:\/\/[^\s]+$/, patternHint: "the OIDC issuer URL, https://..." })!,
-            clientId: s.string("clientId", { required: true, minLength: 1, line: true })!,
-            clientSecret: secretField(s, "clientSecret"),
-            scope: oidcScope(s),
-            verifyCert: s.bool("verifyCert", true),
-            autoOnboard: s.bool("autoOnboard", false),
-            userClaim: s.string("userClaim", { default: "", line: true })!,
-            groupsClaim: s.string("groupsClaim", { default: "", line: true })!,
-            adminGroup: s.string("adminGroup", { default: "", line: true })!,
-            groupFilter: s.string("groupFilter", { default: "", line: true })!,
-            logout: s.bool("logout", false),
-        };
-        if (Array.isArray(o.scope) && !o.scope.includes("openid")) s.fail("scope", 'scope must include "openid"');
-        return o;
-    });
-}
-
 /** The provider every SystemConfig uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const systemConfigProvider = new SystemConfigProvider();
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
-export interface SystemConfigArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** "db_auth", "ldap_auth" or "oidc_auth". Harbor refuses a change once users exist. */
-    authMode?: pulumi.Input<AuthMode>;
+/**
+ * The program's arguments (see the README table). ldap/oidc keep their own shape: a nested field with a default is
+ * optional in a program, which ArgsOf cannot say yet; `oidc.scope` also takes Harbor's comma-separated string.
+ */
+export type SystemConfigArgs = Omit<ArgsOf<typeof SYSTEM_CONFIG.spec.inputs>, "ldap" | "oidc"> & {
     /** LDAP settings (searchPassword is write-only and kept secret). */
     ldap?: pulumi.Input<Inputs<Partial<LdapSettings>> & { url: pulumi.Input<string>; baseDn: pulumi.Input<string> }>;
     /** OIDC settings (clientSecret is write-only and kept secret). */
-    oidc?: pulumi.Input<Inputs<Partial<OidcSettings>> & { name: pulumi.Input<string>; endpoint: pulumi.Input<string>; clientId: pulumi.Input<string> }>;
-    /** Default lifetime of robot account tokens, in days. */
-    robotTokenExpirationDays?: pulumi.Input<number>;
-    /** Who may create projects: "adminonly" or "everyone". */
-    projectCreationRestriction?: pulumi.Input<"adminonly" | "everyone">;
-    /** Syslog endpoint "host:port" audit logs are forwarded to; "" = none. */
-    auditLogForwardEndpoint?: pulumi.Input<string>;
-    /** Keep audit logs only in the forward endpoint (needs auditLogForwardEndpoint). */
-    skipAuditLogDatabase?: pulumi.Input<boolean>;
-}
+    oidc?: pulumi.Input<Inputs<Partial<Omit<OidcSettings, "scope">>> & { name: pulumi.Input<string>; endpoint: pulumi.Input<string>; clientId: pulumi.Input<string>; scope?: pulumi.Input<string | pulumi.Input<string>[]> }>;
+};
 
 /** The settings of Harbor's system configuration this program owns (partial; delete leaves them as they are). */
 export class SystemConfig extends HarborResource {
@@ -455,8 +419,8 @@ export class SystemConfig extends HarborResource {
         // ldap/oidc carry secrets: the whole object is secret in state and in the diff display.
         const props = dynamicProps(
             { ...args, ...(args.ldap ? { ldap: pulumi.secret(args.ldap) } : {}), ...(args.oidc ? { oidc: pulumi.secret(args.oidc) } : {}) },
-            ["ldapSearchPasswordHash", "oidcClientSecretHash"],
+            SYSTEM_CONFIG.outputNames,
         );
-        super("SystemConfig", name, props, withSecretOutputs(opts, ["ldapSearchPasswordHash", "oidcClientSecretHash"]));
+        super(SYSTEM_CONFIG.type, name, props, withSecretOutputs(opts, SYSTEM_CONFIG.secretOutputs));
     }
 }

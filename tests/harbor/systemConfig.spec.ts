@@ -23,7 +23,7 @@ describe("harbor/SystemConfig", () => {
             assert.deepEqual(i.oidc, { ...OIDC, scope: ["offline_access", "openid", "profile"], verifyCert: true, autoOnboard: false, userClaim: "", adminGroup: "", groupFilter: "", logout: false });
             const l = await checked({ ldap: { url: "ldap://ldap.example.com", baseDn: "dc=x" } });
             assert.deepEqual(l.ldap, {
-                url: "ldap://ldap.example.com", searchDn: "", searchPassword: undefined, baseDn: "dc=x", filter: "", uid: "cn", scope: "subtree", timeoutSeconds: 5, verifyCert: true,
+                url: "ldap://ldap.example.com", searchDn: "", baseDn: "dc=x", filter: "", uid: "cn", scope: "subtree", timeoutSeconds: 5, verifyCert: true,
                 groupBaseDn: "", groupFilter: "", groupAttribute: "", groupAdminDn: "", groupMembershipAttribute: "memberof", groupSearchScope: "subtree",
             });
             assert.equal(i.robotTokenExpirationDays, undefined, "unset settings stay unmanaged");
@@ -53,6 +53,33 @@ describe("harbor/SystemConfig", () => {
             const empty = await check({});
             assert.match(empty.failures![0].reason, /manages nothing/);
             assert.equal(h.emu.log.length, 0);
+        });
+    });
+
+    describe("what Harbor v2.15.2 would refuse, refused in check", () => {
+        it("blank ldap url, baseDn or uid (lib/config/metadata NonEmptyStringType trims)", async () => {
+            const byProp = byProperty((await check({ ldap: { url: "ldaps://ldap.example.com", baseDn: "   ", uid: " " } })).failures);
+            assert.match(byProp["ldap.baseDn"], /must not be blank/);
+            assert.match(byProp["ldap.uid"], /must not be blank/);
+        });
+
+        it("an ldap group filter without the group name or membership attribute (pkg/config/validate/ldapgroup.go)", async () => {
+            const byProp = byProperty((await check({ ldap: { url: "ldaps://ldap.example.com", baseDn: "dc=x", groupFilter: "(objectclass=group)", groupMembershipAttribute: "" } })).failures);
+            assert.equal(byProp["ldap.groupAttribute"], 'ldap.groupAttribute is required when ldap.groupFilter is set (Harbor: "ldap group name attribute can not be empty")');
+            assert.match(byProp["ldap.groupMembershipAttribute"], /required when ldap.groupFilter is set/);
+            assert.deepEqual((await check({ ldap: { url: "ldaps://ldap.example.com", baseDn: "dc=x", groupFilter: "(objectclass=group)", groupAttribute: "cn" } })).failures, []);
+        });
+
+        it("an audit endpoint port Harbor cannot dial (pkg/audit/forward.go CheckEndpointActive)", async () => {
+            const byProp = byProperty((await check({ auditLogForwardEndpoint: "audit.example.com:70000" })).failures);
+            assert.match(byProp.auditLogForwardEndpoint, /port must be 1-65535, got 70000/);
+            assert.match(byProperty((await check({ auditLogForwardEndpoint: "audit.example.com:0" })).failures).auditLogForwardEndpoint, /got 0/);
+            assert.deepEqual((await check({ auditLogForwardEndpoint: "audit.example.com:514" })).failures, []);
+        });
+
+        it("a secret of the wrong type is refused without quoting it", async () => {
+            const r = await check({ ldap: { url: "ldaps://ldap.example.com", baseDn: "dc=x", searchPassword: 87654321 } });
+            assert.deepEqual(r.failures, [{ property: "ldap.searchPassword", reason: "ldap.searchPassword must be a string" }]);
         });
     });
 
