@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HARBOR_PROVIDERS, HarborResourceType } from "../harbor/hosted";
 import { providerText } from "../harbor/loader";
 import { LabelProvider } from "../harbor/label";
-import { checkpointOf } from "../scripts/lib/checkpoint";
+import { byValueProviderText, checkpointOf } from "../scripts/lib/checkpoint";
 import { exportText, HARBOR_TYPE_PREFIX, migrateExport, StackExport } from "../scripts/lib/migrateState";
 import type { RecordedResource } from "../scripts/lib/plan-mocks";
 import { main as migrateMain } from "../scripts/migrate-state";
@@ -20,23 +20,13 @@ import { stackPlan } from "./helpers/pulumi";
 
 const typeOf = (t: string) => t.slice(HARBOR_TYPE_PREFIX.length) as HarborResourceType;
 
-/** What the previous code registered: the provider object serialized by value. */
-const oldTexts = new Map<string, Promise<string>>();
-function oldProviderText(type: HarborResourceType): Promise<string> {
-    if (!oldTexts.has(type)) {
-        const provider = HARBOR_PROVIDERS[type];
-        oldTexts.set(type, pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true }).then((sf) => sf.text));
-    }
-    return oldTexts.get(type)!;
-}
-
 /**
  * The dev stack's registrations stored as the previous code stored them: every Harbor resource's `__provider` an old
- * by-value blob (one real one, the Label provider's, for all: the migration treats the text as opaque, and
- * serializing every type by value takes seconds).
+ * by-value blob (scripts/lib/checkpoint.ts byValueProviderText: code serialized by the SDK's closure serializer; the
+ * migration treats the text as opaque).
  */
 async function oldCheckpoint(stack: string, recorded: readonly RecordedResource[]): Promise<StackExport> {
-    const blob = await oldProviderText("Label");
+    const blob = await byValueProviderText();
     return checkpointOf(stack, recorded, () => blob);
 }
 
@@ -91,7 +81,7 @@ describe("migrate-state: old __provider blobs rewritten to the loader", function
             const label = new LabelProvider({ client: FAST_CLIENT });
             const inputs = (await label.check({} as never, { connection: h.connection(), name: "release" } as never)).inputs!;
             const made = await label.create(inputs);
-            const old = await oldProviderText("Label");
+            const old = await byValueProviderText();
             const doc: StackExport = {
                 version: 3,
                 deployment: {

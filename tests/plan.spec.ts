@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../config";
@@ -8,11 +8,36 @@ import { at, installMocks, one, planStack, SecureValue, settle, stackPlan } from
 
 const ROOT = path.resolve(__dirname, "..");
 
-function runPlanCli(args: string[]) {
-    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", ...args], {
-        cwd: ROOT, encoding: "utf8", timeout: 60_000,
+interface CliRun {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** Run a command without blocking, so the CLI tests' child processes start together (each compiles the program). */
+function run(command: string, args: string[], shell = false): Promise<CliRun> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, args, { cwd: ROOT, shell, timeout: 60_000 });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (b: Buffer) => (stdout += b.toString("utf8")));
+        child.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
+        child.on("error", reject);
+        child.on("close", (status) => resolve({ status, stdout, stderr }));
     });
 }
+
+function runPlanCli(args: string[]): Promise<CliRun> {
+    return run(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", ...args]);
+}
+
+// The CLI's two child processes start when this file is loaded: each compiles the program on the core the test run
+// leaves idle, while the suite goes on. The README's command up to the pipe, with stack pr-9 (jq need not be
+// installed), and a bad stack.
+const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+const shown = /^(npm run[^\n]* plan -- --stack [a-z0-9-]+ \| jq[^\n]*)$/m.exec(readme)?.[1];
+const readmeRun: Promise<CliRun> | undefined = shown ? run(shown.replace(/\s*\|.*$/, "").replace(/--stack [a-z0-9-]+/, "--stack pr-9"), [], true) : undefined;
+const badStackRun = runPlanCli(["--stack", "staging"]);
 
 describe("offline plan", function () {
     this.timeout(60_000);
@@ -75,24 +100,23 @@ describe("offline plan", function () {
         assert.throws(() => parsePlanArgs(["--stak", "dev"]), (e: unknown) => e instanceof PlanError && /unknown argument '--stak'/.test(e.message));
     });
 
-    it("CLI: the plan command the README shows prints only JSON on stdout (pipes into jq), exit 0", () => {
-        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        const shown = /^(npm run[^\n]* plan -- --stack [a-z0-9-]+ \| jq[^\n]*)$/m.exec(readme)?.[1];
-        assert.ok(shown, "README shows `npm run ... plan -- --stack <s> | jq ...`");
-        // The one child process: the README's command up to the pipe, with stack pr-9 (jq need not be installed).
-        const command = shown.replace(/\s*\|.*$/, "").replace(/--stack [a-z0-9-]+/, "--stack pr-9");
-        const r = spawnSync(command, { cwd: ROOT, encoding: "utf8", shell: true, timeout: 60_000 });
-        assert.strictEqual(r.status, 0, r.stderr);
-        const plan = JSON.parse(r.stdout);
-        assert.strictEqual(plan.stack, "pr-9");
-        assert.strictEqual(plan.outputs.namespace, "harbor-pr-9");
-    });
+    describe("CLI", () => {
 
-    it("CLI: bad stack exits 1 with the validation error and no stack trace", () => {
-        const r = runPlanCli(["--stack", "staging"]);
-        assert.strictEqual(r.status, 1);
-        assert.strictEqual(r.stdout, "");
-        assert.match(r.stderr, /stack = "staging": the stack name must be dev, prod or pr-<n>/);
-        assert.ok(!/\n\s+at /.test(r.stderr), `no stack trace expected:\n${r.stderr}`);
+        it("CLI: the plan command the README shows prints only JSON on stdout (pipes into jq), exit 0", async () => {
+            assert.ok(shown, "README shows `npm run ... plan -- --stack <s> | jq ...`");
+            const r = await readmeRun!;
+            assert.strictEqual(r.status, 0, r.stderr);
+            const plan = JSON.parse(r.stdout);
+            assert.strictEqual(plan.stack, "pr-9");
+            assert.strictEqual(plan.outputs.namespace, "harbor-pr-9");
+        });
+
+        it("CLI: bad stack exits 1 with the validation error and no stack trace", async () => {
+            const r = await badStackRun;
+            assert.strictEqual(r.status, 1);
+            assert.strictEqual(r.stdout, "");
+            assert.match(r.stderr, /stack = "staging": the stack name must be dev, prod or pr-<n>/);
+            assert.ok(!/\n\s+at /.test(r.stderr), `no stack trace expected:\n${r.stderr}`);
+        });
     });
 });

@@ -18,6 +18,23 @@ const SIG = pulumi.runtime.specialSigKey;
 const SECRET = pulumi.runtime.specialSecretSig;
 const PROJECT = "harbor-platform";
 
+let byValueText: Promise<string> | undefined;
+
+/**
+ * A `__provider` as the code before the loader stored it: code serialized by value by the SDK's closure serializer
+ * (`pulumi.runtime.serializeFunction`). Today's providers can no longer be serialized that way — the serializer
+ * cannot resolve zod's package exports ("export path for zod/v4/core/util.cjs not found"), one more thing the
+ * loader spares — so this serializes the part every old blob carried whole: the REST client (harbor/client.ts,
+ * with undici's requires). Opaque text to the migration; a lower bound of an old blob's size.
+ */
+export function byValueProviderText(): Promise<string> {
+    byValueText ??= (async () => {
+        const { HarborClient } = await import("../../harbor/client");
+        return (await pulumi.runtime.serializeFunction(() => HarborClient, { allowSecrets: true })).text;
+    })();
+    return byValueText;
+}
+
 /** How each dynamic resource's `__provider` is stored: the text to store, or undefined to leave it out. */
 export type ProviderTextFor = (r: RecordedResource) => string | undefined;
 

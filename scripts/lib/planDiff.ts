@@ -5,11 +5,12 @@
  *
  * Replacements: a plan has inputs only, no provider diff, so which changed inputs force a replacement comes from
  * `REPLACE_ON` (per resource type the program registers: the providers' force-new inputs, and for the Harbor
- * dynamic resources the `replaceOn` each provider's diff declares in harbor/*.ts). A replaced resource counts in
+ * dynamic resources the replacing inputs each resource's declaration names). A replaced resource counts in
  * both the delete and create totals. A type missing from the table, or an input it cannot vouch for, is marked
  * "may replace". JSON documents in string inputs (IAM and bucket policies) are diffed structurally, every changed
  * path in full.
  */
+import { DECLARATIONS } from "../../harbor/declarations";
 
 export interface PlanResource {
     type: string;
@@ -64,7 +65,7 @@ const randomText: ReplaceRule = {
  * AWS: the Terraform AWS provider's ForceNew attributes (e.g. aws_db_instance username, db_name, engine,
  * storage_encrypted, kms_key_id; aws_s3_bucket bucket/bucket_prefix); Kubernetes: an object's name and
  * namespace (and a Secret's type, immutable in the API); random and tls: every input but the renewal window;
- * Harbor: harbor/<file>.ts `replaceOn` (tests/plan-diff.spec.ts checks the two agree).
+ * Harbor: each resource's declaration.
  */
 export const REPLACE_ON: Readonly<Record<string, ReplaceRule>> = {
     "aws:s3/bucket:Bucket": aws("bucket", "bucketPrefix", "objectLockEnabled"),
@@ -104,24 +105,10 @@ export const REPLACE_ON: Readonly<Record<string, ReplaceRule>> = {
     // A docker Image rebuilds and pushes on a change; whether the engine shows it as a replacement depends on the provider version.
     "docker:index/image:Image": { replace: [], mayReplace: ["imageName", "build", "registry"] },
     "pulumi:pulumi:StackReference": { replace: ["name"] },
-    "pulumi-nodejs:dynamic/harbor:ArtifactCheck": harbor("project", "repository", "digest", "tags", "scanGate", "scanTimeoutSeconds", "scanIntervalSeconds", "requestScan", "requireSignature", "signaturePublicKey"),
-    "pulumi-nodejs:dynamic/harbor:ImageSignature": harbor("project", "repository", "digest", "privateKey"),
-    "pulumi-nodejs:dynamic/harbor:DefaultScanner": harbor("scannerName"),
-    "pulumi-nodejs:dynamic/harbor:GarbageCollectionSchedule": harbor(),
-    "pulumi-nodejs:dynamic/harbor:Group": harbor("type", "ldapDn"),
-    "pulumi-nodejs:dynamic/harbor:ImmutableTagRule": harbor("project"),
-    "pulumi-nodejs:dynamic/harbor:Label": harbor("project"),
-    "pulumi-nodejs:dynamic/harbor:Project": harbor("name", "registryId"),
-    "pulumi-nodejs:dynamic/harbor:ProjectMember": harbor("project", "user", "group"),
-    "pulumi-nodejs:dynamic/harbor:PurgeAuditSchedule": harbor(),
-    "pulumi-nodejs:dynamic/harbor:Ready": harbor(),
-    "pulumi-nodejs:dynamic/harbor:Registry": harbor("type"),
-    "pulumi-nodejs:dynamic/harbor:ReplicationPolicy": harbor("direction"),
-    "pulumi-nodejs:dynamic/harbor:RetentionPolicy": harbor("project"),
-    "pulumi-nodejs:dynamic/harbor:RobotAccount": harbor("name", "level", "project"),
-    "pulumi-nodejs:dynamic/harbor:SystemConfig": harbor(),
-    "pulumi-nodejs:dynamic/harbor:User": harbor("username"),
-    "pulumi-nodejs:dynamic/harbor:Webhook": harbor("project"),
+    // Harbor: each resource's declaration (harbor/declarations.ts) names its replacing inputs; projectId too where
+    // a resource takes one (another id = its project was replaced: withProjectIdDiff in harbor/provider.ts).
+    "pulumi-nodejs:dynamic/harbor:RobotAccount": harbor("name", "level", "project", "projectId"), // until it is declared
+    ...Object.fromEntries(DECLARATIONS.map((d) => [`pulumi-nodejs:dynamic/harbor:${d.type}`, harbor(...(d.replaceOn as string[]), ...("projectId" in d.spec.inputs ? ["projectId"] : []))])),
 };
 
 /** Whether a change at `path` is at or under one of `props` (`metadata.name`, `group.name`, `policy(json)...`). */
