@@ -26,7 +26,7 @@ const ROOT = path.resolve(__dirname, "..");
 const P = "harbor-platform";
 const H = "pulumi-nodejs:dynamic/harbor:";
 const EXAMPLE = (parseYaml(fs.readFileSync(path.join(ROOT, "examples", "content-only.yaml"), "utf8")) as { config: RawConfig }).config;
-const COUNT = 30;
+const COUNT = 24; // two dozen
 const NAMES = Array.from({ length: COUNT }, (_, i) => `team-${String(i).padStart(2, "0")}`);
 type Raw = Record<string, unknown>;
 interface AnyProvider {
