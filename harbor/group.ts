@@ -12,6 +12,7 @@ import { adoptExisting, HarborProvider, isUnknown, pick, readOrGone, requireStat
 import { GROUP_TYPES, GroupType, nameOfId } from "./rbac";
 import { dynamicProps, HarborResource } from "./resource";
 import { ArgsOf, declareResource, InputsOf, optionalInput, requiredInput } from "./schema";
+import type { UserGroup } from "./api.gen";
 
 export const GROUP_TYPE_NAMES = Object.keys(GROUP_TYPES) as GroupType[];
 
@@ -83,13 +84,6 @@ export interface GroupOutputs extends GroupInputs {
 
 const INPUT_KEYS = ["connection", ...GROUP.managed] as const;
 
-interface ApiGroup {
-    id?: number;
-    group_name?: string;
-    group_type?: number;
-    ldap_group_dn?: string;
-}
-
 export class GroupProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<GroupInputs, GroupOutputs> {
     async check(_olds: GroupInputs, news: GroupInputs): Promise<pulumi.dynamic.CheckResult<GroupInputs>> {
         return GROUP.check(news);
@@ -127,7 +121,7 @@ export class GroupProvider extends HarborProvider implements pulumi.dynamic.Reso
         const props = requireState(state, "Group");
         return this.withClient(props.connection, (c) =>
             readOrGone(async () => {
-                const g = await c.get<ApiGroup>(`/usergroups/${id}`);
+                const g = await c.get<UserGroup>(`/usergroups/${id}`);
                 const type = nameOfId(GROUP_TYPES, g.group_type) ?? (`unknown-${g.group_type}` as GroupType);
                 const outs: GroupOutputs = {
                     connection: props.connection,
@@ -154,8 +148,8 @@ export class GroupProvider extends HarborProvider implements pulumi.dynamic.Reso
     }
 
     /** The group with this name and type (and DN), if Harbor has it. */
-    private async find(c: HarborClient, g: GroupInputs): Promise<ApiGroup | undefined> {
-        const list = await c.list<ApiGroup>("/usergroups", { query: { group_name: g.name } });
+    private async find(c: HarborClient, g: GroupInputs): Promise<UserGroup | undefined> {
+        const list = await c.list<UserGroup>("/usergroups", { query: { group_name: g.name } });
         return list.find((x) => x.group_name === g.name && x.group_type === GROUP_TYPES[g.type] && (g.ldapDn === undefined || normaliseDn(x.ldap_group_dn ?? "") === g.ldapDn));
     }
 }

@@ -17,6 +17,7 @@ import { engineLog } from "./engineLog";
 import { PollClock, PollResult, pollUntil } from "./poll";
 import { dynamicProps, HarborResource } from "./resource";
 import { ArgsOf, declareResource, input, InputsOf, optionalInput } from "./schema";
+import type { OverallHealthStatus } from "./api.gen";
 
 /** How often a waiting Ready reports progress (the first report comes with the first check that is not healthy). */
 const PROGRESS_EVERY_MS = 30_000;
@@ -57,11 +58,6 @@ export interface ReadyOutputs extends ReadyInputs {
 }
 
 const INPUT_KEYS = ["connection", ...READY.managed] as const;
-
-interface HealthBody {
-    status?: string;
-    components?: { name?: string; status?: string }[];
-}
 
 /** `sleep`/`now` are injected by tests. */
 export interface ReadyProviderOptions extends HarborProviderOptions, PollClock {
@@ -135,7 +131,7 @@ export class ReadyProvider extends HarborProvider implements pulumi.dynamic.Reso
                 { timeoutMs: inputs.timeoutSeconds * 1000, intervalMs: inputs.intervalSeconds * 1000 },
                 async (): Promise<PollResult<true>> => {
                     try {
-                        const health = await probe.get<HealthBody>("/health");
+                        const health = await probe.get<OverallHealthStatus>("/health");
                         if (health?.status === "healthy") return { done: true, value: true };
                         const down = (health?.components ?? []).filter((x) => x.status !== "healthy").map((x) => x.name);
                         last = `${health?.status ?? "no status"}${down.length ? ` (not healthy: ${down.join(", ")})` : ""}`;
