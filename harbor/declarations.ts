@@ -1,5 +1,6 @@
-// The resources described by a declaration (harbor/schema.ts). The others still read their inputs one by one with
-// InputChecker; each moves here when its declaration is written (see harbor/README.md "Declaring a resource").
+// Every resource's declaration (harbor/schema.ts): all 18 are declared, so check, diff, the input types, the
+// registered outputs and harbor/README.md's input tables come from these (see harbor/README.md "Declaring a
+// resource"). A new resource is declared first and listed here.
 import { ARTIFACT_CHECK } from "./artifactCheck";
 import { DEFAULT_SCANNER } from "./defaultScanner";
 import { GARBAGE_COLLECTION_SCHEDULE } from "./gcSchedule";
@@ -17,5 +18,6 @@ import { REGISTRY } from "./registry";
 import { REPLICATION_POLICY } from "./replicationPolicy";
 import { USER } from "./user";
 import { GROUP } from "./group";
+import { ROBOT_ACCOUNT } from "./robotAccount";
 
-export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE, READY, DEFAULT_SCANNER, WEBHOOK, RETENTION_POLICY, IMMUTABLE_TAG_RULE, LABEL, PROJECT, ARTIFACT_CHECK, REGISTRY, REPLICATION_POLICY, USER, GROUP, PROJECT_MEMBER, IMAGE_SIGNATURE, SYSTEM_CONFIG] as const;
+export const DECLARATIONS = [GARBAGE_COLLECTION_SCHEDULE, PURGE_AUDIT_SCHEDULE, READY, DEFAULT_SCANNER, WEBHOOK, RETENTION_POLICY, IMMUTABLE_TAG_RULE, LABEL, PROJECT, ARTIFACT_CHECK, REGISTRY, REPLICATION_POLICY, USER, GROUP, PROJECT_MEMBER, IMAGE_SIGNATURE, SYSTEM_CONFIG, ROBOT_ACCOUNT] as const;

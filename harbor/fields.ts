@@ -381,3 +381,12 @@ export function hexColorField(): Field<string> {
 export function projectIdField(): Field<number> {
     return numberField({ min: 1, hint: "the project's id: the Project's projectId output" });
 }
+
+/** A string or a number, kept as given (e.g. a trigger whose every change means something); unset stays unset. */
+export function stringOrNumberField(): Field<string | number> {
+    return {
+        schema: z.custom<string | number>((v) => typeof v === "string" || typeof v === "number", { error: "must be a string or a number" }),
+        summary: "string or number",
+        recover: () => undefined,
+    };
+}

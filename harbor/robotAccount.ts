@@ -8,12 +8,16 @@
 // normalised (sorted, effect "allow" by default) on both sides and a refresh never shows a phantom diff; resource and
 // action pairs are checked against Harbor's list (rbac.ts) in `check`; a project robot has exactly one permission, of
 // kind project, naming its project ("*" only for system robots). A retried create that finds its robot already made
-// (response lost) has no secret, so it rotates one at once.
+// (response lost) has no secret, so it rotates one at once. Its inputs are declared once (ROBOT_ACCOUNT): check,
+// diff, the Inputs/Args types, the registered outputs and the README table come from there.
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { HarborApiError, HarborClient, isConflict, qExact, seg } from "./client";
-import { adoptExisting, adoptInput, changedFields, Connection, deepEqual, diffManaged, HarborProvider, InputChecker, isUnknown, partialCreateError, pick, projectIdInput, readOrGone, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
+import { boolField, Field, listField, numberField, oneOfField, projectIdField, stringField, stringOrNumberField } from "./fields";
+import { adoptExisting, changedFields, deepEqual, HarborProvider, isUnknown, partialCreateError, pick, readOrGone, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
 import { accessProblem } from "./rbac";
 import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
+import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
 
 export const ROBOT_LEVELS = ["system", "project"] as const;
 export type RobotLevel = (typeof ROBOT_LEVELS)[number];
@@ -31,27 +35,165 @@ export interface RobotPermission {
     access: RobotAccess[];
 }
 
-export interface RobotAccountInputs {
-    connection: Connection;
-    name: string;
+const NAME_HINT = "use lower-case letters and digits, separated by single '.', '_' or '-' (no '+' or '$')";
+const MAX_DURATION = 2 ** 31 - 2;
+const ACCESS_SHAPE = "{ resource, action, effect? }";
+const PERMISSION_SHAPE = `{ kind, namespace, access: [${ACCESS_SHAPE}] }`;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * `list` that must be a non-empty list: unset, not a list and empty all read `message` (as check always said). A
+ * failed list keeps its items that are not objects, so the rules still count what was written.
+ */
+function nonEmptyList<F extends Field<unknown[]>>(list: F, message: string): F {
+    return {
+        ...list,
+        schema: z.custom<unknown[]>((v) => Array.isArray(v) && v.length > 0, { error: message }).pipe(list.schema as z.ZodType<unknown[], unknown[]>),
+        default: undefined,
+        requiredMessage: message,
+        summary: `non-empty ${list.summary}`,
+        recover: (raw: unknown) => (Array.isArray(raw) ? raw.map((item) => (isRecord(item) ? list.recover!([item])![0] : item)) : []),
+    } as F;
+}
+
+/** A system robot's `projectIds`: project name → the project's id, sorted by name (a failure keeps what was written, for the rules). */
+const PROJECT_IDS: Field<Record<string, number>> = {
+    schema: z.custom<Record<string, unknown>>(isRecord, { error: "must be an object: project name → the project's id (Project.projectId)" }).transform((raw, ctx) => {
+        for (const [name, id] of Object.entries(raw)) {
+            if (isUnknown(id)) continue;
+            if (typeof id !== "number" || !Number.isInteger(id) || id < 1) ctx.addIssue({ code: "custom", path: [name], message: `must be a project id (a whole number >= 1), got ${JSON.stringify(id)}` });
+        }
+        return Object.fromEntries(Object.entries(raw).sort(([a], [b]) => cmp(a, b))) as Record<string, number>;
+    }) as unknown as z.ZodType<Record<string, number>>,
+    summary: "{ project name: project id }",
+};
+
+const ACCESS_FIELDS = {
+    resource: stringField({ required: true, minLength: 1 }),
+    action: stringField({ required: true, minLength: 1 }),
+    effect: oneOfField(EFFECTS, { default: "allow" }),
+};
+const PERMISSION_FIELDS = {
+    kind: oneOfField(ROBOT_LEVELS, { required: true }),
+    namespace: stringField({ minLength: 1 }),
+    access: nonEmptyList(listField(ACCESS_FIELDS), `must be a non-empty list of ${ACCESS_SHAPE}`),
+};
+
+/** Kind system: "/"; kind project: the project robot's project (a system robot names it). */
+const defaultNamespace = (kind: unknown, level: unknown, project: string | undefined): string | undefined => (kind === "system" ? "/" : level === "project" ? project : undefined);
+/** The robot's level: as given, else project when `project` is set. */
+const levelOf = (i: { level?: RobotLevel; project?: string }): RobotLevel => i.level ?? (i.project !== undefined ? "project" : "system");
+
+/**
+ * The declaration: check, diff, types and the README table come from here. Harbor v2.15.2 (handler/robot.go
+ * CreateRobot/updateV2Robot → validate, validateName, isValidDuration; controller/robot/controller.go Create, toScope,
+ * SetProject): a duration of -1 or 1..2^31-2 days, at least one permission each with access, a project robot with
+ * exactly one (of kind project, on its project, stored as "<project>+<name>" in robot.name varchar(255)), every
+ * resource:action in Harbor's list for its kind, a kind-system namespace of "/", and a kind-project namespace "*" or
+ * the name of a project (looked up by that name).
+ */
+export const ROBOT_ACCOUNT = declareResource({
+    type: "RobotAccount",
+    inputs: {
+        name: requiredInput(stringField({ required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: NAME_HINT }), "Short name; Harbor prefixes it (see `fullName`).", { replaces: true }),
+        level: optionalInput(oneOfField(ROBOT_LEVELS), "`system` or `project`; default `project` when `project` is set, else `system`.", { replaces: true }),
+        project: optionalInput(stringField({ maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "a project name" }), "Project robots: the project's name (required there, refused for system robots).", { replaces: true }),
+        description: input(stringField({ default: "", maxLength: 1024, text: true }), "Free text (`robot.description` varchar(1024))."),
+        durationDays: input(numberField({ default: -1, min: 1, max: MAX_DURATION, allowed: [-1], hint: "days, -1 for never" }), "`duration`: days until it expires, -1 = never; a change recomputes `expiresAt` from the creation time."),
+        disabled: input(boolField(false), "`disable`, applied by a PUT after create (Harbor ignores it on create)."),
+        permissions: requiredInput(
+            nonEmptyList(listField(PERMISSION_FIELDS), `is required: a non-empty list of ${PERMISSION_SHAPE}`),
+            "`kind` `project`/`system`; `namespace` `\"/\"` for kind system (the default), for kind project `\"*\"` (every project: system robots only) or a project name (a project robot: its own, the default, and exactly one permission); `access` Harbor's resource:action pairs for the kind (harbor/rbac.ts), `effect` default `allow`. Sorted and de-duplicated, as read back.",
+        ),
+        rotateTrigger: optionalInput(stringOrNumberField(), "Any change rotates the secret (`PATCH {secret:\"\"}`)."),
+        projectId: optionalInput(projectIdField(), "Project robots: the Project's `projectId` output; another id (Harbor deleted the robot with its project) replaces the robot.", { unmanaged: true }),
+        projectIds: optionalInput(PROJECT_IDS, "System robots: project name → the Project's `projectId`, for the projects its permissions name; a new id re-sends the permissions (Harbor stopped listing them).", { unmanaged: true }),
+    },
+    outputs: {
+        robotId: { doc: "Harbor's robot id." },
+        fullName: { doc: "The login name: `robot_name_prefix` + [project `+`] + name, e.g. `robot$web+ci` (read back)." },
+        secret: { doc: "The secret, captured at create and on rotation (Harbor returns it only then).", secret: true },
+        expiresAt: { doc: "Unix seconds; -1 = never." },
+    },
+    adoptable: true,
+    rules: (i, fail, failed) => {
+        const project = i.project;
+        const level = levelOf(i);
+        if (level === "project" && project === undefined) fail("project", "project is required for a project-level robot");
+        if (level === "system" && project !== undefined) fail("project", `project is only for project-level robots (level is system); a system robot names projects in its permissions`);
+        // Harbor stores a project robot as "<project>+<name>" (controller/robot/controller.go Create) in robot.name
+        // varchar(255) (migration 0004_1.8.0): a longer one is a database error (500), so refused here.
+        if (level === "project" && typeof project === "string" && typeof i.name === "string" && !isUnknown(project) && !isUnknown(i.name)) {
+            if (project.length + 1 + i.name.length > 255 && !failed("name") && !failed("project")) fail("name", `name: Harbor stores a project robot as "<project>+<name>", at most 255 characters; "${project}+" leaves ${254 - project.length} for the name, got ${i.name.length}`);
+        }
+
+        // Unset or not a list (failed): none; not known yet (a preview): none to check here.
+        const perms: unknown[] = Array.isArray(i.permissions) ? i.permissions : [];
+        if (perms.length > 0 && level === "project" && perms.length !== 1) fail("permissions", `a project robot takes exactly one permission (kind project, namespace "${project ?? "<project>"}"), got ${perms.length}`);
+        /** The permissions as Harbor would hold them (kind, namespace): those whose access list did not fail. */
+        const held: { kind: string; namespace: string }[] = [];
+        let pending = perms.some(isUnknown); // a permission or a held namespace not known yet (a preview)
+        perms.forEach((item, n) => {
+            if (!isRecord(item)) return; // not an object (failed), or not known yet (a preview)
+            const p = item as Partial<RobotPermission>;
+            const at = `permissions[${n}]`;
+            const kind = p.kind;
+            const namespace = p.namespace ?? defaultNamespace(kind, level, project);
+            if (kind === "system" && namespace !== "/" && !isUnknown(namespace)) fail(`${at}.namespace`, `${at}.namespace must be "/" for kind system, got "${namespace}"`);
+            if (kind === "project") {
+                if (namespace === undefined) fail(`${at}.namespace`, `${at}.namespace is required for kind project: a project name, or "*" for every project`);
+                else if (level === "project" && namespace !== project && !isUnknown(namespace) && !isUnknown(project)) {
+                    fail(`${at}.namespace`, `${at}.namespace must be the robot's project "${project}", got "${namespace}"${namespace === "*" ? ' ("*" is for system robots only)' : ""}`);
+                } else if (level === "system" && namespace !== "*" && !isUnknown(namespace) && !failed(`${at}.namespace`) && !(namespace.length <= 255 && HARBOR_NAME_RE.test(namespace))) {
+                    // controller/robot/controller.go toScope looks a kind-project namespace other than "*" up as a
+                    // project name (pkg/project/manager.go Get → GetByName): anything else is no project (Harbor's 404).
+                    fail(`${at}.namespace`, `${at}.namespace must be "*" (every project) or a project name (lower-case letters and digits, separated by single '.', '_' or '-', at most 255 characters), got "${namespace}"`);
+                }
+            }
+            if (level === "project" && kind === "system") fail(`${at}.kind`, `${at}.kind must be project for a project robot`);
+            if (failed(`${at}.access`)) return; // not a non-empty list: Harbor would hold no such permission
+            if (isUnknown(namespace)) pending = true;
+            else held.push({ kind: kind ?? "", namespace: namespace ?? "" });
+            if (!kind || isUnknown(kind) || !Array.isArray(p.access)) return;
+            p.access.forEach((a, j) => {
+                const aat = `${at}.access[${j}]`;
+                if (!isRecord(a) || ["resource", "action", "effect"].some((k) => failed(`${aat}.${k}`))) return;
+                if (typeof a.resource !== "string" || typeof a.action !== "string" || isUnknown(a.resource) || isUnknown(a.action)) return;
+                const problem = accessProblem(kind, a.resource, a.action);
+                if (problem) fail(aat, `${aat}: ${problem}`);
+            });
+        });
+        held.sort((x, y) => cmp(x.kind, y.kind) || cmp(x.namespace, y.namespace)).forEach((p, n) => {
+            if (n > 0 && p.kind === held[n - 1].kind && p.namespace === held[n - 1].namespace) fail("permissions", `permissions name kind ${p.kind} namespace "${p.namespace}" twice; merge their access lists`);
+        });
+
+        if (i.projectId !== undefined && level === "system") fail("projectId", "projectId is only for project-level robots; a system robot takes projectIds (project name → id)");
+        const ids = i.projectIds;
+        if (ids !== undefined && !isUnknown(ids)) {
+            if (level === "project") fail("projectIds", "projectIds is only for system robots; a project robot takes projectId");
+            else if (isRecord(ids) && !isUnknown(i.permissions) && !pending) {
+                const named = new Set(held.filter((p) => p.kind === "project").map((p) => p.namespace));
+                for (const name of Object.keys(ids)) if (!named.has(name)) fail(`projectIds.${name}`, `projectIds.${name}: no permission of kind project names project "${name}"`);
+            }
+        }
+    },
+    normalise: (i) => {
+        const level = levelOf(i);
+        return { ...i, level, ...(Array.isArray(i.permissions) ? { permissions: normaliseChecked(i.permissions, level, i.project) } : {}) };
+    },
+});
+
+/** Checked inputs: level and every namespace filled in, permissions normalised; `adopt` only when true. */
+export type RobotAccountInputs = Omit<InputsOf<typeof ROBOT_ACCOUNT.spec.inputs>, "level" | "permissions" | "projectIds"> & {
     level: RobotLevel;
-    /** Project-level robots: the project's name. */
-    project?: string;
-    description: string;
-    /** Days until the robot expires; -1 = never. */
-    durationDays: number;
-    disabled: boolean;
     /** Sorted, access sorted and de-duplicated, effect filled in. */
     permissions: RobotPermission[];
-    /** Any change rotates the secret. */
-    rotateTrigger?: string | number;
-    /** Project robots: the project's id (Project.projectId); another id = the project was replaced, so is the robot. */
-    projectId?: number;
     /** System robots: project name → id of the projects its permissions name; another id = re-send the permissions. */
     projectIds?: Record<string, number>;
     /** Take over the robot of this name that already exists (its secret is reset: Harbor never returns one). */
     adopt?: boolean;
-}
+};
 
 export interface RobotAccountOutputs extends RobotAccountInputs {
     robotId: number;
@@ -62,12 +204,9 @@ export interface RobotAccountOutputs extends RobotAccountInputs {
     expiresAt: number;
 }
 
-const MANAGED = ["name", "level", "project", "description", "durationDays", "disabled", "permissions", "rotateTrigger"] as const;
 /** Fields the PUT carries. */
 const PUT_FIELDS = ["description", "durationDays", "disabled", "permissions"] as const;
-const INPUT_KEYS = ["connection", ...MANAGED, "projectId", "projectIds"] as const;
-const NAME_HINT = "use lower-case letters and digits, separated by single '.', '_' or '-' (no '+' or '$')";
-const MAX_DURATION = 2 ** 31 - 2;
+const INPUT_KEYS = ["connection", ...(ROBOT_ACCOUNT.managed as (keyof RobotAccountInputs)[]), "projectId", "projectIds"] as const;
 /** Recorded as rotateTrigger when a create could not obtain the secret, so the next update rotates one. */
 const SECRET_LOST = "(secret not captured: rotate)";
 
@@ -104,116 +243,28 @@ export function normalisePermissions(perms: ApiRobot["permissions"]): RobotPermi
         .sort((x, y) => cmp(x.kind, y.kind) || cmp(x.namespace, y.namespace));
 }
 
-/** A system robot's projectIds: project name → id, for projects its permissions name (kind project). */
-function checkProjectIds(c: InputChecker, raw: unknown, level: RobotLevel, permissions: RobotPermission[]): Record<string, number> | undefined {
-    if (raw === undefined || raw === null || isUnknown(raw)) return raw === null ? undefined : (raw as Record<string, number> | undefined);
-    if (level === "project") {
-        c.fail("projectIds", "projectIds is only for system robots; a project robot takes projectId");
-        return undefined;
-    }
-    if (typeof raw !== "object" || Array.isArray(raw)) {
-        c.fail("projectIds", "projectIds must be an object: project name → the project's id (Project.projectId)");
-        return undefined;
-    }
-    const named = new Set(Array.isArray(permissions) ? permissions.filter((p) => p.kind === "project").map((p) => p.namespace) : []);
-    const out: Record<string, number> = {};
-    for (const [name, id] of Object.entries(raw as Record<string, unknown>)) {
-        if (isUnknown(id)) out[name] = id as number;
-        else if (typeof id !== "number" || !Number.isInteger(id) || id < 1) c.fail(`projectIds.${name}`, `projectIds.${name} must be a project id (a whole number >= 1), got ${JSON.stringify(id)}`);
-        else out[name] = id;
-        if (Array.isArray(permissions) && !permissions.some((p) => isUnknown(p) || isUnknown(p.namespace)) && !named.has(name)) {
-            c.fail(`projectIds.${name}`, `projectIds.${name}: no permission of kind project names project "${name}"`);
+/**
+ * The checked permissions in their canonical form: each namespace filled in (`defaultNamespace`), then
+ * normalisePermissions, as read-back; a permission or access list not known yet (a preview) is kept as it is, last.
+ */
+function normaliseChecked(perms: readonly unknown[], level: unknown, project: string | undefined): RobotPermission[] {
+    const known: NonNullable<ApiRobot["permissions"]> = [];
+    const pending: unknown[] = [];
+    for (const p of perms) {
+        if (!isRecord(p)) {
+            if (isUnknown(p)) pending.push(p);
+            continue;
         }
+        const filled = { ...p, namespace: p.namespace ?? defaultNamespace(p.kind, level, project) };
+        if (Array.isArray(p.access) && p.access.every(isRecord)) known.push(filled as NonNullable<ApiRobot["permissions"]>[number]);
+        else pending.push(filled);
     }
-    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => cmp(a, b)));
-}
-
-/** Validate the raw permissions against the level and project; failures name the element. */
-function checkPermissions(c: InputChecker, raw: unknown, level: RobotLevel, project: string | undefined): RobotPermission[] {
-    if (isUnknown(raw)) return raw as RobotPermission[];
-    if (!Array.isArray(raw) || raw.length === 0) {
-        c.fail("permissions", "permissions is required: a non-empty list of { kind, namespace, access: [{ resource, action, effect? }] }");
-        return [];
-    }
-    if (level === "project" && raw.length !== 1) c.fail("permissions", `a project robot takes exactly one permission (kind project, namespace "${project ?? "<project>"}"), got ${raw.length}`);
-    const out: ApiRobot["permissions"] = [];
-    raw.forEach((item, i) => {
-        const at = `permissions[${i}]`;
-        if (isUnknown(item)) return void out.push(item);
-        if (typeof item !== "object" || item === null || Array.isArray(item)) return c.fail(at, `${at} must be an object { kind, namespace, access }`);
-        const sub = new InputChecker(item);
-        const kind = sub.oneOf("kind", ROBOT_LEVELS, { required: true });
-        const namespace = sub.string("namespace", { default: kind === "system" ? "/" : level === "project" ? project : undefined, minLength: 1 });
-        const access = sub.value("access");
-        sub.rejectUnknown();
-        for (const f of sub.failures) c.fail(`${at}.${f.property}`, `${at}.${f.reason}`);
-        if (kind === "system" && namespace !== "/") c.fail(`${at}.namespace`, `${at}.namespace must be "/" for kind system, got "${namespace}"`);
-        if (kind === "project") {
-            if (namespace === undefined) c.fail(`${at}.namespace`, `${at}.namespace is required for kind project: a project name, or "*" for every project`);
-            else if (level === "project" && namespace !== project && !isUnknown(namespace) && !isUnknown(project)) {
-                c.fail(`${at}.namespace`, `${at}.namespace must be the robot's project "${project}", got "${namespace}"${namespace === "*" ? ' ("*" is for system robots only)' : ""}`);
-            }
-        }
-        if (level === "project" && kind === "system") c.fail(`${at}.kind`, `${at}.kind must be project for a project robot`);
-        if (isUnknown(access)) return void out.push({ kind, namespace, access: access as [] });
-        if (!Array.isArray(access) || access.length === 0) return c.fail(`${at}.access`, `${at}.access must be a non-empty list of { resource, action, effect? }`);
-        const checked = access.map((a, j) => {
-            const aat = `${at}.access[${j}]`;
-            const s = new InputChecker(a ?? {});
-            const resource = s.string("resource", { required: true, minLength: 1 });
-            const action = s.string("action", { required: true, minLength: 1 });
-            const effect = s.oneOf("effect", EFFECTS, { default: "allow" });
-            s.rejectUnknown();
-            for (const f of s.failures) c.fail(`${aat}.${f.property}`, `${aat}.${f.reason}`);
-            if (kind && typeof resource === "string" && typeof action === "string" && !isUnknown(resource) && !isUnknown(action) && s.failures.length === 0) {
-                const problem = accessProblem(kind, resource, action);
-                if (problem) c.fail(aat, `${aat}: ${problem}`);
-            }
-            return { resource, action, effect };
-        });
-        out.push({ kind, namespace, access: checked });
-    });
-    const perms = normalisePermissions(out);
-    perms.forEach((p, i) => {
-        if (i > 0 && p.kind === perms[i - 1].kind && p.namespace === perms[i - 1].namespace) c.fail("permissions", `permissions name kind ${p.kind} namespace "${p.namespace}" twice; merge their access lists`);
-    });
-    return perms;
+    return [...normalisePermissions(known), ...(pending as RobotPermission[])];
 }
 
 export class RobotAccountProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<RobotAccountInputs, RobotAccountOutputs> {
     async check(_olds: RobotAccountInputs, news: RobotAccountInputs): Promise<pulumi.dynamic.CheckResult<RobotAccountInputs>> {
-        const c = new InputChecker(news);
-        const project = c.string("project", { maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "a project name" });
-        const level = c.oneOf("level", ROBOT_LEVELS, { default: project !== undefined ? "project" : "system" })!;
-        if (level === "project" && project === undefined) c.fail("project", "project is required for a project-level robot");
-        if (level === "system" && project !== undefined) c.fail("project", `project is only for project-level robots (level is system); a system robot names projects in its permissions`);
-        const trigger = c.value("rotateTrigger");
-        if (trigger !== undefined && trigger !== null && typeof trigger !== "string" && typeof trigger !== "number") c.fail("rotateTrigger", "rotateTrigger must be a string or a number");
-        const inputs: RobotAccountInputs = {
-            connection: c.connection(),
-            name: c.string("name", { required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: NAME_HINT })!,
-            level,
-            project,
-            description: c.string("description", { default: "", maxLength: 1024, text: true })!,
-            durationDays: c.number("durationDays", { default: -1, min: 1, max: MAX_DURATION, allowed: [-1], hint: "days, -1 for never" })!,
-            disabled: c.bool("disabled", false),
-            permissions: checkPermissions(c, c.value("permissions"), level, project),
-            ...(trigger !== undefined && trigger !== null ? { rotateTrigger: trigger as string | number } : {}),
-        };
-        // Harbor stores a project robot as "<project>+<name>" (controller/robot/controller.go Create) in robot.name
-        // varchar(255) (migration 0004_1.8.0): a longer one is a database error (500), so refused here.
-        if (level === "project" && typeof project === "string" && typeof inputs.name === "string" && !isUnknown(project) && !isUnknown(inputs.name)) {
-            if (project.length + 1 + inputs.name.length > 255 && !c.failures.some((f) => f.property === "name" || f.property === "project")) c.fail("name", `name: Harbor stores a project robot as "<project>+<name>", at most 255 characters; "${project}+" leaves ${254 - project.length} for the name, got ${inputs.name.length}`);
-        }
-        const projectId = projectIdInput(c);
-        if (projectId !== undefined) {
-            if (level === "system") c.fail("projectId", "projectId is only for project-level robots; a system robot takes projectIds (project name → id)");
-            inputs.projectId = projectId;
-        }
-        const projectIds = checkProjectIds(c, c.value("projectIds"), level, inputs.permissions);
-        if (projectIds !== undefined) inputs.projectIds = projectIds;
-        if (adoptInput(c)) inputs.adopt = true;
-        return c.result(inputs);
+        return ROBOT_ACCOUNT.check(news) as pulumi.dynamic.CheckResult<RobotAccountInputs>;
     }
 
     /**
@@ -223,7 +274,7 @@ export class RobotAccountProvider extends HarborProvider implements pulumi.dynam
      * listing those on the deleted project, controller/robot populatePermissions; the robot and its secret stay).
      */
     async diff(_id: string, olds: RobotAccountOutputs, news: RobotAccountInputs): Promise<pulumi.dynamic.DiffResult> {
-        const result = withProjectIdDiff(diffManaged<RobotAccountInputs>(olds, news, { managed: MANAGED, replaceOn: ["name", "level", "project"] }), olds.projectId, news.projectId);
+        const result = withProjectIdDiff(ROBOT_ACCOUNT.diff(olds, news), olds.projectId, news.projectId);
         return news.projectIds !== undefined && !deepEqual(olds.projectIds, news.projectIds) ? { ...result, changes: true } : result;
     }
 
@@ -392,31 +443,17 @@ export interface RobotPermissionArgs {
     access: pulumi.Input<pulumi.Input<RobotAccessArgs>[]>;
 }
 
-export interface RobotAccountArgs {
-    /** How to reach Harbor; held as a secret. */
-    connection: pulumi.Input<ConnectionArgs>;
-    /** Short name (replaces the robot when changed); Harbor prefixes it (see `fullName`). */
-    name: pulumi.Input<string>;
+/** The program's arguments (see the README table); permissions' namespace and effect may be left out. */
+export type RobotAccountArgs = Omit<ArgsOf<typeof ROBOT_ACCOUNT.spec.inputs>, "level" | "permissions" | "projectIds"> & {
     /** "system" or "project" (replaces when changed). Default: "project" when `project` is set, else "system". */
     level?: pulumi.Input<RobotLevel>;
-    /** Project-level robots: the project name (replaces when changed). */
-    project?: pulumi.Input<string>;
-    description?: pulumi.Input<string>;
-    /** Days until the robot expires; -1 (default) = never. */
-    durationDays?: pulumi.Input<number>;
-    /** Default false. */
-    disabled?: pulumi.Input<boolean>;
     /** A project robot: exactly one permission of kind project on its project. */
     permissions: pulumi.Input<pulumi.Input<RobotPermissionArgs>[]>;
-    /** Change it (e.g. a date) to rotate the secret. */
-    rotateTrigger?: pulumi.Input<string | number>;
-    /** Project robots: the Project's `projectId` output. A new id (the project was replaced) replaces the robot. */
-    projectId?: pulumi.Input<number>;
     /** System robots: project name → the Project's `projectId`, for the projects its permissions name; a new id re-sends the permissions. */
     projectIds?: pulumi.Input<Record<string, pulumi.Input<number>>>;
     /** Take over an existing robot of this name and level/project (default false); its secret is reset, since Harbor never returns one. */
     adopt?: pulumi.Input<boolean>;
-}
+};
 
 /** A Harbor robot account; `secret` is captured at create (and on rotation) and kept secret. */
 export class RobotAccount extends HarborResource {
@@ -429,7 +466,7 @@ export class RobotAccount extends HarborResource {
     declare readonly expiresAt: pulumi.Output<number>;
 
     constructor(name: string, args: RobotAccountArgs, opts?: pulumi.CustomResourceOptions) {
-        super("RobotAccount", name, dynamicProps(args, ["robotId", "fullName", "secret", "expiresAt"]), withSecretOutputs(opts, ["secret"]));
+        super(ROBOT_ACCOUNT.type, name, dynamicProps(args, ROBOT_ACCOUNT.outputNames), withSecretOutputs(opts, ROBOT_ACCOUNT.secretOutputs));
         // additionalSecretOutputs encrypts it in state; wrapping it keeps it secret in the program whatever the engine does.
         this.secret = pulumi.secret(this.secret);
     }

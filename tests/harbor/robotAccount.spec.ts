@@ -67,6 +67,16 @@ describe("harbor/RobotAccount", () => {
             assert.equal((await failuresOf({ ...SYSTEM, name: "n".repeat(255) })).name, undefined, "a system robot is stored under its own name");
             assert.equal(h.emu.log.length, 0);
         });
+
+        it("refuses a kind-project namespace that is neither \"*\" nor a project name (controller/robot toScope looks it up by name; issue 11 part C)", async () => {
+            const onProject = (namespace: string) => failuresOf({ ...SYSTEM, name: "ci", permissions: [{ kind: "project", namespace, access: PULL_PUSH }] });
+            for (const namespace of ["Web", "web/api", "a b", "-web", "p".repeat(256)]) {
+                assert.equal((await onProject(namespace))["permissions[0].namespace"], `permissions[0].namespace must be "*" (every project) or a project name (lower-case letters and digits, separated by single '.', '_' or '-', at most 255 characters), got "${namespace}"`);
+            }
+            for (const namespace of ["*", "web", "p".repeat(255)]) assert.equal((await onProject(namespace))["permissions[0].namespace"], undefined, namespace);
+            assert.match((await onProject(""))["permissions[0].namespace"], /must not be empty/, "one failure at a time");
+            assert.equal(h.emu.log.length, 0);
+        });
     });
 
     describe("lifecycle", () => {

@@ -4,6 +4,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { DECLARATIONS } from "../../harbor/declarations";
+import { HARBOR_PROVIDERS } from "../../harbor/hosted";
 import { boolField, checkField, listField, numberField, objectField, oneOfField, stringField, UNKNOWN } from "../../harbor/fields";
 import { declareResource, input, requiredInput } from "../../harbor/schema";
 import { withReferenceTables } from "../../scripts/harbor-docs";
@@ -50,6 +51,10 @@ describe("harbor/schema: a resource declared once", () => {
     it("names the outputs to register and which are secret", () => {
         assert.deepEqual(WIDGET.outputNames, ["widgetId", "token"]);
         assert.deepEqual(WIDGET.secretOutputs, ["token"]);
+    });
+
+    it("every resource type the provider host serves is declared, once", () => {
+        assert.deepEqual(DECLARATIONS.map((d) => d.type).sort(), Object.keys(HARBOR_PROVIDERS).sort());
     });
 
     it("harbor/README.md carries each declared resource's table as the declaration writes it (npm run harbor-docs)", () => {
