@@ -107,7 +107,6 @@ export const REPLACE_ON: Readonly<Record<string, ReplaceRule>> = {
     "pulumi:pulumi:StackReference": { replace: ["name"] },
     // Harbor: each resource's declaration (harbor/declarations.ts) names its replacing inputs; projectId too where
     // a resource takes one (another id = its project was replaced: withProjectIdDiff in harbor/provider.ts).
-    "pulumi-nodejs:dynamic/harbor:RobotAccount": harbor("name", "level", "project", "projectId"), // until it is declared
     ...Object.fromEntries(DECLARATIONS.map((d) => [`pulumi-nodejs:dynamic/harbor:${d.type}`, harbor(...(d.replaceOn as string[]), ...("projectId" in d.spec.inputs ? ["projectId"] : []))])),
 };
 
