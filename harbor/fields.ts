@@ -41,8 +41,24 @@ export interface FieldFailure {
     message: string;
 }
 
-/** A field's rule: a zod schema for its known value, plus what to do when it is unset. */
-export interface Field<T> {
+/**
+ * Whether a field may be unset: `required` (unset is a failure), `defaulted` (unset = its rule's default), or
+ * `optional` (unset stays unset: the checked value has no such key). `Presence` itself (the union) = not known from
+ * the field's type (a hand-built field not annotated): read as optional, the safe side.
+ */
+export type Presence = "required" | "defaulted" | "optional";
+
+// Type-level only (never set at run time): the keys a Field's presence and program-side type live under.
+declare const PRESENCE: unique symbol;
+declare const ARGS: unique symbol;
+
+/**
+ * A field's rule: a zod schema for its known value, plus what to do when it is unset. Its type also says (type-level
+ * only, from the builder's rules) whether it is required, defaulted or optional (`P`), and how a program gives the
+ * value (`A`: an object field's defaulted and optional keys may be left out; OIDC scopes may be a comma-separated
+ * string), so that a declaration's nested types derive from its fields (harbor/schema.ts ArgsOf, ValuesOf below).
+ */
+export interface Field<T, P extends Presence = Presence, A = T> {
     readonly schema: z.ZodType<T>;
     /** The value when unset; `undefined` = stays unset. */
     readonly default?: T;
@@ -55,13 +71,37 @@ export interface Field<T> {
      * default: the raw value. A value of the wrong type is always replaced by the default.
      */
     readonly recover?: (raw: unknown) => T | undefined;
+    /** Type-level only, never set: whether it may be unset (what `checkField` does with `default`/`requiredMessage`). */
+    readonly [PRESENCE]?: P;
+    /** Type-level only, never set: the value as a program gives it. */
+    readonly [ARGS]?: A;
 }
+
+/** A field of any presence and program-side type (what `checkField` takes). */
+export type AnyField<T = unknown> = Field<T, Presence, unknown>;
+/** The checked value of a field. */
+export type ValueOfField<F> = F extends Field<infer T, Presence, unknown> ? T : never;
+/** Whether a field may be unset. */
+export type PresenceOfField<F> = F extends Field<unknown, infer P, unknown> ? P : never;
+/** The value of a field as a program gives it (before Inputs/Outputs: see schema.ts DeepInput). */
+export type ArgOfField<F> = F extends Field<unknown, Presence, infer A> ? A : never;
+
+/**
+ * The presence a builder's rules give: a default that is surely set = `defaulted` (checkField applies it before
+ * `required` is looked at); else `required: true` = `required`; else, without `required`, `optional`; rules whose type
+ * does not say (e.g. a `StringRules` variable) = `Presence`.
+ */
+export type PresenceFrom<R> = R extends { default: infer D } ? ([D] extends [undefined] ? RequiredOr<R, "optional"> : undefined extends D ? Presence : "defaulted") : RequiredOr<R, "optional">;
+/** `required` by `required: true`, else `Unset` (what an unset value is) when `required` is absent or false. */
+type RequiredOr<R, Unset extends Presence> = R extends { required: true } ? "required"
+    : "required" extends keyof R ? (R extends { required?: false } ? Unset : Presence) // (keyof first: { required?: false } is a weak type)
+    : Unset;
 
 /**
  * Validate one raw value against a field: the value to keep (normalised, or the default) and the failures, at most
  * one per path (the first rule it breaks, as a user fixes one thing at a time).
  */
-export function checkField<T>(field: Field<T>, raw: unknown): { value: T | undefined; failures: FieldFailure[] } {
+export function checkField<T>(field: AnyField<T>, raw: unknown): { value: T | undefined; failures: FieldFailure[] } {
     if (raw === UNKNOWN) return { value: raw as T, failures: [] };
     if (raw === undefined || raw === null) {
         if (field.requiredMessage && field.default === undefined) return { value: undefined, failures: [{ path: [], message: field.requiredMessage }] };
@@ -98,7 +138,7 @@ export interface StringRules extends Common {
 }
 
 /** A string; PostgreSQL refuses NUL, and control characters in names corrupt logs and the UI (`line`, `text`). */
-export function stringField(rules: StringRules = {}): Field<string> {
+export function stringField<R extends StringRules = {}>(rules: R = {} as R): Field<string, PresenceFrom<R>> {
     let schema: z.ZodType<string> = z.string({ error: (iss) => `must be a string, got ${describe(iss.input)}` });
     if (rules.line || rules.text) {
         schema = schema.superRefine((v, ctx) => {
@@ -129,7 +169,11 @@ export function stringField(rules: StringRules = {}): Field<string> {
     };
 }
 
-/** One of a fixed set of strings. */
+/** One of a fixed set of strings. (Overloads, not a rules parameter, so that `oneOfField<T>(...)` still says its presence.) */
+export function oneOfField<T extends string>(allowed: readonly T[], rules: Common & { default: NoInfer<T> }): Field<T, "defaulted">;
+export function oneOfField<T extends string>(allowed: readonly T[], rules: { required: true; default?: undefined }): Field<T, "required">;
+export function oneOfField<T extends string>(allowed: readonly T[], rules?: { required?: false; default?: undefined }): Field<T, "optional">;
+export function oneOfField<T extends string>(allowed: readonly T[], rules?: Common & { default?: NoInfer<T> }): Field<T>;
 export function oneOfField<T extends string>(allowed: readonly T[], rules: Common & { default?: T } = {}): Field<T> {
     const schema = z.custom<T>((v) => typeof v === "string" && allowed.includes(v as T), { error: (iss) => `must be one of ${allowed.join(", ")}, got ${describe(iss.input)}` });
     return {
@@ -141,7 +185,7 @@ export function oneOfField<T extends string>(allowed: readonly T[], rules: Commo
     };
 }
 
-export function boolField(defaultValue: boolean): Field<boolean> {
+export function boolField(defaultValue: boolean): Field<boolean, "defaulted"> {
     return {
         schema: z.boolean({ error: (iss) => `must be true or false, got ${describe(iss.input)}` }),
         default: defaultValue,
@@ -161,7 +205,7 @@ export interface NumberRules extends Common {
     hint?: string;
 }
 
-export function numberField(rules: NumberRules = {}): Field<number> {
+export function numberField<R extends NumberRules = {}>(rules: R = {} as R): Field<number, PresenceFrom<R>> {
     const hint = rules.hint ? ` (${rules.hint})` : "";
     const { min, max, allowed } = rules;
     const schema = z
@@ -193,7 +237,7 @@ export interface StringListRules extends Common {
 }
 
 /** A list of strings, each trimmed and checked; an unknown item (preview) passes. */
-export function stringListField(rules: StringListRules = {}): Field<string[]> {
+export function stringListField<R extends StringListRules = {}>(rules: R = {} as R): Field<string[], PresenceFrom<R>> {
     const item = z.string({ error: (iss) => `must be a string, got ${describe(iss.input)}` }).superRefine((v, ctx) => {
         if (v === UNKNOWN) return;
         if (rules.pattern && !rules.pattern.test(v.trim())) ctx.addIssue({ code: "custom", message: `"${v}" is invalid: ${rules.patternHint ?? `must match ${rules.pattern}`}` });
@@ -218,7 +262,7 @@ export function stringListField(rules: StringListRules = {}): Field<string[]> {
 }
 
 /** A schedule: a 5-field cron or hourly/daily/weekly, normalised; "" = none (the default unless `required`). */
-export function scheduleField(rules: Common = {}): Field<string> {
+export function scheduleField<R extends Common = {}>(rules: R = {} as R): Field<string, RequiredOr<R, "defaulted">> {
     const schema = z
         .string({ error: (iss) => `must be a string, got ${describe(iss.input)}` })
         .superRefine((v, ctx) => {
@@ -234,11 +278,23 @@ export function scheduleField(rules: Common = {}): Field<string> {
     };
 }
 
-/** The value of each field of an object field. */
-export type ValuesOf<S extends Record<string, Field<unknown>>> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
+/** The inner fields of an object or list field. */
+export type Fields = Record<string, AnyField>;
+type Flat<T> = { [K in keyof T]: T[K] } & {};
+/** The keys of `S` whose field is surely of presence `P`. */
+type KeysWith<S, P extends Presence> = { [K in keyof S]-?: PresenceOfField<S[K]> extends P ? K : never }[keyof S];
+
+/** An object field's checked value: required and defaulted keys present, optional ones (and unknown presence) may be absent. */
+export type ValuesOf<S extends Fields> = Flat<
+    { [K in KeysWith<S, "required" | "defaulted">]: ValueOfField<S[K]> } & { [K in Exclude<keyof S, KeysWith<S, "required" | "defaulted">>]?: ValueOfField<S[K]> }
+>;
+/** An object field as a program gives it: required keys required, defaulted and optional ones may be left out. */
+export type ArgValuesOf<S extends Fields> = Flat<
+    { [K in KeysWith<S, "required">]: ArgOfField<S[K]> } & { [K in Exclude<keyof S, KeysWith<S, "required">>]?: ArgOfField<S[K]> }
+>;
 
 /** Each inner field checked against `raw`'s value, with the failures' paths below it. */
-function checkObject<S extends Record<string, Field<unknown>>>(fields: S, raw: Record<string, unknown>): { value: ValuesOf<S>; failures: FieldFailure[] } {
+function checkObject<S extends Fields>(fields: S, raw: Record<string, unknown>): { value: ValuesOf<S>; failures: FieldFailure[] } {
     const value: Record<string, unknown> = {};
     const failures: FieldFailure[] = [];
     const keys = Object.keys(fields);
@@ -255,8 +311,8 @@ function checkObject<S extends Record<string, Field<unknown>>>(fields: S, raw: R
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** A nested object of fields (e.g. SystemConfig's `ldap`): each field by its rule, other keys refused. */
-export function objectField<S extends Record<string, Field<unknown>>>(fields: S, rules: Common = {}): Field<ValuesOf<S>> {
+/** A nested object of fields (e.g. SystemConfig's `ldap`): each field by its rule, other keys refused; no default (see withDefault). */
+export function objectField<S extends Fields, R extends Common = {}>(fields: S, rules: R = {} as R): Field<ValuesOf<S>, RequiredOr<R, "optional">, ArgValuesOf<S>> {
     const keys = Object.keys(fields).join(", ");
     const schema = z.custom<Record<string, unknown>>(isRecord, { error: `must be an object with ${keys}` }).transform((raw, ctx) => {
         const r = checkObject(fields, raw);
@@ -271,8 +327,16 @@ export function objectField<S extends Record<string, Field<unknown>>>(fields: S,
     };
 }
 
-/** A list of objects (e.g. retention rules), each checked like an object field; unset = []. */
-export function listField<S extends Record<string, Field<unknown>>>(fields: S, bounds: { min?: number; max?: number } = {}): Field<ValuesOf<S>[]> {
+export interface ListBounds extends Common {
+    min?: number;
+    max?: number;
+}
+
+/** A list of objects (e.g. retention rules), each checked like an object field; unset = [], or a failure when `required`. */
+export function listField<S extends Fields, R extends ListBounds = {}>(
+    fields: S,
+    bounds: R = {} as R,
+): Field<ValuesOf<S>[], RequiredOr<R, "defaulted">, ArgValuesOf<S>[]> {
     const keys = Object.keys(fields).join(", ");
     const items = (raw: unknown[], report?: (f: FieldFailure) => void): ValuesOf<S>[] => {
         const out: ValuesOf<S>[] = [];
@@ -292,7 +356,8 @@ export function listField<S extends Record<string, Field<unknown>>>(fields: S, b
     });
     return {
         schema: schema as unknown as z.ZodType<ValuesOf<S>[]>,
-        default: [],
+        default: bounds.required ? undefined : [],
+        requiredMessage: bounds.required ? (bounds.min ? `needs at least ${bounds.min} item${bounds.min === 1 ? "" : "s"}` : "is required") : undefined,
         summary: `list of { ${keys} }${bounds.max !== undefined ? ` (at most ${bounds.max})` : ""}`,
         recover: (raw) => (Array.isArray(raw) ? items(raw) : []),
     };
@@ -321,7 +386,7 @@ export interface SecretRules extends Common {
  * A secret string (a password, a private key): checked like a string, but no message ever repeats the value, nor
  * (for a wrong type) what was given instead.
  */
-export function secretField(rules: SecretRules = {}): Field<string> {
+export function secretField<R extends SecretRules = {}>(rules: R & Pick<SecretRules, "problem"> = {} as R): Field<string, PresenceFrom<R>> {
     let schema: z.ZodType<string> = z.string({ error: "must be a string" });
     if (rules.line || rules.text) {
         schema = schema.superRefine((v, ctx) => {
@@ -352,7 +417,7 @@ export function secretField(rules: SecretRules = {}): Field<string> {
  * of the right type is refused (after the builder's own rules; one failure per property is reported); `normalise` is the
  * form check keeps, and read-back uses the same function so refresh shows no phantom diff.
  */
-export function refined<T>(field: Field<T>, more: { problem?: (v: T) => string | undefined; normalise?: (v: T) => T; summary?: string }): Field<T> {
+export function refined<T, P extends Presence, A>(field: Field<T, P, A>, more: { problem?: (v: T) => string | undefined; normalise?: (v: T) => T; summary?: string }): Field<T, P, A> {
     const schema = field.schema
         .superRefine((v, ctx) => {
             const problem = more.problem?.(v);
@@ -360,6 +425,11 @@ export function refined<T>(field: Field<T>, more: { problem?: (v: T) => string |
         })
         .transform((v) => (more.normalise ? more.normalise(v) : v));
     return { ...field, schema: schema as unknown as z.ZodType<T>, summary: more.summary ?? field.summary };
+}
+
+/** `field` with a default (e.g. an object field that is `{}` when unset): unset = `value`, which is not validated. */
+export function withDefault<T, A>(field: Field<T, Presence, A>, value: T): Field<T, "defaulted", A> {
+    return { ...field, default: value } as Field<T, "defaulted", A>;
 }
 
 /** At most `max` bytes in UTF-8, as Go's `len()` counts (a name of 100 "é" is 200 bytes). */
@@ -373,12 +443,12 @@ export function utf8BytesProblem(max: number): (v: string) => string | undefined
 /** A hex colour `#RRGGBB`, upper-cased (as Harbor's UI writes it), or "" for none (the default). */
 export const HEX_COLOR_RE = /^#[0-9A-Fa-f]{6}$/;
 export const normaliseHexColor = (v: string): string => (HEX_COLOR_RE.test(v) ? v.toUpperCase() : v);
-export function hexColorField(): Field<string> {
+export function hexColorField(): Field<string, "defaulted"> {
     return refined(stringField({ default: "", pattern: /^$|^#[0-9A-Fa-f]{6}$/, patternHint: 'use "#RRGGBB" (e.g. "#0095D3") or "" for none' }), { normalise: normaliseHexColor });
 }
 
 /** The id of the project an object lives in: the Project's `projectId` output (harbor/README.md "Projects and their dependants"). */
-export function projectIdField(): Field<number> {
+export function projectIdField(): Field<number, "optional"> {
     return numberField({ min: 1, hint: "the project's id: the Project's projectId output" });
 }
 

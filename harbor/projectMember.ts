@@ -9,22 +9,29 @@
 // the DN on a name clash), so its `name` is only the name given when Harbor onboards it.
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, seg } from "./client";
-import { boolField, Field, objectField, oneOfField, projectIdField, refined, stringField } from "./fields";
+import { boolField, Field, objectField, oneOfField, projectIdField, refined, stringField, ValuesOf } from "./fields";
 import { GROUP_TYPE_NAMES, normaliseDn } from "./group";
 import { diffManaged, HarborProvider, partialCreateError, pick, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
-import { GROUP_TYPES, GroupType, MEMBER_ROLES, MemberRole, nameOfId } from "./rbac";
+import { GROUP_TYPES, MEMBER_ROLES, MemberRole, nameOfId } from "./rbac";
 import { dynamicProps, HarborResource } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
 import { ArgsOf, declareResource, InputsOf, optionalInput, requiredInput } from "./schema";
 
 export const MEMBER_ROLE_NAMES = Object.keys(MEMBER_ROLES) as MemberRole[];
 
-export interface MemberGroup {
-    name: string;
-    type: GroupType;
-    /** LDAP groups: the DN (their identity), trimmed and lower-cased as Harbor stores it. */
-    ldapDn?: string;
-}
+/** A group member: by name + type, an LDAP group by its DN (its identity; `name` is only what Harbor calls it when onboarding). */
+const GROUP_FIELDS = {
+    name: stringField({ required: true, minLength: 1, maxLength: 255, line: true }),
+    type: oneOfField(GROUP_TYPE_NAMES, { required: true }),
+    // LDAP groups only, required there (the declaration's rules): trimmed and lower-cased as Harbor stores it.
+    ldapDn: refined(stringField({ minLength: 1, maxLength: 512, line: true }), {
+        problem: (dn) => (dn.includes("=") ? undefined : `${JSON.stringify(dn)} is not a DN (expected e.g. "cn=devs,ou=groups,dc=example,dc=com")`),
+        normalise: normaliseDn,
+    }),
+};
+
+/** A checked group: `ldapDn` only for LDAP groups. */
+export type MemberGroup = ValuesOf<typeof GROUP_FIELDS>;
 
 /** `adopt` is refused, saying why (`false` is accepted and dropped). */
 const NO_ADOPT: Field<boolean> = {
@@ -51,14 +58,7 @@ export const PROJECT_MEMBER = declareResource({
         ),
         user: optionalInput(stringField({ minLength: 1, maxLength: 255, line: true }), "`member_user.username` (onboarded from LDAP/OIDC if Harbor does not know it). Exactly one of `user` / `group`.", { replaces: true }),
         group: optionalInput(
-            objectField({
-                name: stringField({ required: true, minLength: 1, maxLength: 255, line: true }),
-                type: oneOfField(GROUP_TYPE_NAMES, { required: true }),
-                ldapDn: refined(stringField({ minLength: 1, maxLength: 512, line: true }), {
-                    problem: (dn) => (dn.includes("=") ? undefined : `${JSON.stringify(dn)} is not a DN (expected e.g. "cn=devs,ou=groups,dc=example,dc=com")`),
-                    normalise: normaliseDn,
-                }),
-            }),
+            objectField(GROUP_FIELDS),
             "`member_group`: an LDAP group by its DN (`ldapDn`, required there: its identity; `name` is the name Harbor gives it when onboarding), others by name + type.",
             { replaces: true },
         ),
@@ -79,16 +79,14 @@ export const PROJECT_MEMBER = declareResource({
     normalise: ({ adopt: _adopt, ...i }) => i,
 });
 
-export type ProjectMemberInputs = Omit<InputsOf<typeof PROJECT_MEMBER.spec.inputs>, "adopt" | "group"> & {
-    /** ...a group. Exactly one of `user` and `group`. */
-    group?: MemberGroup;
-};
+/** The checked inputs (`adopt` is refused or dropped by check): a user or a group (MemberGroup), exactly one. */
+export type ProjectMemberInputs = Omit<InputsOf<typeof PROJECT_MEMBER.spec.inputs>, "adopt">;
 
 export interface ProjectMemberOutputs extends ProjectMemberInputs {
     memberId: number;
 }
 
-// The declaration's keys, typed for the group's own interface (an optional ldapDn).
+// The declaration's keys, typed for ProjectMemberInputs (without `adopt`, which is never managed).
 const MANAGED = PROJECT_MEMBER.managed as (keyof ProjectMemberInputs)[];
 const REPLACE_ON = PROJECT_MEMBER.replaceOn as (keyof ProjectMemberInputs)[];
 const INPUT_KEYS = ["connection", ...MANAGED, "projectId"] as const;
@@ -235,19 +233,10 @@ export class ProjectMemberProvider extends HarborProvider implements pulumi.dyna
 /** The provider every ProjectMember uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const projectMemberProvider = new ProjectMemberProvider();
 
-export interface ProjectMemberGroupArgs {
-    /** Group name (for an LDAP group: the name Harbor gives it when onboarding it). */
-    name: pulumi.Input<string>;
-    /** "ldap", "http" or "oidc". */
-    type: pulumi.Input<GroupType>;
-    /** LDAP groups only, required there: the group's DN (its identity). */
-    ldapDn?: pulumi.Input<string>;
-}
-
-export type ProjectMemberArgs = Omit<ArgsOf<typeof PROJECT_MEMBER.spec.inputs>, "group" | "adopt"> & {
-    /** A group (onboarded when Harbor does not know it yet). Exactly one of user or group. */
-    group?: pulumi.Input<ProjectMemberGroupArgs>;
-};
+/** The program's arguments (see the README table): `adopt` is refused, so not offered. */
+export type ProjectMemberArgs = Omit<ArgsOf<typeof PROJECT_MEMBER.spec.inputs>, "adopt">;
+/** A group as the program gives it: name and type, and (LDAP groups only, required there) the DN. */
+export type ProjectMemberGroupArgs = NonNullable<ProjectMemberArgs["group"]>;
 
 /** A user's or group's membership of a Harbor project. */
 export class ProjectMember extends HarborResource {

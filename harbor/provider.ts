@@ -8,7 +8,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { HarborClient, HarborClientOptions, HarborConnection, isNotFound } from "./client";
 import {
-    boolField, checkField, Field, formatPath, numberField, NumberRules, oneOfField, StringListRules, stringListField, stringField, StringRules, UNKNOWN,
+    AnyField, boolField, checkField, formatPath, numberField, NumberRules, oneOfField, StringListRules, stringListField, stringField, StringRules, UNKNOWN,
 } from "./fields";
 
 export { controlCharProblem } from "./fields";
@@ -121,7 +121,7 @@ export class InputChecker {
     }
 
     /** Check one input against a field's rule (harbor/fields.ts); failures are reported under `prop`. */
-    field<T>(prop: string, field: Field<T>): T | undefined {
+    field<T>(prop: string, field: AnyField<T>): T | undefined {
         const { value, failures } = checkField(field, this.take(prop));
         for (const f of failures) {
             const at = formatPath(prop, f.path);

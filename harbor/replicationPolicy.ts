@@ -15,10 +15,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, qExact } from "./client";
 import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
-import { boolField, Field, numberField, objectField, oneOfField, refined, stringField, stringListField } from "./fields";
+import { boolField, numberField, objectField, oneOfField, refined, stringField, stringListField, ValuesOf, withDefault } from "./fields";
 import { adoptExisting, HarborProvider, isUnknown, pick, readOrGone, requireState } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
-import { ArgsOf, DeepInput, declareResource, input, InputsOf, requiredInput } from "./schema";
+import { ArgsOf, declareResource, input, InputsOf, requiredInput } from "./schema";
 import { patternProblem } from "./selectors";
 
 export const REPLICATION_DIRECTIONS = ["push", "pull"] as const;
@@ -29,26 +29,28 @@ export type ReplicationDirection = (typeof REPLICATION_DIRECTIONS)[number];
 export type ReplicationTriggerType = (typeof REPLICATION_TRIGGERS)[number];
 export type FilterDecoration = (typeof FILTER_DECORATIONS)[number];
 
-/** Filters, at most one per type (checked form: decorations defaulted, label values sorted). */
-export interface ReplicationFilters {
-    /** Repository name pattern (doublestar), e.g. "library/**". */
-    name?: string;
-    tag?: { pattern: string; decoration: FilterDecoration };
-    label?: { values: string[]; decoration: FilterDecoration };
-    resource?: (typeof REPLICATION_RESOURCES)[number];
-}
-
-export interface ReplicationTrigger {
-    type: ReplicationTriggerType;
-    /** scheduled only: 5-field cron or hourly/daily/weekly (normalised). */
-    cron?: string;
-}
-
 // Harbor matches both with doublestar: an unbalanced brace or a bare list would only fail when the job runs.
 const patternRule = (v: string): string | undefined => {
     const problem = v ? patternProblem(v) : undefined;
     return problem ? `${JSON.stringify(v)} ${problem}` : undefined;
 };
+
+/** Filters, at most one per type: `name` a repository name pattern (doublestar), e.g. "library/**". */
+const FILTER_FIELDS = {
+    name: refined(stringField({ minLength: 1 }), { problem: patternRule }),
+    tag: objectField({ pattern: refined(stringField({ required: true, minLength: 1 }), { problem: patternRule }), decoration: oneOfField(FILTER_DECORATIONS, { default: "matches" }) }),
+    label: objectField({
+        values: refined(stringListField({ required: true, normalise: true }), { problem: (v) => (Array.isArray(v) && v.length === 0 ? "must name at least one label" : undefined) }),
+        decoration: oneOfField(FILTER_DECORATIONS, { default: "matches" }),
+    }),
+    resource: oneOfField(REPLICATION_RESOURCES),
+};
+/** Checked filters: decorations defaulted, label values sorted. */
+export type ReplicationFilters = ValuesOf<typeof FILTER_FIELDS>;
+
+/** `cron`: scheduled only, 5-field or hourly/daily/weekly (normalised). */
+const TRIGGER_FIELDS = { type: oneOfField(REPLICATION_TRIGGERS, { default: "manual" }), cron: stringField() };
+export type ReplicationTrigger = ValuesOf<typeof TRIGGER_FIELDS>;
 
 /** Harbor's filters, in the order and shape this resource sends them. */
 function toHarborFilters(f: ReplicationFilters): ApiFilter[] {
@@ -66,26 +68,15 @@ const goJsonLength = (v: unknown): number => JSON.stringify(v).replace(/[<>&\u20
 // replication_policy.filters is varchar(1024) (migration 0001) and holds the filters as JSON (controller/replication/
 // model Policy.To): longer ones fail in PostgreSQL (a 500).
 const MAX_FILTERS_JSON = 1024;
-const filtersField: Field<ReplicationFilters> = {
-    ...refined(
-        objectField({
-            name: refined(stringField({ minLength: 1 }), { problem: patternRule }),
-            tag: objectField({ pattern: refined(stringField({ required: true, minLength: 1 }), { problem: patternRule }), decoration: oneOfField(FILTER_DECORATIONS, { default: "matches" }) }),
-            label: objectField({
-                values: refined(stringListField({ required: true, normalise: true }), { problem: (v) => (Array.isArray(v) && v.length === 0 ? "must name at least one label" : undefined) }),
-                decoration: oneOfField(FILTER_DECORATIONS, { default: "matches" }),
-            }),
-            resource: oneOfField(REPLICATION_RESOURCES),
-        }),
-        {
-            problem: (f) => {
-                const length = goJsonLength(toHarborFilters(f as ReplicationFilters));
-                return length > MAX_FILTERS_JSON ? `are ${length} characters as Harbor stores them (JSON); replication_policy.filters holds at most ${MAX_FILTERS_JSON}` : undefined;
-            },
+const filtersField = withDefault(
+    refined(objectField(FILTER_FIELDS), {
+        problem: (f) => {
+            const length = goJsonLength(toHarborFilters(f));
+            return length > MAX_FILTERS_JSON ? `are ${length} characters as Harbor stores them (JSON); replication_policy.filters holds at most ${MAX_FILTERS_JSON}` : undefined;
         },
-    ),
-    default: {},
-} as Field<ReplicationFilters>;
+    }),
+    {},
+);
 
 // replication_policy.trigger is varchar(256) (migration 0004 renamed cron_str) and holds the trigger as JSON.
 const MAX_TRIGGER_JSON = 256;
@@ -104,18 +95,20 @@ function triggerProblem(t: { type?: string; cron?: string }): string | undefined
 /** The checked trigger: the cron normalised (scheduled only). Read-back keeps the user's spelling (fromHarborCron). */
 const normaliseTrigger = (t: ReplicationTrigger): ReplicationTrigger =>
     t.type === "scheduled" ? { type: "scheduled", cron: isUnknown(t.cron) ? t.cron : normalizeSchedule(t.cron ?? "") } : { type: t.type };
-const triggerBase = objectField({ type: oneOfField(REPLICATION_TRIGGERS, { default: "manual" }), cron: stringField() });
-const triggerField: Field<ReplicationTrigger> = {
-    ...triggerBase,
-    schema: triggerBase.schema
-        .superRefine((t, ctx) => {
-            const problem = triggerProblem(t);
-            if (problem) ctx.addIssue({ code: "custom", path: ["cron"], message: problem });
-        })
-        .transform((t) => normaliseTrigger(t as ReplicationTrigger)) as unknown as Field<ReplicationTrigger>["schema"],
-    default: { type: "manual" },
-    summary: "{ type (`manual` / `event_based` / `scheduled`), cron }",
-} as Field<ReplicationTrigger>;
+const triggerBase = objectField(TRIGGER_FIELDS);
+const triggerField = withDefault(
+    {
+        ...triggerBase,
+        schema: triggerBase.schema
+            .superRefine((t, ctx) => {
+                const problem = triggerProblem(t);
+                if (problem) ctx.addIssue({ code: "custom", path: ["cron"], message: problem });
+            })
+            .transform(normaliseTrigger) as unknown as typeof triggerBase.schema,
+        summary: "{ type (`manual` / `event_based` / `scheduled`), cron }",
+    },
+    { type: "manual" },
+);
 
 const NAMESPACE_RE = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)?$/;
 
@@ -157,19 +150,13 @@ export const REPLICATION_POLICY = declareResource({
 });
 
 export type ReplicationPolicyInputs = InputsOf<typeof REPLICATION_POLICY.spec.inputs> & { adopt?: boolean };
-/** Filters as the program gives them: decorations may be left out (default "matches"). */
-export type ReplicationFiltersArgs = DeepInput<{
-    name?: string;
-    tag?: { pattern: string; decoration?: FilterDecoration };
-    label?: { values: string[]; decoration?: FilterDecoration };
-    resource?: ReplicationFilters["resource"];
-}>;
-export type ReplicationPolicyArgs = Omit<ArgsOf<typeof REPLICATION_POLICY.spec.inputs>, "filters"> & {
-    /** At most one filter per type. */
-    filters?: ReplicationFiltersArgs;
+export type ReplicationPolicyArgs = ArgsOf<typeof REPLICATION_POLICY.spec.inputs> & {
     /** Take over an existing policy of the same name (harbor/README.md "Adoption"). */
     adopt?: pulumi.Input<boolean>;
 };
+
+/** Filters as the program gives them: at most one per type, decorations may be left out (default "matches"). */
+export type ReplicationFiltersArgs = NonNullable<ReplicationPolicyArgs["filters"]>;
 
 export interface ReplicationPolicyOutputs extends ReplicationPolicyInputs {
     policyId: number;

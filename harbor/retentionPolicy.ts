@@ -18,11 +18,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { fromHarborCron, toHarborCron } from "./cron";
-import { boolField, Field, listField, numberField, oneOfField, projectIdField, refined, scheduleField, stringField, ValuesOf } from "./fields";
+import { ArgValuesOf, boolField, Field, listField, numberField, oneOfField, projectIdField, refined, scheduleField, stringField, ValuesOf } from "./fields";
 import { deepEqual, GONE, HarborProvider, isUnknown, pick, readOrGone, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
-import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
-import { ApiSelectorRule, RepoDecoration, SELECTOR_FIELDS, selectorsFromHarbor, selectorsToHarbor, TagDecoration } from "./selectors";
+import { ArgsOf, declareResource, DeepInput, input, InputsOf, optionalInput, requiredInput } from "./schema";
+import { ApiSelectorRule, SELECTOR_FIELDS, selectorsFromHarbor, selectorsToHarbor } from "./selectors";
 
 export const RETENTION_TEMPLATES = ["latestPushedK", "latestPulledN", "nDaysSinceLastPush", "nDaysSinceLastPull", "always"] as const;
 export type RetentionTemplate = (typeof RETENTION_TEMPLATES)[number];
@@ -55,8 +55,8 @@ const NO_ADOPT: Field<boolean> = {
     default: undefined,
 };
 
-/** A checked rule (`value` absent for "always"). */
-export type RetentionRule = Omit<ValuesOf<typeof RULE_FIELDS>, "value"> & { value?: number };
+/** A checked rule (`value` absent for "always"): every field but `value` has a default. */
+export type RetentionRule = ValuesOf<typeof RULE_FIELDS>;
 
 /** The declaration: check, diff, types and the README table come from here. */
 export const RETENTION_POLICY = declareResource({
@@ -65,7 +65,7 @@ export const RETENTION_POLICY = declareResource({
         project: requiredInput(stringField({ required: true, maxLength: 255, pattern: HARBOR_NAME_RE, patternHint: "expected a project name (Project.name)" }), "The project's name (Project.name); Harbor holds its id as `scope.ref`.", { replaces: true }),
         schedule: input(scheduleField(), "`trigger.settings.cron` (6-field in Harbor); `\"\"` = manual runs only."),
         rules: requiredInput(
-            { ...listField(RULE_FIELDS, { min: 1, max: MAX_RETENTION_RULES }), default: undefined, requiredMessage: "needs at least 1 item" } as Field<RetentionRule[]>,
+            listField(RULE_FIELDS, { min: 1, max: MAX_RETENTION_RULES, required: true }),
             "1-15 rules, no two identical (an artifact is kept when ANY rule retains it). `template`: `latestPushedK`/`latestPulledN` (value = count, < 32767), `nDaysSinceLastPush`/`nDaysSinceLastPull` (value = days, <= 20190904), `always` (no value); `untagged` default true; both selectors always sent.",
         ),
         projectId: optionalInput(projectIdField(), "The Project's `projectId` output: a new id (Harbor deleted the policy with its project) replaces the policy.", { unmanaged: true }),
@@ -305,30 +305,11 @@ function retentionIdOf(p: ApiProject): number | undefined {
 /** The provider every RetentionPolicy uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const retentionPolicyProvider = new RetentionPolicyProvider();
 
-export interface RetentionRuleArgs {
-    /** What to retain: latestPushedK / latestPulledN (count), nDaysSinceLastPush / nDaysSinceLastPull (days), always. */
-    template: pulumi.Input<RetentionTemplate>;
-    /** The count or the days; not used with "always". */
-    value?: pulumi.Input<number>;
-    /** Tag pattern (doublestar; several as {a,b}). Default "**". */
-    tagPattern?: pulumi.Input<string>;
-    /** "matches" (default) or "excludes". */
-    tagDecoration?: pulumi.Input<TagDecoration>;
-    /** Also retain untagged artifacts. Default true. */
-    untagged?: pulumi.Input<boolean>;
-    /** Repository pattern (doublestar). Default "**". */
-    repoPattern?: pulumi.Input<string>;
-    /** "repoMatches" (default) or "repoExcludes". */
-    repoDecoration?: pulumi.Input<RepoDecoration>;
-    /** Default false. */
-    disabled?: pulumi.Input<boolean>;
-}
+/** A rule as the program gives it: `template` required, the rest may be left out (their defaults; `value` by template). */
+export type RetentionRuleArgs = DeepInput<ArgValuesOf<typeof RULE_FIELDS>>;
 
-/**
- * The program's arguments (see the README table). The rules keep their own Args type: a nested field with a default
- * is optional in a program, which ArgsOf cannot say for list items yet.
- */
-export type RetentionPolicyArgs = Omit<ArgsOf<typeof RETENTION_POLICY.spec.inputs>, "rules" | "adopt"> & { rules: pulumi.Input<pulumi.Input<RetentionRuleArgs>[]> };
+/** The program's arguments (see the README table). */
+export type RetentionPolicyArgs = Omit<ArgsOf<typeof RETENTION_POLICY.spec.inputs>, "adopt">;
 
 /** A project's tag-retention policy (adopts the one Harbor may already have; delete really deletes it). */
 export class RetentionPolicy extends HarborResource {

@@ -7,19 +7,20 @@
 //  - the inputs table in harbor/README.md (`npm run harbor-docs` writes it; tests/harbor/readme.spec.ts compares).
 // Adding a field to a declared resource = one entry here, plus the provider's request code and its tests.
 import type * as pulumi from "@pulumi/pulumi";
-import type { Field } from "./fields";
+import type { Field, Presence } from "./fields";
 import { adoptInput, Connection, diffManaged, DiffSpec, InputChecker } from "./provider";
 import type { ConnectionArgs } from "./resource";
 
 /**
  * Whether a field may be unset: `required` (unset is a failure), `defaulted` (unset = its rule's default), or
- * `optional` (unset stays unset: the checked inputs have no such key).
+ * `optional` (unset stays unset: the checked inputs have no such key). A top-level field's is its InputSpec's; a nested
+ * field's its rule's (harbor/fields.ts Field's `P`, from the builder's rules).
  */
-export type Presence = "required" | "defaulted" | "optional";
+export type { Presence };
 
-/** One input field: its rule and what a provider schema says about it. */
-export interface InputSpec<T, P extends Presence = Presence> {
-    readonly rule: Field<T>;
+/** One input field: its rule (whose `A` is how the program gives it) and what a provider schema says about it. */
+export interface InputSpec<T, P extends Presence = Presence, A = T> {
+    readonly rule: Field<T, Presence, A>;
     readonly presence: P;
     /** One line: what it is, its default, what Harbor does with it. */
     readonly doc: string;
@@ -34,18 +35,18 @@ export interface InputSpec<T, P extends Presence = Presence> {
 type Facts = { replaces?: boolean; writeOnly?: boolean; unmanaged?: boolean };
 
 /** A field with a default, e.g. `input(numberField({ default: 1, min: 1, max: 10 }), "Parallel workers.")`. */
-export function input<T>(rule: Field<T>, doc: string, facts: Facts = {}): InputSpec<T, "defaulted"> {
+export function input<T, A = T>(rule: Field<T, Presence, A>, doc: string, facts: Facts = {}): InputSpec<T, "defaulted", A> {
     if (rule.default === undefined) throw new Error("input: the field's rule needs a default (else use optionalInput or requiredInput)");
     return { rule, presence: "defaulted", doc, ...facts };
 }
 
 /** A field that may stay unset (no default). */
-export function optionalInput<T>(rule: Field<T>, doc: string, facts: Facts = {}): InputSpec<T, "optional"> {
+export function optionalInput<T, A = T>(rule: Field<T, Presence, A>, doc: string, facts: Facts = {}): InputSpec<T, "optional", A> {
     return { rule, presence: "optional", doc, ...facts };
 }
 
 /** A required field (its rule must say so too: `required: true`). */
-export function requiredInput<T>(rule: Field<T>, doc: string, facts: Facts = {}): InputSpec<T, "required"> {
+export function requiredInput<T, A = T>(rule: Field<T, Presence, A>, doc: string, facts: Facts = {}): InputSpec<T, "required", A> {
     if (!rule.requiredMessage) throw new Error("requiredInput: the field's rule must be required");
     return { rule, presence: "required", doc, ...facts };
 }
@@ -55,9 +56,10 @@ export interface OutputSpec {
     readonly secret?: boolean;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a declaration's fields differ in type
-type Inputs = Record<string, InputSpec<any>>;
-type ValueOf<S> = S extends InputSpec<infer T> ? T : never;
+type Inputs = Record<string, InputSpec<unknown, Presence, unknown>>;
+type ValueOf<S> = S extends InputSpec<infer T, Presence, unknown> ? T : never;
+/** A field as the program gives it (an object's defaulted and optional keys may be left out, at any depth). */
+type ArgOf<S> = S extends InputSpec<unknown, Presence, infer A> ? A : never;
 type KeysWhere<F extends Inputs, P extends Presence> = { [K in keyof F]: F[K]["presence"] extends P ? K : never }[keyof F];
 
 /** The checked inputs of a declaration: defaults applied; optional fields may be absent. */
@@ -65,15 +67,22 @@ export type InputsOf<F extends Inputs> = { connection: Connection }
     & { [K in KeysWhere<F, "required" | "defaulted">]: ValueOf<F[K]> }
     & { [K in KeysWhere<F, "optional">]?: ValueOf<F[K]> };
 
-/** A value as the program may give it: itself or an Output, lists and objects of Inputs too. */
-export type DeepInput<T> = T extends readonly (infer U)[] ? pulumi.Input<DeepInput<U>[]>
-    : T extends object ? pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>
-    : pulumi.Input<T>;
+/**
+ * A value as the program may give it: itself or an Output, lists and objects of Inputs too (optional keys stay
+ * optional). One Input around a union (an Output<"ldap" | "http"> is a DeepInput<GroupType>).
+ */
+export type DeepInput<T> = pulumi.Input<DeepInputs<T>>;
+type DeepInputs<T> = T extends readonly (infer U)[] ? DeepInput<U>[]
+    : T extends object ? { [K in keyof T]: DeepInput<T[K]> }
+    : T;
 
-/** The program-side arguments of a declaration: required fields required, every value an Input. */
+/**
+ * The program-side arguments of a declaration: required fields required, every value an Input; inside object and
+ * list fields, by each inner field's presence (harbor/fields.ts ArgValuesOf).
+ */
 export type ArgsOf<F extends Inputs> = { connection: pulumi.Input<ConnectionArgs> }
-    & { [K in KeysWhere<F, "required">]: DeepInput<ValueOf<F[K]>> }
-    & { [K in KeysWhere<F, "defaulted" | "optional">]?: DeepInput<ValueOf<F[K]>> };
+    & { [K in KeysWhere<F, "required">]: DeepInput<ArgOf<F[K]>> }
+    & { [K in KeysWhere<F, "defaulted" | "optional">]?: DeepInput<ArgOf<F[K]>> };
 
 export interface ResourceSpec<F extends Inputs, T extends string = string> {
     /** The resource type, as registered (`pulumi-nodejs:dynamic/harbor:<type>`). */

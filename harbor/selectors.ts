@@ -74,7 +74,7 @@ function classEnd(p: string, from: number): number {
 }
 
 /** A selector pattern: doublestar Harbor can use (patternProblem), default "**". */
-export function selectorPatternField(): Field<string> {
+export function selectorPatternField(): Field<string, "defaulted"> {
     return refined(stringField({ default: "**", minLength: 1 }), {
         problem: (v) => {
             const problem = patternProblem(v);

@@ -62,7 +62,8 @@ export function normaliseScopes(raw: string | readonly string[]): string[] {
 }
 
 const SCOPE_HINT = 'must be a list of scopes or a comma-separated string, e.g. "openid,profile,email,offline_access"';
-const OIDC_SCOPE: Field<string[]> = {
+/** Checked: a sorted set; a program may give Harbor's comma-separated string too. */
+const OIDC_SCOPE: Field<string[], "defaulted", string | string[]> = {
     schema: z
         .custom<string | string[]>((v) => typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string")), { error: SCOPE_HINT })
         .transform((v) => normaliseScopes(v))
@@ -89,9 +90,9 @@ const OIDC_FIELDS = {
 };
 
 /** `searchPassword` is write-only (never read back): tracked by `ldapSearchPasswordHash`, absent in outputs. */
-export type LdapSettings = Omit<ValuesOf<typeof LDAP_FIELDS>, "searchPassword"> & { searchPassword?: string };
+export type LdapSettings = ValuesOf<typeof LDAP_FIELDS>;
 /** `clientSecret` is write-only (never read back): tracked by `oidcClientSecretHash`, absent in outputs. */
-export type OidcSettings = Omit<ValuesOf<typeof OIDC_FIELDS>, "clientSecret"> & { clientSecret?: string };
+export type OidcSettings = ValuesOf<typeof OIDC_FIELDS>;
 
 const MAX_NUMBER = 9_999_999_999; // Harbor: at most 10 digits (controller/config/controller.go verifyValueLengthCfg)
 const ENDPOINT_RE = /^$|^[A-Za-z0-9.-]+:\d{1,5}$/;
@@ -143,7 +144,7 @@ export const SYSTEM_CONFIG = declareResource({
     },
 });
 
-export type SystemConfigInputs = Omit<InputsOf<typeof SYSTEM_CONFIG.spec.inputs>, "ldap" | "oidc"> & { ldap?: LdapSettings; oidc?: OidcSettings };
+export type SystemConfigInputs = InputsOf<typeof SYSTEM_CONFIG.spec.inputs>;
 
 export interface SystemConfigOutputs extends SystemConfigInputs {
     /** sha256 of the LDAP search password last sent ("" when none is managed). */
@@ -397,18 +398,11 @@ export class SystemConfigProvider extends HarborProvider implements pulumi.dynam
 /** The provider every SystemConfig uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const systemConfigProvider = new SystemConfigProvider();
 
-type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
-
 /**
- * The program's arguments (see the README table). ldap/oidc keep their own shape: a nested field with a default is
- * optional in a program, which ArgsOf cannot say yet; `oidc.scope` also takes Harbor's comma-separated string.
+ * The program's arguments (see the README table): in ldap (url, baseDn) and oidc (name, endpoint, clientId) only the
+ * required settings must be given; `oidc.scope` also takes Harbor's comma-separated string. Both objects are secret.
  */
-export type SystemConfigArgs = Omit<ArgsOf<typeof SYSTEM_CONFIG.spec.inputs>, "ldap" | "oidc"> & {
-    /** LDAP settings (searchPassword is write-only and kept secret). */
-    ldap?: pulumi.Input<Inputs<Partial<LdapSettings>> & { url: pulumi.Input<string>; baseDn: pulumi.Input<string> }>;
-    /** OIDC settings (clientSecret is write-only and kept secret). */
-    oidc?: pulumi.Input<Inputs<Partial<Omit<OidcSettings, "scope">>> & { name: pulumi.Input<string>; endpoint: pulumi.Input<string>; clientId: pulumi.Input<string>; scope?: pulumi.Input<string | pulumi.Input<string>[]> }>;
-};
+export type SystemConfigArgs = ArgsOf<typeof SYSTEM_CONFIG.spec.inputs>;
 
 /** The settings of Harbor's system configuration this program owns (partial; delete leaves them as they are). */
 export class SystemConfig extends HarborResource {
