@@ -13,11 +13,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { HarborApiError, HarborClient, isConflict, qExact, seg } from "./client";
-import { boolField, Field, listField, numberField, oneOfField, projectIdField, stringField, stringOrNumberField } from "./fields";
+import { ArgValuesOf, boolField, Field, listField, numberField, oneOfField, projectIdField, stringField, stringOrNumberField } from "./fields";
 import { adoptExisting, changedFields, deepEqual, HarborProvider, isUnknown, partialCreateError, pick, readOrGone, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
 import { accessProblem } from "./rbac";
-import { ConnectionArgs, dynamicProps, HarborResource, withSecretOutputs } from "./resource";
-import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
+import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
+import { ArgsOf, declareResource, DeepInput, input, InputsOf, optionalInput, requiredInput } from "./schema";
 
 export const ROBOT_LEVELS = ["system", "project"] as const;
 export type RobotLevel = (typeof ROBOT_LEVELS)[number];
@@ -426,31 +426,12 @@ export class RobotAccountProvider extends HarborProvider implements pulumi.dynam
 /** The provider every RobotAccount uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const robotAccountProvider = new RobotAccountProvider();
 
-export interface RobotAccessArgs {
-    /** e.g. "repository" (see harbor/rbac.ts for every allowed resource and action). */
-    resource: pulumi.Input<string>;
-    /** e.g. "pull", "push", "list". */
-    action: pulumi.Input<string>;
-    /** "allow" (default) or "deny". */
-    effect?: pulumi.Input<"allow" | "deny">;
-}
-
-export interface RobotPermissionArgs {
-    /** "project" or "system". */
-    kind: pulumi.Input<RobotLevel>;
-    /** Kind system: "/" (default). Kind project: a project name, or "*" for every project (system robots only); defaults to the robot's project. */
-    namespace?: pulumi.Input<string>;
-    access: pulumi.Input<pulumi.Input<RobotAccessArgs>[]>;
-}
-
-/** The program's arguments (see the README table); permissions' namespace and effect may be left out. */
-export type RobotAccountArgs = Omit<ArgsOf<typeof ROBOT_ACCOUNT.spec.inputs>, "level" | "permissions" | "projectIds"> & {
-    /** "system" or "project" (replaces when changed). Default: "project" when `project` is set, else "system". */
-    level?: pulumi.Input<RobotLevel>;
-    /** A project robot: exactly one permission of kind project on its project. */
-    permissions: pulumi.Input<pulumi.Input<RobotPermissionArgs>[]>;
-    /** System robots: project name → the Project's `projectId`, for the projects its permissions name; a new id re-sends the permissions. */
-    projectIds?: pulumi.Input<Record<string, pulumi.Input<number>>>;
+/** One access entry as the program gives it (effect defaults to allow). */
+export type RobotAccessArgs = DeepInput<ArgValuesOf<typeof ACCESS_FIELDS>>;
+/** One permission as the program gives it (namespace defaults by kind and level). */
+export type RobotPermissionArgs = DeepInput<ArgValuesOf<typeof PERMISSION_FIELDS>>;
+/** The program's arguments (see the README table). */
+export type RobotAccountArgs = ArgsOf<typeof ROBOT_ACCOUNT.spec.inputs> & {
     /** Take over an existing robot of this name and level/project (default false); its secret is reset, since Harbor never returns one. */
     adopt?: pulumi.Input<boolean>;
 };
