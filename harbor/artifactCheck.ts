@@ -14,7 +14,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
 import { boolField, numberField, oneOfField, stringField, stringListField } from "./fields";
-import { HarborProvider, HarborProviderOptions, pick, readOrGone, requireState, HARBOR_NAME_RE } from "./provider";
+import { DeclaredProvider, HARBOR_NAME_RE, HarborProviderOptions, pick, readOrGone, requireState } from "./provider";
 import { PollClock, PollResult, pollUntil } from "./poll";
 import { checkSignatureLayer, HARBOR_COSIGN_ACCESSORY, OCI_MANIFEST_MEDIA_TYPE, OciManifest } from "./cosign";
 import { RegistryClient } from "./ociRegistry";
@@ -122,19 +122,13 @@ export function gateFindings(counts: Record<string, number>, gate: GateSeverity)
 
 const show = (pairs: [string, number][]) => pairs.map(([s, n]) => `${s} ${n}`).join(", ");
 
-export class ArtifactCheckProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ArtifactCheckInputs, ArtifactCheckOutputs> {
+export class ArtifactCheckProvider extends DeclaredProvider<ArtifactCheckInputs, ArtifactCheckOutputs> implements pulumi.dynamic.ResourceProvider<ArtifactCheckInputs, ArtifactCheckOutputs> {
     constructor(protected readonly checkOptions: ArtifactCheckProviderOptions = {}) {
         super(checkOptions);
     }
 
-    async check(_olds: ArtifactCheckInputs, news: ArtifactCheckInputs): Promise<pulumi.dynamic.CheckResult<ArtifactCheckInputs>> {
-        return ARTIFACT_CHECK.check(news);
-    }
-
-    /** Any change re-runs the verification: it is a check, not an object to update in place. */
-    async diff(_id: string, olds: ArtifactCheckOutputs, news: ArtifactCheckInputs): Promise<pulumi.dynamic.DiffResult> {
-        return ARTIFACT_CHECK.diff(olds, news);
-    }
+    // Any change re-runs the verification (every input replaces): a check, not an object to update in place.
+    protected readonly declaration = ARTIFACT_CHECK;
 
     async create(inputs: ArtifactCheckInputs): Promise<pulumi.dynamic.CreateResult<ArtifactCheckOutputs>> {
         return this.withClient(inputs.connection, async (c) => {

@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict } from "./client";
 import { oneOfField, refined, stringField } from "./fields";
-import { adoptExisting, HarborProvider, isUnknown, pick, readOrGone, requireState } from "./provider";
+import { adoptExisting, DeclaredProvider, isUnknown, pick, readOrGone, requireState } from "./provider";
 import { GROUP_TYPES, GroupType, nameOfId } from "./rbac";
 import { dynamicProps, HarborResource } from "./resource";
 import { ArgsOf, declareResource, InputsOf, optionalInput, requiredInput } from "./schema";
@@ -51,6 +51,8 @@ export function badRdn(dn: string): string | undefined {
 /** The declaration: check, diff, types and the README table come from here. */
 export const GROUP = declareResource({
     type: "Group",
+    // Same name and type: the old group goes first (unique in Harbor).
+    deleteBeforeReplace: (o, n) => o.name === n.name && o.type === n.type,
     adoptable: true,
     inputs: {
         name: requiredInput(stringField({ required: true, minLength: 1, maxLength: 255, line: true }), "`group_name` (renamed in place)."),
@@ -84,15 +86,8 @@ export interface GroupOutputs extends GroupInputs {
 
 const INPUT_KEYS = ["connection", ...GROUP.managed] as const;
 
-export class GroupProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<GroupInputs, GroupOutputs> {
-    async check(_olds: GroupInputs, news: GroupInputs): Promise<pulumi.dynamic.CheckResult<GroupInputs>> {
-        return GROUP.check(news);
-    }
-
-    /** Pure. type and ldapDn replace; keeping name and type, the old group must go first (unique in Harbor). */
-    async diff(_id: string, olds: GroupOutputs, news: GroupInputs): Promise<pulumi.dynamic.DiffResult> {
-        return GROUP.diff(olds, news, { deleteBeforeReplace: (o, n) => o.name === n.name && o.type === n.type });
-    }
+export class GroupProvider extends DeclaredProvider<GroupInputs, GroupOutputs> implements pulumi.dynamic.ResourceProvider<GroupInputs, GroupOutputs> {
+    protected readonly declaration = GROUP;
 
     async create(inputs: GroupInputs): Promise<pulumi.dynamic.CreateResult<GroupOutputs>> {
         return this.withClient(inputs.connection, async (c) => {

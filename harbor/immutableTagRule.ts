@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { boolField, projectIdField, stringField } from "./fields";
-import { adoptExisting, HarborProvider, partialCreateError, pick, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
+import { adoptExisting, DeclaredProvider, HARBOR_NAME_RE, partialCreateError, pick, requireState } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
 import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
@@ -64,16 +64,10 @@ function toHarbor(s: Selectors, disabled: boolean, id?: number): Record<string, 
 
 const sameSelectors = (a: Selectors, b: Selectors) => SELECTOR_KEYS.every((k) => a[k] === b[k]);
 
-export class ImmutableTagRuleProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ImmutableTagRuleInputs, ImmutableTagRuleOutputs> {
-    async check(_olds: ImmutableTagRuleInputs, news: ImmutableTagRuleInputs): Promise<pulumi.dynamic.CheckResult<ImmutableTagRuleInputs>> {
-        return IMMUTABLE_TAG_RULE.check(news);
-    }
-
-    /** Pure. The project replaces; selectors and disabled change in place. */
-    async diff(_id: string, olds: ImmutableTagRuleOutputs, news: ImmutableTagRuleInputs): Promise<pulumi.dynamic.DiffResult> {
-        // Harbor deletes a project's immutable rules with it (controller/event/handler/internal/project.go onProjectDelete).
-        return withProjectIdDiff(IMMUTABLE_TAG_RULE.diff(olds, news), olds.projectId, news.projectId);
-    }
+export class ImmutableTagRuleProvider extends DeclaredProvider<ImmutableTagRuleInputs, ImmutableTagRuleOutputs> implements pulumi.dynamic.ResourceProvider<ImmutableTagRuleInputs, ImmutableTagRuleOutputs> {
+    // The project replaces; Harbor deletes a project's immutable rules with it
+    // (controller/event/handler/internal/project.go onProjectDelete), so a new projectId replaces too.
+    protected readonly declaration = IMMUTABLE_TAG_RULE;
 
     /** POST (always stored enabled), then PUT when the rule must be disabled. */
     async create(inputs: ImmutableTagRuleInputs): Promise<pulumi.dynamic.CreateResult<ImmutableTagRuleOutputs>> {

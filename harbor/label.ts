@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, seg } from "./client";
 import { hexColorField, normaliseHexColor, projectIdField, refined, stringField, utf8BytesProblem } from "./fields";
-import { adoptExisting, changedFields, HarborProvider, pick, readOrGone, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
+import { adoptExisting, changedFields, DeclaredProvider, HARBOR_NAME_RE, pick, readOrGone, requireState } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
 import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
@@ -64,17 +64,11 @@ interface ApiLabel {
 
 const body = (i: LabelInputs, projectId: number) => ({ name: i.name, description: i.description, color: i.color, scope: i.project ? "p" : "g", project_id: projectId });
 
-export class LabelProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<LabelInputs, LabelOutputs> {
-    async check(_olds: LabelInputs, news: LabelInputs): Promise<pulumi.dynamic.CheckResult<LabelInputs>> {
-        return LABEL.check(news);
-    }
-
-    /** Pure. The project (and with it the scope) cannot change: replace (a new scope never clashes on the name). */
-    async diff(_id: string, olds: LabelOutputs, news: LabelInputs): Promise<pulumi.dynamic.DiffResult> {
-        // Harbor leaves a deleted project's labels behind (controller/event/handler/internal/project.go deletes none),
-        // still readable by id: Harbor's project id in state against the declared one tells a replaced project.
-        return withProjectIdDiff(LABEL.diff(olds, news), olds.projectId, news.projectId);
-    }
+export class LabelProvider extends DeclaredProvider<LabelInputs, LabelOutputs> implements pulumi.dynamic.ResourceProvider<LabelInputs, LabelOutputs> {
+    // The project (and with it the scope) replaces; Harbor leaves a deleted project's labels behind
+    // (controller/event/handler/internal/project.go deletes none), still readable by id, so a new projectId
+    // replaces.
+    protected readonly declaration = LABEL;
 
     /** [GET the project's id,] POST (retried only after looking the label up by name). */
     async create(inputs: LabelInputs): Promise<pulumi.dynamic.CreateResult<LabelOutputs>> {

@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
 import { boolField, numberField, oneOfField, stringField, stringListField } from "./fields";
 import { isForbidden, projectExists, readInProject, deleteInProject, systemAdminRequired } from "./projectAccess";
-import { adoptExisting, changedFields, deepEqual, HarborProvider, requireState, partialCreateError, pick, HARBOR_NAME_RE } from "./provider";
+import { adoptExisting, changedFields, DeclaredProvider, deepEqual, HARBOR_NAME_RE, partialCreateError, pick, requireState } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
 import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
 
@@ -28,6 +28,8 @@ const CVE_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 /** The declaration: check, diff, types and the README table come from here. */
 export const PROJECT = declareResource({
     type: "Project",
+    // A same-name replacement deletes first (project names are unique).
+    deleteBeforeReplace: (o, n) => o.name === n.name,
     inputs: {
         // Harbor: pkg/project/manager.go Create (validProjectName, 1-255 characters); swagger ProjectReq maxLength 255.
         name: requiredInput(
@@ -151,15 +153,8 @@ function quotaRefusal(what: "none" | "forbidden", gib: number, user: string, err
 
 const allowlistBody = (projectId: number, cves: string[] | undefined) => ({ project_id: projectId, items: (cves ?? []).map((cve_id) => ({ cve_id })) });
 
-export class ProjectProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ProjectInputs, ProjectOutputs> {
-    async check(_olds: ProjectInputs, news: ProjectInputs): Promise<pulumi.dynamic.CheckResult<ProjectInputs>> {
-        return PROJECT.check(news);
-    }
-
-    /** Pure: no request. name and registryId replace; a same-name replacement deletes first (names are unique). */
-    async diff(_id: string, olds: ProjectOutputs, news: ProjectInputs): Promise<pulumi.dynamic.DiffResult> {
-        return PROJECT.diff(olds, news, { deleteBeforeReplace: (o, n) => o.name === n.name });
-    }
+export class ProjectProvider extends DeclaredProvider<ProjectInputs, ProjectOutputs> implements pulumi.dynamic.ResourceProvider<ProjectInputs, ProjectOutputs> {
+    protected readonly declaration = PROJECT;
 
     async create(inputs: ProjectInputs): Promise<pulumi.dynamic.CreateResult<ProjectOutputs>> {
         return this.withClient(inputs.connection, async (c) => {

@@ -53,6 +53,33 @@ export abstract class HarborProvider {
     }
 }
 
+/** What DeclaredProvider needs of a declaration (harbor/schema.ts; structural, so this module does not import it). */
+interface DeclarationLike {
+    readonly spec: { readonly inputs: object };
+    check(news: unknown): pulumi.dynamic.CheckResult;
+    diff(olds: never, news: never): pulumi.dynamic.DiffResult;
+}
+
+/**
+ * A provider whose `check` and `diff` are its declaration's: the declared fields, the replacing ones marked, and for
+ * a project's dependant (it declares `projectId`) a replacement when the project's id changes (withProjectIdDiff).
+ * A provider with more to compare overrides `diff`.
+ */
+export abstract class DeclaredProvider<I, O> extends HarborProvider {
+    protected abstract readonly declaration: DeclarationLike;
+
+    async check(_olds: I, news: I): Promise<pulumi.dynamic.CheckResult<I>> {
+        return this.declaration.check(news) as pulumi.dynamic.CheckResult<I>;
+    }
+
+    /** Pure: no request. */
+    async diff(_id: string, olds: O, news: I): Promise<pulumi.dynamic.DiffResult> {
+        const result = this.declaration.diff(olds as never, news as never);
+        if (!("projectId" in this.declaration.spec.inputs)) return result;
+        return withProjectIdDiff(result, (olds as { projectId?: unknown }).projectId, (news as { projectId?: unknown }).projectId);
+    }
+}
+
 /** `read` needs the stored state (the connection lives there); `pulumi import` cannot provide it. */
 export function requireState<T>(props: T | undefined, type: string): T {
     if (!props || !(props as { connection?: unknown }).connection) {

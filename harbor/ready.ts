@@ -12,7 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clientOptionsFromEnv, HarborApiError, HarborClient } from "./client";
 import { checkField, numberField, stringField } from "./fields";
-import { HarborProvider, requireState, HarborProviderOptions, pick } from "./provider";
+import { DeclaredProvider, HarborProviderOptions, pick, requireState } from "./provider";
 import { engineLog } from "./engineLog";
 import { PollClock, PollResult, pollUntil } from "./poll";
 import { dynamicProps, HarborResource } from "./resource";
@@ -74,18 +74,12 @@ function loginPauseFromEnv(): number | undefined {
 /** How many times the credentials are checked before a 401 is final. */
 const LOGIN_ATTEMPTS = 3;
 
-export class ReadyProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ReadyInputs, ReadyOutputs> {
+export class ReadyProvider extends DeclaredProvider<ReadyInputs, ReadyOutputs> implements pulumi.dynamic.ResourceProvider<ReadyInputs, ReadyOutputs> {
     constructor(protected readonly readyOptions: ReadyProviderOptions = {}) {
         super(readyOptions);
     }
 
-    async check(_olds: ReadyInputs, news: ReadyInputs): Promise<pulumi.dynamic.CheckResult<ReadyInputs>> {
-        return READY.check(news);
-    }
-
-    async diff(_id: string, olds: ReadyOutputs, news: ReadyInputs): Promise<pulumi.dynamic.DiffResult> {
-        return READY.diff(olds, news);
-    }
+    protected readonly declaration = READY;
 
     async create(inputs: ReadyInputs): Promise<pulumi.dynamic.CreateResult<ReadyOutputs>> {
         const outs = await this.waitHealthy(inputs);

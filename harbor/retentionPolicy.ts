@@ -19,7 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { fromHarborCron, toHarborCron } from "./cron";
 import { ArgValuesOf, boolField, Field, listField, numberField, oneOfField, projectIdField, refined, scheduleField, stringField, ValuesOf } from "./fields";
-import { deepEqual, GONE, HarborProvider, isUnknown, pick, readOrGone, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
+import { DeclaredProvider, deepEqual, GONE, HARBOR_NAME_RE, isUnknown, pick, readOrGone, requireState } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
 import { ArgsOf, declareResource, DeepInput, input, InputsOf, optionalInput, requiredInput } from "./schema";
 import { ApiSelectorRule, SELECTOR_FIELDS, selectorsFromHarbor, selectorsToHarbor } from "./selectors";
@@ -176,17 +176,10 @@ function ruleKey(r: RetentionRule): string {
     return JSON.stringify([r.template, r.value, r.untagged, r.disabled, r.tagPattern, r.tagDecoration, r.repoPattern, r.repoDecoration]);
 }
 
-export class RetentionPolicyProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<RetentionPolicyInputs, RetentionPolicyOutputs> {
-    async check(_olds: RetentionPolicyInputs, news: RetentionPolicyInputs): Promise<pulumi.dynamic.CheckResult<RetentionPolicyInputs>> {
-        return RETENTION_POLICY.check(news) as pulumi.dynamic.CheckResult<RetentionPolicyInputs>;
-    }
-
-    /** Pure. A different project is a different policy: replace. */
-    async diff(_id: string, olds: RetentionPolicyOutputs, news: RetentionPolicyInputs): Promise<pulumi.dynamic.DiffResult> {
-        // Harbor deletes the policy with its project (controller/event/handler/internal/project.go onProjectDelete):
-        // the project's id in state (scope.ref) against the declared one tells a replaced project.
-        return withProjectIdDiff(RETENTION_POLICY.diff(olds, news), olds.projectId, news.projectId);
-    }
+export class RetentionPolicyProvider extends DeclaredProvider<RetentionPolicyInputs, RetentionPolicyOutputs> implements pulumi.dynamic.ResourceProvider<RetentionPolicyInputs, RetentionPolicyOutputs> {
+    // A different project is a different policy; Harbor deletes the policy with its project
+    // (controller/event/handler/internal/project.go onProjectDelete), so a new projectId replaces.
+    protected readonly declaration = RETENTION_POLICY;
 
     /** GET the project (id + retention_id), then PUT the existing policy (adopt) or POST a new one. */
     async create(inputs: RetentionPolicyInputs): Promise<pulumi.dynamic.CreateResult<RetentionPolicyOutputs>> {

@@ -106,6 +106,8 @@ export interface ResourceSpec<F extends Inputs, T extends string = string> {
      * level from its project), sorted sets. Read-back maps Harbor's answer through it too (no phantom diff).
      */
     readonly normalise?: (inputs: InputsOf<F>) => InputsOf<F>;
+    /** A replacement deletes the old object first (its replacement would clash with it, e.g. on a unique name). */
+    readonly deleteBeforeReplace?: (olds: Partial<InputsOf<F>>, news: InputsOf<F>) => boolean;
 }
 
 export class ResourceDeclaration<F extends Inputs, T extends string = string> {
@@ -153,7 +155,7 @@ export class ResourceDeclaration<F extends Inputs, T extends string = string> {
      * replacement would clash with the old object (e.g. on a unique name).
      */
     diff(olds: Partial<InputsOf<F>>, news: InputsOf<F>, opts: Pick<DiffSpec<InputsOf<F>>, "deleteBeforeReplace"> = {}): pulumi.dynamic.DiffResult {
-        return diffManaged<InputsOf<F>>(olds, news, { managed: this.managed, replaceOn: this.replaceOn, ...opts });
+        return diffManaged<InputsOf<F>>(olds, news, { managed: this.managed, replaceOn: this.replaceOn, deleteBeforeReplace: this.spec.deleteBeforeReplace, ...opts });
     }
 
     /** The inputs table of harbor/README.md. */

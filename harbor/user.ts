@@ -11,7 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, qExact } from "./client";
 import { boolField, refined, secretField, stringField } from "./fields";
-import { adoptExisting, HarborProvider, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { adoptExisting, DeclaredProvider, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { passwordProblem } from "./rbac";
 import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
@@ -38,6 +38,10 @@ function passwordRule(v: string): string | undefined {
 /** The declaration: check, diff, types and the README table come from here. */
 export const USER = declareResource({
     type: "User",
+    // A same-email replacement deletes first (emails are unique in Harbor).
+    deleteBeforeReplace: (o, n) => o.email === n.email,
+    // The one default that depends on another field: realname is the username when unset.
+    normalise: (i) => (i.realname === undefined ? { ...i, realname: i.username } : i),
     adoptable: true,
     inputs: {
         username: requiredInput(
@@ -74,18 +78,8 @@ interface ApiUser {
     sysadmin_flag?: boolean;
 }
 
-export class UserProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<UserInputs, UserOutputs> {
-    async check(_olds: UserInputs, news: UserInputs): Promise<pulumi.dynamic.CheckResult<UserInputs>> {
-        const r = USER.check(news);
-        // The one dynamic default: realname is the username when unset.
-        const inputs = r.inputs && r.inputs.realname === undefined ? { ...r.inputs, realname: r.inputs.username } : r.inputs;
-        return { inputs: inputs as UserInputs, failures: r.failures };
-    }
-
-    /** Pure. username replaces; a same-email replacement deletes first (emails are unique in Harbor). */
-    async diff(_id: string, olds: UserOutputs, news: UserInputs): Promise<pulumi.dynamic.DiffResult> {
-        return USER.diff(olds, news, { deleteBeforeReplace: (o, n) => o.email === n.email });
-    }
+export class UserProvider extends DeclaredProvider<UserInputs, UserOutputs> implements pulumi.dynamic.ResourceProvider<UserInputs, UserOutputs> {
+    protected readonly declaration = USER;
 
     async create(inputs: UserInputs): Promise<pulumi.dynamic.CreateResult<UserOutputs>> {
         return this.withClient(inputs.connection, async (c) => {

@@ -13,7 +13,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborClient, qExact, seg } from "./client";
 import { boolField, oneOfField, projectIdField, refined, secretField, stringField, stringListField } from "./fields";
-import { adoptExisting, changedFields, HarborProvider, pick, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
+import { adoptExisting, changedFields, DeclaredProvider, HARBOR_NAME_RE, pick, requireState } from "./provider";
 import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
 import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
@@ -125,17 +125,11 @@ const policyBody = (i: WebhookInputs) => ({
 
 const policiesPath = (project: string) => `/projects/${seg(project)}/webhook/policies`;
 
-export class WebhookProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<WebhookInputs, WebhookOutputs> {
-    async check(_olds: WebhookInputs, news: WebhookInputs): Promise<pulumi.dynamic.CheckResult<WebhookInputs>> {
-        return WEBHOOK.check(news) as pulumi.dynamic.CheckResult<WebhookInputs>;
-    }
-
-    /** Pure. Only the project replaces (a different project never clashes on the name, so create first). */
-    async diff(_id: string, olds: WebhookOutputs, news: WebhookInputs): Promise<pulumi.dynamic.DiffResult> {
-        // Harbor leaves a deleted project's policies behind (controller/event/handler/internal/project.go deletes none),
-        // reachable through no project (handler/webhook.go requirePolicyInProject): a new project id replaces.
-        return withProjectIdDiff(WEBHOOK.diff(olds, news), olds.projectId, news.projectId);
-    }
+export class WebhookProvider extends DeclaredProvider<WebhookInputs, WebhookOutputs> implements pulumi.dynamic.ResourceProvider<WebhookInputs, WebhookOutputs> {
+    // Only the project replaces (create first: another project never clashes on the name); Harbor leaves a
+    // deleted project's policies behind, reachable through no project (handler/webhook.go
+    // requirePolicyInProject), so a new projectId replaces.
+    protected readonly declaration = WEBHOOK;
 
     /** One POST (retried only after looking the policy up by name). */
     async create(inputs: WebhookInputs): Promise<pulumi.dynamic.CreateResult<WebhookOutputs>> {
