@@ -11,7 +11,7 @@ import { oneOfField, refined, stringField } from "./fields";
 import { adoptExisting, DeclaredProvider, isUnknown, pick, readOrGone, requireState } from "./provider";
 import { GROUP_TYPES, GroupType, nameOfId } from "./rbac";
 import { dynamicProps, HarborResource } from "./resource";
-import { ArgsOf, declareResource, InputsOf, optionalInput, requiredInput } from "./schema";
+import { AdoptableArgsOf, declareResource, InputsOf, optionalInput, requiredInput } from "./schema";
 import type { UserGroup } from "./api.gen";
 
 export const GROUP_TYPE_NAMES = Object.keys(GROUP_TYPES) as GroupType[];
@@ -78,7 +78,7 @@ export const GROUP = declareResource({
 });
 
 export type GroupInputs = InputsOf<typeof GROUP.spec.inputs> & { adopt?: boolean };
-export type GroupArgs = ArgsOf<typeof GROUP.spec.inputs> & { /** Take over an existing group of the same name and type (harbor/README.md "Adoption"). */ adopt?: pulumi.Input<boolean> };
+export type GroupArgs = AdoptableArgsOf<typeof GROUP.spec.inputs>;
 
 export interface GroupOutputs extends GroupInputs {
     groupId: number;

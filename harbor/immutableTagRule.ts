@@ -13,7 +13,7 @@ import { boolField, projectIdField, stringField } from "./fields";
 import { adoptExisting, DeclaredProvider, HARBOR_NAME_RE, partialCreateError, pick, requireState } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
-import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
+import { AdoptableArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
 import { ApiSelectorRule, SELECTOR_INPUTS, SELECTOR_KEYS, Selectors, selectorsFromHarbor, selectorsToHarbor } from "./selectors";
 
 /**
@@ -156,10 +156,7 @@ export class ImmutableTagRuleProvider extends DeclaredProvider<ImmutableTagRuleI
 /** The provider every ImmutableTagRule uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const immutableTagRuleProvider = new ImmutableTagRuleProvider();
 
-export type ImmutableTagRuleArgs = ArgsOf<typeof IMMUTABLE_TAG_RULE.spec.inputs> & {
-    /** Take over the project's existing rule with the same selectors (default false). */
-    adopt?: pulumi.Input<boolean>;
-};
+export type ImmutableTagRuleArgs = AdoptableArgsOf<typeof IMMUTABLE_TAG_RULE.spec.inputs>;
 
 /** An immutable tag rule of a project. */
 export class ImmutableTagRule extends HarborResource {

@@ -8,7 +8,7 @@ import { hexColorField, normaliseHexColor, projectIdField, refined, stringField,
 import { adoptExisting, changedFields, DeclaredProvider, HARBOR_NAME_RE, pick, readOrGone, requireState } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
-import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
+import { AdoptableArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
 
 /** The declaration: check, diff, types and the README table come from here. */
 export const LABEL = declareResource({
@@ -133,10 +133,7 @@ export class LabelProvider extends DeclaredProvider<LabelInputs, LabelOutputs> i
 /** The provider every Label uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const labelProvider = new LabelProvider();
 
-export type LabelArgs = ArgsOf<typeof LABEL.spec.inputs> & {
-    /** Take over the existing label of this name in its scope (default false). */
-    adopt?: pulumi.Input<boolean>;
-};
+export type LabelArgs = AdoptableArgsOf<typeof LABEL.spec.inputs>;
 
 /** A Harbor label, global or in a project. */
 export class Label extends HarborResource {

@@ -15,7 +15,7 @@ import { boolField, numberField, oneOfField, stringField, stringListField } from
 import { isForbidden, projectExists, readInProject, deleteInProject, systemAdminRequired } from "./projectAccess";
 import { adoptExisting, changedFields, DeclaredProvider, deepEqual, HARBOR_NAME_RE, partialCreateError, pick, requireState } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
-import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
+import { AdoptableArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -316,10 +316,7 @@ export class ProjectProvider extends DeclaredProvider<ProjectInputs, ProjectOutp
 /** The provider every Project uses, in the dynamic-provider host (harbor/hosted.ts). */
 export const projectProvider = new ProjectProvider();
 
-export type ProjectArgs = ArgsOf<typeof PROJECT.spec.inputs> & {
-    /** Take over an object of the same identity that already exists in Harbor and converge it to these inputs (default false; harbor/README.md "Adoption"). */
-    adopt?: pulumi.Input<boolean>;
-};
+export type ProjectArgs = AdoptableArgsOf<typeof PROJECT.spec.inputs>;
 
 /** A Harbor project. */
 export class Project extends HarborResource {

@@ -18,7 +18,7 @@ import { HarborApiError, HarborClient, qExact } from "./client";
 import { boolField, oneOfField, refined, secretField, stringField } from "./fields";
 import { adoptExisting, deepEqual, HarborProvider, pick, readOrGone, requireState } from "./provider";
 import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
-import { ArgsOf, declareResource, input, InputsOf, requiredInput } from "./schema";
+import { AdoptableArgsOf, declareResource, input, InputsOf, requiredInput } from "./schema";
 
 /** The adapters Harbor 2.15 registers (pkg/reg/manager.go's imports, each adapter's RegisterFactory). */
 export const REGISTRY_TYPES = [
@@ -104,7 +104,7 @@ export const REGISTRY = declareResource({
 });
 
 export type RegistryInputs = InputsOf<typeof REGISTRY.spec.inputs> & { adopt?: boolean };
-export type RegistryArgs = ArgsOf<typeof REGISTRY.spec.inputs> & { /** Take over an existing registry of the same name (harbor/README.md "Adoption"). */ adopt?: pulumi.Input<boolean> };
+export type RegistryArgs = AdoptableArgsOf<typeof REGISTRY.spec.inputs>;
 
 export interface RegistryOutputs extends RegistryInputs {
     registryId: number;

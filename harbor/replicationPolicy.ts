@@ -18,7 +18,7 @@ import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from
 import { boolField, numberField, objectField, oneOfField, refined, stringField, stringListField, ValuesOf, withDefault } from "./fields";
 import { adoptExisting, HarborProvider, isUnknown, pick, readOrGone, requireState } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
-import { ArgsOf, declareResource, input, InputsOf, requiredInput } from "./schema";
+import { AdoptableArgsOf, declareResource, input, InputsOf, requiredInput } from "./schema";
 import { patternProblem } from "./selectors";
 
 export const REPLICATION_DIRECTIONS = ["push", "pull"] as const;
@@ -150,10 +150,7 @@ export const REPLICATION_POLICY = declareResource({
 });
 
 export type ReplicationPolicyInputs = InputsOf<typeof REPLICATION_POLICY.spec.inputs> & { adopt?: boolean };
-export type ReplicationPolicyArgs = ArgsOf<typeof REPLICATION_POLICY.spec.inputs> & {
-    /** Take over an existing policy of the same name (harbor/README.md "Adoption"). */
-    adopt?: pulumi.Input<boolean>;
-};
+export type ReplicationPolicyArgs = AdoptableArgsOf<typeof REPLICATION_POLICY.spec.inputs>;
 
 /** Filters as the program gives them: at most one per type, decorations may be left out (default "matches"). */
 export type ReplicationFiltersArgs = NonNullable<ReplicationPolicyArgs["filters"]>;

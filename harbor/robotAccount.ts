@@ -17,7 +17,7 @@ import { ArgValuesOf, boolField, Field, listField, numberField, oneOfField, proj
 import { adoptExisting, changedFields, deepEqual, HarborProvider, isUnknown, partialCreateError, pick, readOrGone, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
 import { accessProblem } from "./rbac";
 import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
-import { ArgsOf, declareResource, DeepInput, input, InputsOf, optionalInput, requiredInput } from "./schema";
+import { AdoptableArgsOf, declareResource, DeepInput, input, InputsOf, optionalInput, requiredInput } from "./schema";
 
 export const ROBOT_LEVELS = ["system", "project"] as const;
 export type RobotLevel = (typeof ROBOT_LEVELS)[number];
@@ -431,10 +431,7 @@ export type RobotAccessArgs = DeepInput<ArgValuesOf<typeof ACCESS_FIELDS>>;
 /** One permission as the program gives it (namespace defaults by kind and level). */
 export type RobotPermissionArgs = DeepInput<ArgValuesOf<typeof PERMISSION_FIELDS>>;
 /** The program's arguments (see the README table). */
-export type RobotAccountArgs = ArgsOf<typeof ROBOT_ACCOUNT.spec.inputs> & {
-    /** Take over an existing robot of this name and level/project (default false); its secret is reset, since Harbor never returns one. */
-    adopt?: pulumi.Input<boolean>;
-};
+export type RobotAccountArgs = AdoptableArgsOf<typeof ROBOT_ACCOUNT.spec.inputs>;
 
 /** A Harbor robot account; `secret` is captured at create (and on rotation) and kept secret. */
 export class RobotAccount extends HarborResource {

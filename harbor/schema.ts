@@ -84,6 +84,15 @@ export type ArgsOf<F extends Inputs> = { connection: pulumi.Input<ConnectionArgs
     & { [K in KeysWhere<F, "required">]: DeepInput<ArgOf<F[K]>> }
     & { [K in KeysWhere<F, "defaulted" | "optional">]?: DeepInput<ArgOf<F[K]>> };
 
+/** The Args of an adoptable resource (`adoptable: true`): its declared Args plus `adopt`. */
+export type AdoptableArgsOf<F extends Inputs> = ArgsOf<F> & {
+    /**
+     * Take over the object of the same identity that already exists in Harbor and converge it to these inputs
+     * (default false; harbor/README.md "Adoption" says what each type can take over, e.g. a robot's secret is reset).
+     */
+    adopt?: pulumi.Input<boolean>;
+};
+
 export interface ResourceSpec<F extends Inputs, T extends string = string> {
     /** The resource type, as registered (`pulumi-nodejs:dynamic/harbor:<type>`). */
     readonly type: T;
@@ -165,6 +174,7 @@ export class ResourceDeclaration<F extends Inputs, T extends string = string> {
             const facts = [presence, s.replaces ? "replaces" : "", s.writeOnly ? "write-only" : ""].filter(Boolean).join(", ");
             return `| \`${key}\` | ${s.rule.summary} | ${facts} | ${s.doc} |`;
         });
+        if (this.spec.adoptable) rows.push("| `adopt` | boolean | default `false`, not compared | Take over the existing object of the same identity and converge it (see Adoption). |");
         const outputs = Object.entries(this.spec.outputs).map(([key, o]) => `| \`${key}\` (output) | | ${o.secret ? "secret" : ""} | ${o.doc} |`);
         return ["| Input | Accepts | | What |", "|---|---|---|---|", "| `connection` | `{ url, username, password, caCert?, insecure? }` | required, secret | How to reach Harbor. |", ...rows, ...outputs].join("\n");
     }

@@ -14,7 +14,7 @@ import { boolField, refined, secretField, stringField } from "./fields";
 import { adoptExisting, DeclaredProvider, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { passwordProblem } from "./rbac";
 import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
-import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
+import { AdoptableArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
 
 // common/const.go IllegalCharsInUsername = `,"~#%$` (username and realname); no whitespace is this project's rule.
 const USERNAME_RE = /^[^,"~#$%\s]+$/;
@@ -62,7 +62,7 @@ export const USER = declareResource({
 
 type Declared = InputsOf<typeof USER.spec.inputs>;
 export type UserInputs = Omit<Declared, "realname"> & { /** Checked: the username when unset. */ realname: string; adopt?: boolean };
-export type UserArgs = ArgsOf<typeof USER.spec.inputs> & { /** Take over an existing user of the same username (harbor/README.md "Adoption"). */ adopt?: pulumi.Input<boolean> };
+export type UserArgs = AdoptableArgsOf<typeof USER.spec.inputs>;
 
 export interface UserOutputs extends UserInputs {
     userId: number;

@@ -16,7 +16,7 @@ import { boolField, oneOfField, projectIdField, refined, secretField, stringFiel
 import { adoptExisting, changedFields, DeclaredProvider, HARBOR_NAME_RE, pick, requireState } from "./provider";
 import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 import { deleteInProject, readInProject } from "./projectAccess";
-import { ArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
+import { AdoptableArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
 
 /** Event types a project webhook can subscribe to (Harbor 2.15: pkg/notification/notification.go, initSupportedNotifyType). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -86,7 +86,7 @@ type PayloadFormat = (typeof WEBHOOK_PAYLOAD_FORMATS)[number];
 /** Checked inputs: payloadFormat always set (normalised); `adopt` only when true. */
 export type WebhookInputs = InputsOf<typeof WEBHOOK.spec.inputs> & { payloadFormat: PayloadFormat; adopt?: boolean };
 /** The program's arguments (see the README table); `adopt: true` takes over the project's policy of this name. */
-export type WebhookArgs = ArgsOf<typeof WEBHOOK.spec.inputs> & { adopt?: pulumi.Input<boolean> };
+export type WebhookArgs = AdoptableArgsOf<typeof WEBHOOK.spec.inputs>;
 
 export interface WebhookOutputs extends WebhookInputs {
     policyId: number;
