@@ -26,12 +26,7 @@ export type GarbageCollectionScheduleArgs = ArgsOf<typeof GARBAGE_COLLECTION_SCH
 export class GarbageCollectionScheduleProvider extends SingletonScheduleProvider<GarbageCollectionScheduleInputs> {
     protected readonly path = "/system/gc/schedule";
     protected readonly singletonId = "garbage-collection";
-    protected readonly typeName = GARBAGE_COLLECTION_SCHEDULE.type;
-    protected readonly managed = GARBAGE_COLLECTION_SCHEDULE.managed;
-
-    async check(_olds: GarbageCollectionScheduleInputs, news: GarbageCollectionScheduleInputs): Promise<pulumi.dynamic.CheckResult<GarbageCollectionScheduleInputs>> {
-        return GARBAGE_COLLECTION_SCHEDULE.check(news);
-    }
+    protected readonly declaration = GARBAGE_COLLECTION_SCHEDULE;
 
     protected parameters(i: GarbageCollectionScheduleInputs): Record<string, unknown> {
         return { delete_untagged: i.deleteUntagged, workers: i.workers, dry_run: false };

@@ -31,12 +31,7 @@ export type PurgeAuditScheduleArgs = ArgsOf<typeof PURGE_AUDIT_SCHEDULE.spec.inp
 export class PurgeAuditScheduleProvider extends SingletonScheduleProvider<PurgeAuditScheduleInputs> {
     protected readonly path = "/system/purgeaudit/schedule";
     protected readonly singletonId = "purge-audit";
-    protected readonly typeName = PURGE_AUDIT_SCHEDULE.type;
-    protected readonly managed = PURGE_AUDIT_SCHEDULE.managed;
-
-    async check(_olds: PurgeAuditScheduleInputs, news: PurgeAuditScheduleInputs): Promise<pulumi.dynamic.CheckResult<PurgeAuditScheduleInputs>> {
-        return PURGE_AUDIT_SCHEDULE.check(news);
-    }
+    protected readonly declaration = PURGE_AUDIT_SCHEDULE;
 
     protected parameters(i: PurgeAuditScheduleInputs): Record<string, unknown> {
         return { audit_retention_hour: i.retentionHours, include_event_types: i.includeEventTypes.join(","), dry_run: false };

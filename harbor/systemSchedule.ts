@@ -9,7 +9,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { fromHarborCron, harborScheduleType, HarborScheduleType, toHarborCron } from "./cron";
 import { scheduleField } from "./fields";
-import { Connection, diffManaged, GONE, HarborProvider, InputChecker, pick, requireState } from "./provider";
+import { Connection, DeclaredProvider, GONE, InputChecker, pick, requireState } from "./provider";
 
 /** The body of PUT /system/{scanAll,gc,purgeaudit}/schedule. */
 export interface ScheduleBody {
@@ -83,27 +83,25 @@ export interface SingletonScheduleOutputs {
     harborCron: string;
 }
 
-export abstract class SingletonScheduleProvider<I extends SingletonScheduleInputs> extends HarborProvider
+export abstract class SingletonScheduleProvider<I extends SingletonScheduleInputs> extends DeclaredProvider<I, I & SingletonScheduleOutputs>
     implements pulumi.dynamic.ResourceProvider<I, I & SingletonScheduleOutputs> {
+    /** The schedule's declaration: check and diff (nothing replaces: one object per Harbor), type, managed keys. */
+    protected abstract readonly declaration: {
+        readonly type: string;
+        readonly managed: readonly PropertyKey[];
+        readonly spec: { readonly inputs: object };
+        check(news: unknown): pulumi.dynamic.CheckResult;
+        diff(olds: never, news: never): pulumi.dynamic.DiffResult;
+    };
     /** API path, e.g. /system/gc/schedule. */
     protected abstract readonly path: string;
     /** The resource id (there is one such schedule per Harbor). */
     protected abstract readonly singletonId: string;
-    /** Resource type, for messages. */
-    protected abstract readonly typeName: string;
-    /** Managed input keys (schedule included, connection never). */
-    protected abstract readonly managed: readonly (keyof I)[];
 
-    abstract check(olds: I, news: I): Promise<pulumi.dynamic.CheckResult<I>>;
     /** The `parameters` Harbor needs with every PUT (None included). */
     protected abstract parameters(inputs: I): Record<string, unknown>;
     /** Managed fields other than schedule, from the parameters Harbor reports. */
     protected abstract fromParameters(params: Record<string, unknown>, previous: I): Partial<I>;
-
-    /** Pure: nothing replaces (it is one object per Harbor); no request. */
-    async diff(_id: string, olds: I & SingletonScheduleOutputs, news: I): Promise<pulumi.dynamic.DiffResult> {
-        return diffManaged<I>(olds, news, { managed: this.managed });
-    }
 
     /** One PUT (creates or replaces; idempotent, so retried safely). */
     async create(inputs: I): Promise<pulumi.dynamic.CreateResult<I & SingletonScheduleOutputs>> {
@@ -116,7 +114,7 @@ export abstract class SingletonScheduleProvider<I extends SingletonScheduleInput
 
     /** One GET; no schedule while one is wanted = gone (a later `up` puts it back). */
     async read(id: string, state?: I & SingletonScheduleOutputs): Promise<pulumi.dynamic.ReadResult<I & SingletonScheduleOutputs>> {
-        const props = requireState(state, this.typeName);
+        const props = requireState(state, this.declaration.type);
         return this.withClient(props.connection, async (c) => {
             const body = await c.get<ApiSchedule | undefined>(this.path);
             if (isNoSchedule(body) && props.schedule !== "") return GONE;
@@ -128,7 +126,7 @@ export abstract class SingletonScheduleProvider<I extends SingletonScheduleInput
                 schedule: readScheduleCron(body, props.schedule),
                 harborCron: isNoSchedule(body) ? "" : (body as ApiSchedule).schedule?.cron ?? "",
             } as I & SingletonScheduleOutputs;
-            return { id, props: outs, inputs: pick(outs, ["connection", ...this.managed] as (keyof (I & SingletonScheduleOutputs))[]) as I & SingletonScheduleOutputs };
+            return { id, props: outs, inputs: pick(outs, ["connection", ...this.declaration.managed] as (keyof (I & SingletonScheduleOutputs))[]) as I & SingletonScheduleOutputs };
         });
     }
 
