@@ -20,7 +20,7 @@ import { membersArea } from "./emulator/areas/members";
 import { robotsArea } from "./emulator/areas/robots";
 import { usersArea } from "./emulator/areas/users";
 import { FAST_CLIENT, useHarborEmulator } from "./helpers/harbor";
-import { installMocks, RecordedResource, resolveOutput, settle } from "./helpers/pulumi";
+import { installMocks, RecordedResource, resolveOutput, settle, unwrapSecrets } from "./helpers/pulumi";
 
 const ROOT = path.resolve(__dirname, "..");
 const P = "harbor-platform";
@@ -35,16 +35,6 @@ interface AnyProvider {
     diff(id: string, olds: unknown, news: unknown): Promise<{ changes?: boolean; replaces?: string[] }>;
 }
 
-/** Secrets as the mocks record them ({<sig>: ..., value}) → plain values. */
-function unwrap(v: unknown): unknown {
-    if (Array.isArray(v)) return v.map(unwrap);
-    if (v && typeof v === "object") {
-        const o = v as Raw;
-        if ("4dabf18193072939515e22adb298388d" in o) return unwrap(o.value);
-        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrap(x)]));
-    }
-    return v;
-}
 
 describe("docs/operations.md walkthrough: bringing an existing Harbor with dozens of projects under code (adopt)", function () {
     this.timeout(60_000);
@@ -100,7 +90,7 @@ describe("docs/operations.md walkthrough: bringing an existing Harbor with dozen
         const state = new Map<string, { type: string; id: string; outs: Raw }>();
         const projectIds = new Map<string, number>();
         const inputsOf = (r: RecordedResource): Raw => {
-            const i = unwrap(r.inputs) as Raw;
+            const i = unwrapSecrets(r.inputs) as Raw;
             delete i.__provider;
             i.connection = conn;
             // Under mocks every project id is the mocks' 1: the engine passes the real one.

@@ -9,18 +9,11 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, harborArgs, parseSettings, RawConfig, Settings } from "../config";
 import { AlertRule, buildHarborAlertRules, Harbor, HARBOR_METRICS, HarborAlertsArgs, PROMETHEUS_RULE, ruleLabels } from "../components/harbor";
-import { at, installMocks, ofType, one, Plan, RecordedResource, settle, stackPlan } from "./helpers/pulumi";
+import { at, installMocks, MINIMAL_PROD_CONFIG, ofType, one, Plan, RecordedResource, settle, stackPlan } from "./helpers/pulumi";
 
 const P = "harbor-platform";
 const DEV: RawConfig = { [`${P}:hostname`]: "harbor-dev.example.com" };
-const PROD: RawConfig = {
-    [`${P}:hostname`]: "harbor.example.com",
-    [`${P}:ingress`]: { tlsSource: "cert-manager", clusterIssuer: "letsencrypt" },
-    [`${P}:aws`]: {
-        region: "eu-west-1", vpcId: "vpc-0123456789abcdef0",
-        subnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], clusterSecurityGroupIds: ["sg-0123456789abcdef0"],
-    },
-};
+const PROD: RawConfig = { ...MINIMAL_PROD_CONFIG };
 
 /**
  * Every series Harbor 2.15.2 exposes that an alert may use, read off its source (not off components/harbor/alerts.ts):

@@ -11,7 +11,7 @@ import { HARBOR_PROVIDERS } from "../harbor/hosted";
 import { UNKNOWN } from "../harbor/provider";
 import { program } from "../program";
 import { readStackConfig } from "../scripts/plan";
-import { installMocks, RecordedResource, resolveOutput, settle } from "./helpers/pulumi";
+import { installMocks, RecordedResource, resolveOutput, settle, unwrapSecrets } from "./helpers/pulumi";
 
 const ROOT = path.resolve(__dirname, "..");
 const H = "pulumi-nodejs:dynamic/harbor:";
@@ -23,15 +23,6 @@ interface AnyProvider {
 }
 const CONNECTION = { url: "https://harbor.example.com", username: "admin", password: "x" };
 
-function unwrap(v: unknown): unknown {
-    if (Array.isArray(v)) return v.map(unwrap);
-    if (v && typeof v === "object") {
-        const o = v as Raw;
-        if ("4dabf18193072939515e22adb298388d" in o) return unwrap(o.value);
-        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrap(x)]));
-    }
-    return v;
-}
 
 async function record(stack: string): Promise<RecordedResource[]> {
     const { raw, secretKeys } = readStackConfig(stack, ROOT);
@@ -63,9 +54,9 @@ describe("program: a project replacement replaces its dependants (issue 11.11, u
                 assert.equal(r.inputs.projectId, project.state.projectId, `${type} ${r.name}: projectId is the project's output`);
                 assert.ok(r.dependencies.some((u) => u.endsWith(`::${project.name}`)), `${r.name} depends on its project`);
                 const p = (HARBOR_PROVIDERS as unknown as Record<string, AnyProvider>)[type];
-                const news = unwrap({ ...r.inputs, connection: CONNECTION }) as Raw;
+                const news = unwrapSecrets({ ...r.inputs, connection: CONNECTION }) as Raw;
                 delete news.__provider;
-                const olds = { ...(unwrap(r.state) as Raw), ...(await p.check({}, news)).inputs as Raw, connection: CONNECTION }; // outputs: the mocks' state, normalised as check does
+                const olds = { ...(unwrapSecrets(r.state) as Raw), ...(await p.check({}, news)).inputs as Raw, connection: CONNECTION }; // outputs: the mocks' state, normalised as check does
                 // The engine's view while the project is replaced (its id unknown), then with the new project's id.
                 for (const id of [UNKNOWN, (project.state.projectId as number) + 1]) {
                     const checked = await p.check(olds, { ...news, projectId: id });
@@ -83,12 +74,12 @@ describe("program: a project replacement replaces its dependants (issue 11.11, u
         const all = await record("prod");
         const inbound = all.find((r) => r.type === `${H}RobotAccount` && r.inputs.level === "system");
         assert.ok(inbound, "prod has the inbound replication robot");
-        const ids = unwrap(inbound.inputs.projectIds) as Record<string, number>;
+        const ids = unwrapSecrets(inbound.inputs.projectIds) as Record<string, number>;
         assert.ok(Object.keys(ids).length > 0);
         const p = HARBOR_PROVIDERS.RobotAccount as unknown as AnyProvider;
-        const news = unwrap({ ...inbound.inputs, connection: CONNECTION }) as Raw;
+        const news = unwrapSecrets({ ...inbound.inputs, connection: CONNECTION }) as Raw;
         delete news.__provider;
-        const olds = { ...(unwrap(inbound.state) as Raw), ...(await p.check({}, news)).inputs as Raw, connection: CONNECTION };
+        const olds = { ...(unwrapSecrets(inbound.state) as Raw), ...(await p.check({}, news)).inputs as Raw, connection: CONNECTION };
         const moved = Object.fromEntries(Object.entries(ids).map(([k, v]) => [k, v + 1]));
         const d = await p.diff("1", olds, (await p.check(olds, { ...news, projectIds: moved })).inputs);
         assert.deepEqual([d.changes, d.replaces], [true, []]);

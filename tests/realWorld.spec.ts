@@ -2,17 +2,10 @@
 // real dynamic-provider host runs the Harbor providers: tests/engine.)
 import * as assert from "assert";
 import { ConfigError, parseSettings, RawConfig } from "../config";
-import { at, one, planStack, stackPlan } from "./helpers/pulumi";
+import { at, MINIMAL_PROD_CONFIG, one, planStack, stackPlan } from "./helpers/pulumi";
 
 const P = "harbor-platform";
-const PROD: RawConfig = {
-    [`${P}:hostname`]: "harbor.example.com",
-    [`${P}:ingress`]: { tlsSource: "cert-manager", clusterIssuer: "letsencrypt" },
-    [`${P}:aws`]: {
-        region: "eu-west-1", vpcId: "vpc-0123456789abcdef0",
-        subnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], clusterSecurityGroupIds: ["sg-0123456789abcdef0"],
-    },
-};
+const PROD: RawConfig = { ...MINIMAL_PROD_CONFIG };
 const withStorage = (allocated: number, max: number): RawConfig => ({
     ...PROD, [`${P}:data`]: { mode: "aws", postgres: { allocatedStorageGiB: allocated, maxAllocatedStorageGiB: max } },
 });

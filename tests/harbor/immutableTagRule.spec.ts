@@ -3,9 +3,7 @@ import { ImmutableTagRuleOutputs, ImmutableTagRuleProvider } from "../../harbor/
 import { projectsArea } from "../emulator";
 import { immutableTagRulesArea } from "../emulator/areas/immutabletagrules";
 import { FAST_CLIENT, rejection, useHarborEmulator } from "../helpers/harbor";
-import { assertNoOpDiff, assertReadRoundTrip, assertEngineLifecycle, byProperty, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
-import { engineProvider } from "../helpers/engine";
-import { addProjectAdmin } from "../emulator/access";
+import { assertEngineLifecycle, assertNoOpDiff, assertReadRoundTrip, byProperty, describeProjectAdminAccess, exhaustRetries, plain, providerKit } from "../helpers/providerKit";
 
 
 describe("harbor/ImmutableTagRule", () => {
@@ -195,26 +193,5 @@ describe("harbor/ImmutableTagRule", () => {
         });
     });
 
-    describe("a project-admin connection (Harbor answers a non-admin 403, not 404, for a missing project: handler/base.go)", () => {
-        it("through the engine's host: read and delete end as gone once the project is gone (checked with HEAD /projects)", async () => {
-            const lead = addProjectAdmin(h.emu, "team-lead", ["web"]);
-            const made = await created({ ...{}, connection: h.connection(lead) });
-            h.emu.area(projectsArea).remove("web");
-            const engine = await engineProvider("ImmutableTagRule");
-            h.emu.resetLog();
-            assert.equal((await engine.read(made.id, made.outs)).id, "", "gone");
-            await engine.delete(made.id, made.outs);
-            assert.ok(h.emu.count("headProject") >= 2, "asked whether the project exists");
-        });
-
-        it("a 403 in a project that still exists is an error naming the user and the role it takes", async () => {
-            const made = await created({});
-            const outsider = addProjectAdmin(h.emu, "outsider");
-            const outs = { ...made.outs, connection: h.connection(outsider) };
-            const err = await rejection(p.read(made.id, outs as never));
-            assert.match(err.message, /Harbor refused to let user "outsider" read it in project "web" .*403 FORBIDDEN.*projectAdmin/);
-            const del = await rejection(p.delete(made.id, outs as never));
-            assert.match(del.message, /user "outsider" delete it/);
-        });
-    });
+    describeProjectAdminAccess(h, "ImmutableTagRule", p, providerKit(h, p, { project: "web", tagPattern: "v*" }), { project: "web" });
 });

@@ -201,3 +201,46 @@ export function useResourceMocks(outputs: Record<string, unknown>): ResourceMock
 
 /** The value of an output (under mocks). */
 export const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise<T>((r) => o.apply(r));
+
+/**
+ * The two behaviours of a resource inside a project when the connection is a project admin, not Harbor's admin
+ * (Harbor answers a non-admin 403, not 404, for a missing project: src/server/v2.0/handler/base.go): once the project
+ * is gone, read and delete through the engine's host end as gone (asked with HEAD /projects); in a project that still
+ * exists, a 403 is an error naming the user and the role it takes. `extra`: the inputs that put it in `project`.
+ */
+export function describeProjectAdminAccess<I, O>(
+    h: HarborTestEnv, type: HarborResourceType,
+    provider: KitProvider<I, O> & { read(id: string, props: never): Promise<unknown>; delete(id: string, props: never): Promise<void> },
+    kit: ProviderKit<I, O>,
+    opts: { project: string; extra?: RawInputs; seedProject?: boolean },
+): void {
+    const { project, extra = {} } = opts;
+    describe("a project-admin connection (Harbor answers a non-admin 403, not 404, for a missing project: handler/base.go)", () => {
+        it("through the engine's host: read and delete end as gone once the project is gone (checked with HEAD /projects)", async () => {
+            const { addProjectAdmin } = await import("../emulator/access");
+            const { projectsArea } = await import("../emulator");
+            if (opts.seedProject) h.emu.area(projectsArea).seed(project);
+            const lead = addProjectAdmin(h.emu, "team-lead", [project]);
+            const made = await kit.created({ ...extra, connection: h.connection(lead) });
+            h.emu.area(projectsArea).remove(project);
+            const engine = await engineProvider(type);
+            h.emu.resetLog();
+            assert.equal((await engine.read(made.id, made.outs)).id, "", "gone");
+            await engine.delete(made.id, made.outs);
+            assert.ok(h.emu.count("headProject") >= 2, "asked whether the project exists");
+        });
+
+        it("a 403 in a project that still exists is an error naming the user and the role it takes", async () => {
+            const { addProjectAdmin } = await import("../emulator/access");
+            const { projectsArea } = await import("../emulator");
+            if (opts.seedProject) h.emu.area(projectsArea).seed(project);
+            const made = await kit.created(extra);
+            const outsider = addProjectAdmin(h.emu, "outsider");
+            const outs = { ...made.outs, connection: h.connection(outsider) };
+            const err = await rejection(provider.read(made.id, outs as never));
+            assert.match(err.message, new RegExp(`Harbor refused to let user "outsider" read it in project "${project}" .*403 FORBIDDEN.*projectAdmin`));
+            const del = await rejection(provider.delete(made.id, outs as never));
+            assert.match(del.message, /user "outsider" delete it/);
+        });
+    });
+}

@@ -46,3 +46,27 @@ export function stackPlan(stack: string): Promise<{ plan: Plan; recorded: readon
     }
     return planned;
 }
+
+/**
+ * The least config a prod stack needs beyond Pulumi.prod.yaml's own keys for a plan without the stack file: a hostname,
+ * cert-manager TLS, and the AWS network RDS/ElastiCache go into (full keys).
+ */
+export const MINIMAL_PROD_CONFIG: Readonly<Record<string, unknown>> = {
+    "harbor-platform:hostname": "harbor.example.com",
+    "harbor-platform:ingress": { tlsSource: "cert-manager", clusterIssuer: "letsencrypt" },
+    "harbor-platform:aws": {
+        region: "eu-west-1", vpcId: "vpc-0123456789abcdef0",
+        subnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], clusterSecurityGroupIds: ["sg-0123456789abcdef0"],
+    },
+};
+
+/** Secrets as the mocks record them ({<signature>: ..., value}) turned into plain values, at any depth. */
+export function unwrapSecrets(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (v && typeof v === "object") {
+        const o = v as Record<string, unknown>;
+        if ("4dabf18193072939515e22adb298388d" in o) return unwrapSecrets(o.value);
+        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrapSecrets(x)]));
+    }
+    return v;
+}
