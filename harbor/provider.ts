@@ -298,16 +298,6 @@ export function pick<T, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, 
 // a project's dependants: the project's id as an input (harbor/README.md "Projects and their dependants")
 
 /**
- * The `projectId` input of an object that lives in (or names) a project: the Project's `projectId` output. Harbor
- * deletes a project's robots, members, immutable rules and retention policy with it (handler/project.go
- * DeleteProject; controller/event/handler/internal/project.go onProjectDelete) and orphans its labels and webhook
- * policies, so a different id means the object this state describes is gone or stranded in the old project.
- */
-export function projectIdInput(c: InputChecker, prop = "projectId"): number | undefined {
-    return c.number(prop, { min: 1, hint: "the project's id: the Project's projectId output" });
-}
-
-/**
  * Adds the project-id rule to a diff: another project id means the project was replaced, so the object is
  * replaced with it (listed as `projectId`). State written before the input existed (no old id) is only recorded
  * (an update that sends nothing), unless the new id is not known yet: that is the project being replaced now.
@@ -324,13 +314,6 @@ export function withProjectIdDiff(result: pulumi.dynamic.DiffResult, oldId: unkn
 /** The `adopt` input (default false). Not managed: turning it off later changes nothing. */
 export function adoptInput(c: InputChecker): boolean {
     return c.bool("adopt", false);
-}
-
-/** Types with nothing to adopt refuse `adopt: true` in check, saying why (`adopt: false` is accepted). */
-export function refuseAdopt(c: InputChecker, type: string, why: string): void {
-    const v = c.value("adopt");
-    if (v === undefined || v === null || v === false || isUnknown(v)) return;
-    c.fail("adopt", `adopt is not a setting of ${type}: ${why}`);
 }
 
 interface AdoptingProvider<I, O> {

@@ -2,7 +2,7 @@
 // Both selectors are always sent: a rule without a tag selector is accepted by the API but fails when it runs
 // (Harbor's retention and immutability jobs skip it; terraform-provider-harbor issue #622).
 import { Field, oneOfField, refined, stringField } from "./fields";
-import { controlCharProblem, InputChecker } from "./provider";
+import { controlCharProblem } from "./provider";
 import { input } from "./schema";
 
 export const TAG_DECORATIONS = ["matches", "excludes"] as const;
@@ -99,16 +99,6 @@ export const SELECTOR_INPUTS = {
     repoPattern: input(SELECTOR_FIELDS.repoPattern, "Repositories it applies to (doublestar); `scope_selectors.repository[0].pattern`."),
     repoDecoration: input(SELECTOR_FIELDS.repoDecoration, "Whether matching repositories are in (`repoMatches`) or out (`repoExcludes`)."),
 };
-
-/** Read the four selector inputs (defaults: "**", matches, "**", repoMatches), by the same fields. */
-export function checkSelectors(c: InputChecker): Selectors {
-    return {
-        tagPattern: c.field("tagPattern", SELECTOR_FIELDS.tagPattern)!,
-        tagDecoration: c.field("tagDecoration", SELECTOR_FIELDS.tagDecoration)!,
-        repoPattern: c.field("repoPattern", SELECTOR_FIELDS.repoPattern)!,
-        repoDecoration: c.field("repoDecoration", SELECTOR_FIELDS.repoDecoration)!,
-    };
-}
 
 /** Selectors → Harbor's tag_selectors / scope_selectors (both always present). */
 export function selectorsToHarbor(s: Selectors, tagExtras?: string): Required<ApiSelectorRule> {
