@@ -9,7 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { scheduleField, stringField } from "./fields";
-import { HarborProvider, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { DeclaredProvider, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
 import { ArgsOf, declareResource, input, InputsOf } from "./schema";
 import { ApiSchedule, readScheduleCron, scheduleBody } from "./systemSchedule";
@@ -17,6 +17,8 @@ import { ApiSchedule, readScheduleCron, scheduleBody } from "./systemSchedule";
 /** The declaration: check, diff, types and the README table come from here. */
 export const DEFAULT_SCANNER = declareResource({
     type: "DefaultScanner",
+    // Another registration is another id: replaced, deleting first (the old one's delete removes the schedule the new one sets).
+    deleteBeforeReplace: () => true,
     inputs: {
         // Harbor: the registration's name is VARCHAR(128) (make/migrations/postgresql/0015_1.10.0_schema.up.sql,
         // scanner_registration), non-empty (pkg/scan/dao/scanner/model.go Registration.Validate): a longer name
@@ -51,17 +53,12 @@ interface ApiScanner {
     is_default?: boolean;
 }
 
-export class DefaultScannerProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<DefaultScannerInputs, DefaultScannerOutputs> {
-    async check(_olds: DefaultScannerInputs, news: DefaultScannerInputs): Promise<pulumi.dynamic.CheckResult<DefaultScannerInputs>> {
-        return DEFAULT_SCANNER.check(news);
-    }
+export class DefaultScannerProvider extends DeclaredProvider<DefaultScannerInputs, DefaultScannerOutputs> implements pulumi.dynamic.ResourceProvider<DefaultScannerInputs, DefaultScannerOutputs> {
+    protected readonly declaration = DEFAULT_SCANNER;
 
-    /**
-     * Pure. Another registration means another id: replaced, deleting first (the old one's delete removes the
-     * schedule the new one sets). A default switched behind our back (isDefault false) is a change to put back.
-     */
-    async diff(_id: string, olds: DefaultScannerOutputs, news: DefaultScannerInputs): Promise<pulumi.dynamic.DiffResult> {
-        const d = DEFAULT_SCANNER.diff(olds, news, { deleteBeforeReplace: () => true });
+    /** A default switched behind our back (isDefault false) is a change to put back. Pure. */
+    async diff(id: string, olds: DefaultScannerOutputs, news: DefaultScannerInputs): Promise<pulumi.dynamic.DiffResult> {
+        const d = await super.diff(id, olds, news);
         return olds.isDefault === false && !d.changes ? { ...d, changes: true } : d;
     }
 

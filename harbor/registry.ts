@@ -16,7 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash, X509Certificate } from "crypto";
 import { HarborApiError, HarborClient, qExact } from "./client";
 import { boolField, oneOfField, refined, secretField, stringField } from "./fields";
-import { adoptExisting, deepEqual, HarborProvider, pick, readOrGone, requireState } from "./provider";
+import { adoptExisting, DeclaredProvider, deepEqual, pick, readOrGone, requireState } from "./provider";
 import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 import { AdoptableArgsOf, declareResource, input, InputsOf, requiredInput } from "./schema";
 
@@ -78,6 +78,8 @@ function accessSecretProblem(secret: string): string | undefined {
 /** The declaration: check, diff, types and the README table come from here. */
 export const REGISTRY = declareResource({
     type: "Registry",
+    // type replaces, deleting first when the name stays (names are unique).
+    deleteBeforeReplace: (o, n) => o.name === n.name,
     adoptable: true,
     inputs: {
         name: requiredInput(refined(stringField({ required: true, minLength: 1, maxLength: 64, line: true }), { problem: nameBytesProblem }), "Unique name of the endpoint in Harbor (at most 64 bytes)."),
@@ -133,14 +135,12 @@ export function secretHash(accessKey: string, secret: string): string {
     return createHash("sha256").update(`harbor-platform/registry-secret\0${accessKey}\0${secret}`, "utf8").digest("hex");
 }
 
-export class RegistryProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<RegistryInputs, RegistryOutputs> {
-    async check(_olds: RegistryInputs, news: RegistryInputs): Promise<pulumi.dynamic.CheckResult<RegistryInputs>> {
-        return REGISTRY.check(news);
-    }
+export class RegistryProvider extends DeclaredProvider<RegistryInputs, RegistryOutputs> implements pulumi.dynamic.ResourceProvider<RegistryInputs, RegistryOutputs> {
+    protected readonly declaration = REGISTRY;
 
-    /** Pure. type replaces (deleting first when the name stays: names are unique); the secret is compared by hash. */
-    async diff(_id: string, olds: RegistryOutputs, news: RegistryInputs): Promise<pulumi.dynamic.DiffResult> {
-        const d = REGISTRY.diff(olds, news, { deleteBeforeReplace: (o, n) => o.name === n.name });
+    /** The secret is compared by its hash (Harbor never shows it). Pure. */
+    async diff(id: string, olds: RegistryOutputs, news: RegistryInputs): Promise<pulumi.dynamic.DiffResult> {
+        const d = await super.diff(id, olds, news);
         const rotated = secretHash(news.accessKey, news.accessSecret) !== (olds.accessSecretHash ?? "");
         return rotated ? { ...d, changes: true } : d;
     }

@@ -16,7 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, qExact } from "./client";
 import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
 import { boolField, numberField, objectField, oneOfField, refined, stringField, stringListField, ValuesOf, withDefault } from "./fields";
-import { adoptExisting, HarborProvider, isUnknown, pick, readOrGone, requireState } from "./provider";
+import { adoptExisting, DeclaredProvider, isUnknown, pick, readOrGone, requireState } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
 import { AdoptableArgsOf, declareResource, input, InputsOf, requiredInput } from "./schema";
 import { patternProblem } from "./selectors";
@@ -115,6 +115,8 @@ const NAMESPACE_RE = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z
 /** The declaration: check, diff, types and the README table come from here. */
 export const REPLICATION_POLICY = declareResource({
     type: "ReplicationPolicy",
+    // direction replaces, deleting first when the name stays (names are unique).
+    deleteBeforeReplace: (o, n) => o.name === n.name,
     adoptable: true,
     inputs: {
         name: requiredInput(stringField({ required: true, minLength: 1, maxLength: 255, line: true }), "Unique policy name."),
@@ -240,16 +242,12 @@ function fromHarbor(a: ApiPolicy, previous?: ReplicationTrigger): Omit<Replicati
     };
 }
 
-export class ReplicationPolicyProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<ReplicationPolicyInputs, ReplicationPolicyOutputs> {
-    async check(_olds: ReplicationPolicyInputs, news: ReplicationPolicyInputs): Promise<pulumi.dynamic.CheckResult<ReplicationPolicyInputs>> {
-        return REPLICATION_POLICY.check(news);
-    }
+export class ReplicationPolicyProvider extends DeclaredProvider<ReplicationPolicyInputs, ReplicationPolicyOutputs> implements pulumi.dynamic.ResourceProvider<ReplicationPolicyInputs, ReplicationPolicyOutputs> {
+    protected readonly declaration = REPLICATION_POLICY;
 
-    /** Pure. direction replaces (deleting first when the name stays: names are unique). */
-    async diff(_id: string, olds: ReplicationPolicyOutputs, news: ReplicationPolicyInputs): Promise<pulumi.dynamic.DiffResult> {
-        // State written before these two inputs existed holds neither: Harbor had them false (every PUT reset them).
-        const before = { ...olds, copyByChunk: olds.copyByChunk ?? false, singleActiveReplication: olds.singleActiveReplication ?? false };
-        return REPLICATION_POLICY.diff(before, news, { deleteBeforeReplace: (o, n) => o.name === n.name });
+    /** Pure. State written before these two inputs existed holds neither: Harbor had them false (every PUT reset them). */
+    async diff(id: string, olds: ReplicationPolicyOutputs, news: ReplicationPolicyInputs): Promise<pulumi.dynamic.DiffResult> {
+        return super.diff(id, { ...olds, copyByChunk: olds.copyByChunk ?? false, singleActiveReplication: olds.singleActiveReplication ?? false }, news);
     }
 
     async create(inputs: ReplicationPolicyInputs): Promise<pulumi.dynamic.CreateResult<ReplicationPolicyOutputs>> {

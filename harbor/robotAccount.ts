@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { HarborApiError, HarborClient, isConflict, qExact, seg } from "./client";
 import { ArgValuesOf, boolField, Field, listField, numberField, oneOfField, projectIdField, stringField, stringOrNumberField } from "./fields";
-import { adoptExisting, changedFields, deepEqual, HarborProvider, isUnknown, partialCreateError, pick, readOrGone, requireState, withProjectIdDiff, HARBOR_NAME_RE } from "./provider";
+import { adoptExisting, changedFields, DeclaredProvider, deepEqual, HARBOR_NAME_RE, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
 import { accessProblem } from "./rbac";
 import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 import { AdoptableArgsOf, declareResource, DeepInput, input, InputsOf, optionalInput, requiredInput } from "./schema";
@@ -262,10 +262,8 @@ function normaliseChecked(perms: readonly unknown[], level: unknown, project: st
     return [...normalisePermissions(known), ...(pending as RobotPermission[])];
 }
 
-export class RobotAccountProvider extends HarborProvider implements pulumi.dynamic.ResourceProvider<RobotAccountInputs, RobotAccountOutputs> {
-    async check(_olds: RobotAccountInputs, news: RobotAccountInputs): Promise<pulumi.dynamic.CheckResult<RobotAccountInputs>> {
-        return ROBOT_ACCOUNT.check(news) as pulumi.dynamic.CheckResult<RobotAccountInputs>;
-    }
+export class RobotAccountProvider extends DeclaredProvider<RobotAccountInputs, RobotAccountOutputs> implements pulumi.dynamic.ResourceProvider<RobotAccountInputs, RobotAccountOutputs> {
+    protected readonly declaration = ROBOT_ACCOUNT;
 
     /**
      * Pure. name, level and project replace (Harbor cannot change them); never the same robot twice, so no
@@ -273,8 +271,8 @@ export class RobotAccountProvider extends HarborProvider implements pulumi.dynam
      * handler/project.go DeleteProject); a system robot's projectIds change re-sends its permissions (Harbor stopped
      * listing those on the deleted project, controller/robot populatePermissions; the robot and its secret stay).
      */
-    async diff(_id: string, olds: RobotAccountOutputs, news: RobotAccountInputs): Promise<pulumi.dynamic.DiffResult> {
-        const result = withProjectIdDiff(ROBOT_ACCOUNT.diff(olds, news), olds.projectId, news.projectId);
+    async diff(id: string, olds: RobotAccountOutputs, news: RobotAccountInputs): Promise<pulumi.dynamic.DiffResult> {
+        const result = await super.diff(id, olds, news);
         return news.projectIds !== undefined && !deepEqual(olds.projectIds, news.projectIds) ? { ...result, changes: true } : result;
     }
 
