@@ -14,7 +14,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, repoSeg, seg } from "./client";
 import { boolField, numberField, oneOfField, stringField, stringListField } from "./fields";
-import { DeclaredProvider, HARBOR_NAME_RE, HarborProviderOptions, pick, readOrGone, requireState } from "./provider";
+import { DeclaredProvider, HARBOR_NAME_RE, HarborProviderOptions, pick } from "./provider";
 import { PollClock, PollResult, pollUntil } from "./poll";
 import { checkSignatureLayer, HARBOR_COSIGN_ACCESSORY, OCI_MANIFEST_MEDIA_TYPE, OciManifest } from "./cosign";
 import { RegistryClient } from "./ociRegistry";
@@ -164,23 +164,20 @@ export class ArtifactCheckProvider extends DeclaredProvider<ArtifactCheckInputs,
 
     /** One GET: the artifact still there (else gone), and its current scan status and counts. */
     async read(id: string, state?: ArtifactCheckOutputs): Promise<pulumi.dynamic.ReadResult<ArtifactCheckOutputs>> {
-        const props = requireState(state, "ArtifactCheck");
-        return this.withClient(props.connection, (c) =>
-            readOrGone(async () => {
-                const artifact = await c.get<ApiArtifact>(this.artifactPath(props, props.digest), { query: { with_scan_overview: true } });
-                const summary = firstReport(artifact);
-                const present = new Set((artifact.tags ?? []).map((t) => t.name));
-                const outs: ArtifactCheckOutputs = {
-                    ...props,
-                    // A tag moved or deleted behind our back shows as a diff (and re-adds it on the next up).
-                    tags: props.tags.filter((t) => present.has(t)),
-                    artifactId: artifact.id,
-                    scanStatus: summary?.scan_status ?? props.scanStatus,
-                    vulnerabilities: summary?.summary?.summary ?? props.vulnerabilities,
-                };
-                return { id, props: outs, inputs: pick(outs, INPUT_KEYS) as ArtifactCheckOutputs };
-            }),
-        );
+        return this.readState(state, async (c, props) => {
+            const artifact = await c.get<ApiArtifact>(this.artifactPath(props, props.digest), { query: { with_scan_overview: true } });
+            const summary = firstReport(artifact);
+            const present = new Set((artifact.tags ?? []).map((t) => t.name));
+            const outs: ArtifactCheckOutputs = {
+                ...props,
+                // A tag moved or deleted behind our back shows as a diff (and re-adds it on the next up).
+                tags: props.tags.filter((t) => present.has(t)),
+                artifactId: artifact.id,
+                scanStatus: summary?.scan_status ?? props.scanStatus,
+                vulnerabilities: summary?.summary?.summary ?? props.vulnerabilities,
+            };
+            return { id, props: outs, inputs: pick(outs, INPUT_KEYS) as ArtifactCheckOutputs };
+        });
     }
 
     /** Nothing to delete: the artifact's lifecycle is retention's job. */

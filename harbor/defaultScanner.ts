@@ -9,7 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { scheduleField, stringField } from "./fields";
-import { DeclaredProvider, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { DeclaredProvider, partialCreateError, pick } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
 import { ArgsOf, declareResource, input, InputsOf } from "./schema";
 import { ApiSchedule, readScheduleCron, scheduleBody } from "./systemSchedule";
@@ -83,21 +83,18 @@ export class DefaultScannerProvider extends DeclaredProvider<DefaultScannerInput
 
     /** Two GETs: the registration (gone on 404) and the scan-all schedule. */
     async read(id: string, state?: DefaultScannerOutputs): Promise<pulumi.dynamic.ReadResult<DefaultScannerOutputs>> {
-        const props = requireState(state, "DefaultScanner");
-        return this.withClient(props.connection, (c) =>
-            readOrGone(async () => {
-                const scanner = await c.get<ApiScanner>(`/scanners/${seg(id)}`);
-                const schedule = await c.get<ApiSchedule | undefined>(SCAN_ALL);
-                const outs: DefaultScannerOutputs = {
-                    connection: props.connection,
-                    scannerName: scanner.name,
-                    scanAllSchedule: readScheduleCron(schedule, props.scanAllSchedule),
-                    registrationUuid: scanner.uuid,
-                    isDefault: scanner.is_default === true,
-                };
-                return { id: scanner.uuid, props: outs, inputs: pick(outs, INPUT_KEYS) as DefaultScannerOutputs };
-            }),
-        );
+        return this.readState(state, async (c, props) => {
+            const scanner = await c.get<ApiScanner>(`/scanners/${seg(id)}`);
+            const schedule = await c.get<ApiSchedule | undefined>(SCAN_ALL);
+            const outs: DefaultScannerOutputs = {
+                connection: props.connection,
+                scannerName: scanner.name,
+                scanAllSchedule: readScheduleCron(schedule, props.scanAllSchedule),
+                registrationUuid: scanner.uuid,
+                isDefault: scanner.is_default === true,
+            };
+            return { id: scanner.uuid, props: outs, inputs: pick(outs, INPUT_KEYS) as DefaultScannerOutputs };
+        });
     }
 
     /** Only what changed: the PATCH when the default was switched away, the PUT when the schedule changed. */

@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict } from "./client";
 import { oneOfField, refined, stringField } from "./fields";
-import { adoptExisting, DeclaredProvider, isUnknown, pick, readOrGone, requireState } from "./provider";
+import { adoptExisting, DeclaredProvider, isUnknown, pick } from "./provider";
 import { GROUP_TYPES, GroupType, nameOfId } from "./rbac";
 import { dynamicProps, HarborResource } from "./resource";
 import { AdoptableArgsOf, declareResource, InputsOf, optionalInput, requiredInput } from "./schema";
@@ -113,21 +113,18 @@ export class GroupProvider extends DeclaredProvider<GroupInputs, GroupOutputs> i
 
     /** One GET: name, type and DN (the response has no id; the path holds it). */
     async read(id: string, state?: GroupOutputs): Promise<pulumi.dynamic.ReadResult<GroupOutputs>> {
-        const props = requireState(state, "Group");
-        return this.withClient(props.connection, (c) =>
-            readOrGone(async () => {
-                const g = await c.get<UserGroup>(`/usergroups/${id}`);
-                const type = nameOfId(GROUP_TYPES, g.group_type) ?? (`unknown-${g.group_type}` as GroupType);
-                const outs: GroupOutputs = {
-                    connection: props.connection,
-                    name: g.group_name ?? "",
-                    type,
-                    ldapDn: type === "ldap" ? normaliseDn(g.ldap_group_dn ?? "") : g.ldap_group_dn || undefined,
-                    groupId: Number(id),
-                };
-                return { id, props: outs, inputs: pick(outs, INPUT_KEYS) as GroupOutputs };
-            }),
-        );
+        return this.readState(state, async (c, props) => {
+            const g = await c.get<UserGroup>(`/usergroups/${id}`);
+            const type = nameOfId(GROUP_TYPES, g.group_type) ?? (`unknown-${g.group_type}` as GroupType);
+            const outs: GroupOutputs = {
+                connection: props.connection,
+                name: g.group_name ?? "",
+                type,
+                ldapDn: type === "ldap" ? normaliseDn(g.ldap_group_dn ?? "") : g.ldap_group_dn || undefined,
+                groupId: Number(id),
+            };
+            return { id, props: outs, inputs: pick(outs, INPUT_KEYS) as GroupOutputs };
+        });
     }
 
     /** Only the name can change in place: one PUT. */

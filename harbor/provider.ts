@@ -55,6 +55,7 @@ export abstract class HarborProvider {
 
 /** What DeclaredProvider needs of a declaration (harbor/schema.ts; structural, so this module does not import it). */
 interface DeclarationLike {
+    readonly type: string;
     readonly spec: { readonly inputs: object };
     check(news: unknown): pulumi.dynamic.CheckResult;
     diff(olds: never, news: never): pulumi.dynamic.DiffResult;
@@ -77,6 +78,12 @@ export abstract class DeclaredProvider<I, O> extends HarborProvider {
         const result = this.declaration.diff(olds as never, news as never);
         if (!("projectId" in this.declaration.spec.inputs)) return result;
         return withProjectIdDiff(result, (olds as { projectId?: unknown }).projectId, (news as { projectId?: unknown }).projectId);
+    }
+
+    /** A read's frame: the stored state (the connection lives there), a client, and a 404 = gone. */
+    protected readState(state: O | undefined, read: (c: HarborClient, props: O) => Promise<pulumi.dynamic.ReadResult<O>>): Promise<pulumi.dynamic.ReadResult<O>> {
+        const props = requireState(state, this.declaration.type);
+        return this.withClient((props as { connection: Connection }).connection, (c) => readOrGone(() => read(c, props)) as Promise<pulumi.dynamic.ReadResult<O>>);
     }
 }
 

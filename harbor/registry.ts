@@ -16,7 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash, X509Certificate } from "crypto";
 import { HarborApiError, HarborClient, qExact } from "./client";
 import { boolField, oneOfField, refined, secretField, stringField } from "./fields";
-import { adoptExisting, DeclaredProvider, deepEqual, pick, readOrGone, requireState } from "./provider";
+import { adoptExisting, DeclaredProvider, deepEqual, pick } from "./provider";
 import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 import { AdoptableArgsOf, declareResource, input, InputsOf, requiredInput } from "./schema";
 
@@ -174,18 +174,15 @@ export class RegistryProvider extends DeclaredProvider<RegistryInputs, RegistryO
 
     /** One GET. The secret cannot be read back (Harbor masks it); its hash stays as stored. */
     async read(id: string, state?: RegistryOutputs): Promise<pulumi.dynamic.ReadResult<RegistryOutputs>> {
-        const props = requireState(state, "Registry");
-        return this.withClient(props.connection, (c) =>
-            readOrGone(async () => {
-                const r = await c.get<ApiRegistry>(`/registries/${id}`);
-                const outs: RegistryOutputs = {
-                    ...props,
-                    ...fromHarbor(r),
-                    registryId: r.id,
-                };
-                return { id: String(r.id), props: outs, inputs: pick(outs, INPUT_KEYS) as RegistryOutputs };
-            }),
-        );
+        return this.readState(state, async (c, props) => {
+            const r = await c.get<ApiRegistry>(`/registries/${id}`);
+            const outs: RegistryOutputs = {
+                ...props,
+                ...fromHarbor(r),
+                registryId: r.id,
+            };
+            return { id: String(r.id), props: outs, inputs: pick(outs, INPUT_KEYS) as RegistryOutputs };
+        });
     }
 
     /** One PUT with only what changed (the secret is sent when its hash differs). */

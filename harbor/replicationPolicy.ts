@@ -16,7 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, qExact } from "./client";
 import { fromHarborCron, normalizeSchedule, scheduleProblem, toHarborCron } from "./cron";
 import { boolField, numberField, objectField, oneOfField, refined, stringField, stringListField, ValuesOf, withDefault } from "./fields";
-import { adoptExisting, DeclaredProvider, isUnknown, pick, readOrGone, requireState } from "./provider";
+import { adoptExisting, DeclaredProvider, isUnknown, pick } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
 import { AdoptableArgsOf, declareResource, input, InputsOf, requiredInput } from "./schema";
 import { patternProblem } from "./selectors";
@@ -266,14 +266,11 @@ export class ReplicationPolicyProvider extends DeclaredProvider<ReplicationPolic
 
     /** One GET: every managed field is in it. */
     async read(id: string, state?: ReplicationPolicyOutputs): Promise<pulumi.dynamic.ReadResult<ReplicationPolicyOutputs>> {
-        const props = requireState(state, "ReplicationPolicy");
-        return this.withClient(props.connection, (c) =>
-            readOrGone(async () => {
-                const a = await c.get<ApiPolicy>(`/replication/policies/${id}`);
-                const outs: ReplicationPolicyOutputs = { ...fromHarbor(a, props.trigger), connection: props.connection, policyId: a.id };
-                return { id: String(a.id), props: outs, inputs: pick(outs, INPUT_KEYS) as ReplicationPolicyOutputs };
-            }),
-        );
+        return this.readState(state, async (c, props) => {
+            const a = await c.get<ApiPolicy>(`/replication/policies/${id}`);
+            const outs: ReplicationPolicyOutputs = { ...fromHarbor(a, props.trigger), connection: props.connection, policyId: a.id };
+            return { id: String(a.id), props: outs, inputs: pick(outs, INPUT_KEYS) as ReplicationPolicyOutputs };
+        });
     }
 
     /** One PUT of the whole policy (Harbor replaces it as sent). */

@@ -19,7 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, seg } from "./client";
 import { fromHarborCron, toHarborCron } from "./cron";
 import { ArgValuesOf, boolField, Field, listField, numberField, oneOfField, projectIdField, refined, scheduleField, stringField, ValuesOf } from "./fields";
-import { DeclaredProvider, deepEqual, GONE, HARBOR_NAME_RE, isUnknown, pick, readOrGone, requireState } from "./provider";
+import { DeclaredProvider, deepEqual, GONE, HARBOR_NAME_RE, isUnknown, pick } from "./provider";
 import { dynamicProps, HarborResource } from "./resource";
 import { ArgsOf, declareResource, DeepInput, input, InputsOf, optionalInput, requiredInput } from "./schema";
 import { ApiSelectorRule, SELECTOR_FIELDS, selectorsFromHarbor, selectorsToHarbor } from "./selectors";
@@ -213,30 +213,27 @@ export class RetentionPolicyProvider extends DeclaredProvider<RetentionPolicyInp
 
     /** One GET: rules, schedule and scope are all in the policy. */
     async read(id: string, state?: RetentionPolicyOutputs): Promise<pulumi.dynamic.ReadResult<RetentionPolicyOutputs>> {
-        const props = requireState(state, "RetentionPolicy");
-        return this.withClient(props.connection, (c) =>
-            readOrGone(async () => {
-                const retentionId = policyIdOf(id, props);
-                let a: ApiRetention;
-                try {
-                    a = await c.get<ApiRetention>(`/retentions/${retentionId}`);
-                } catch (err) {
-                    if (await this.isGone(c, props.project, retentionId, err)) return GONE;
-                    throw err;
-                }
-                const outs: RetentionPolicyOutputs = {
-                    connection: props.connection,
-                    project: props.project,
-                    schedule: fromHarborCron(a.trigger?.settings?.cron, props.schedule),
-                    rules: (a.rules ?? []).map(ruleFromHarbor),
-                    retentionId: a.id,
-                    projectId: a.scope?.ref ?? props.projectId,
-                };
-                // The policy moved to another project (it cannot, through the API): show it as a replace.
-                if (props.projectId && outs.projectId !== props.projectId) outs.project = `(project id ${outs.projectId})`;
-                return { id: String(a.id), props: outs, inputs: pick(outs, INPUT_KEYS) as RetentionPolicyOutputs };
-            }),
-        );
+        return this.readState(state, async (c, props) => {
+            const retentionId = policyIdOf(id, props);
+            let a: ApiRetention;
+            try {
+                a = await c.get<ApiRetention>(`/retentions/${retentionId}`);
+            } catch (err) {
+                if (await this.isGone(c, props.project, retentionId, err)) return GONE;
+                throw err;
+            }
+            const outs: RetentionPolicyOutputs = {
+                connection: props.connection,
+                project: props.project,
+                schedule: fromHarborCron(a.trigger?.settings?.cron, props.schedule),
+                rules: (a.rules ?? []).map(ruleFromHarbor),
+                retentionId: a.id,
+                projectId: a.scope?.ref ?? props.projectId,
+            };
+            // The policy moved to another project (it cannot, through the API): show it as a replace.
+            if (props.projectId && outs.projectId !== props.projectId) outs.project = `(project id ${outs.projectId})`;
+            return { id: String(a.id), props: outs, inputs: pick(outs, INPUT_KEYS) as RetentionPolicyOutputs };
+        });
     }
 
     /** One PUT of the whole policy. */

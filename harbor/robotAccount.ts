@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { HarborApiError, HarborClient, isConflict, qExact, seg } from "./client";
 import { ArgValuesOf, boolField, Field, listField, numberField, oneOfField, projectIdField, stringField, stringOrNumberField } from "./fields";
-import { adoptExisting, changedFields, DeclaredProvider, deepEqual, HARBOR_NAME_RE, isUnknown, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { adoptExisting, changedFields, DeclaredProvider, deepEqual, HARBOR_NAME_RE, isUnknown, partialCreateError, pick } from "./provider";
 import { accessProblem } from "./rbac";
 import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 import { AdoptableArgsOf, declareResource, DeepInput, input, InputsOf, optionalInput, requiredInput } from "./schema";
@@ -330,35 +330,32 @@ export class RobotAccountProvider extends DeclaredProvider<RobotAccountInputs, R
 
     /** One GET: name, level, project, description, duration, disabled, permissions and expiry. The secret is kept from state. */
     async read(id: string, state?: RobotAccountOutputs): Promise<pulumi.dynamic.ReadResult<RobotAccountOutputs>> {
-        const props = requireState(state, "RobotAccount");
-        return this.withClient(props.connection, (c) =>
-            readOrGone(async () => {
-                const r = await c.get<ApiRobot>(`/robots/${id}`);
-                const level = (r.level ?? props.level) as RobotLevel;
-                const permissions = normalisePermissions(r.permissions);
-                const project = level === "project" ? permissions[0]?.namespace : undefined;
-                const stored = level === "project" ? `${project}+${props.name}` : props.name;
-                const outs: RobotAccountOutputs = {
-                    connection: props.connection,
-                    // Harbor cannot rename a robot; the prefix may change, so compare the stored part only.
-                    name: r.name.endsWith(stored) ? props.name : r.name.slice(Math.max(r.name.lastIndexOf("+"), r.name.lastIndexOf("$")) + 1),
-                    level,
-                    project,
-                    description: r.description ?? "",
-                    durationDays: r.duration ?? -1,
-                    disabled: r.disable === true,
-                    permissions,
-                    ...(props.rotateTrigger !== undefined ? { rotateTrigger: props.rotateTrigger } : {}),
-                    ...(props.projectId !== undefined ? { projectId: props.projectId } : {}),
-                    ...(props.projectIds !== undefined ? { projectIds: props.projectIds } : {}),
-                    robotId: r.id,
-                    fullName: r.name,
-                    secret: props.secret,
-                    expiresAt: r.expires_at ?? -1,
-                };
-                return { id: String(r.id), props: outs, inputs: pick(outs, INPUT_KEYS) as RobotAccountOutputs };
-            }),
-        );
+        return this.readState(state, async (c, props) => {
+            const r = await c.get<ApiRobot>(`/robots/${id}`);
+            const level = (r.level ?? props.level) as RobotLevel;
+            const permissions = normalisePermissions(r.permissions);
+            const project = level === "project" ? permissions[0]?.namespace : undefined;
+            const stored = level === "project" ? `${project}+${props.name}` : props.name;
+            const outs: RobotAccountOutputs = {
+                connection: props.connection,
+                // Harbor cannot rename a robot; the prefix may change, so compare the stored part only.
+                name: r.name.endsWith(stored) ? props.name : r.name.slice(Math.max(r.name.lastIndexOf("+"), r.name.lastIndexOf("$")) + 1),
+                level,
+                project,
+                description: r.description ?? "",
+                durationDays: r.duration ?? -1,
+                disabled: r.disable === true,
+                permissions,
+                ...(props.rotateTrigger !== undefined ? { rotateTrigger: props.rotateTrigger } : {}),
+                ...(props.projectId !== undefined ? { projectId: props.projectId } : {}),
+                ...(props.projectIds !== undefined ? { projectIds: props.projectIds } : {}),
+                robotId: r.id,
+                fullName: r.name,
+                secret: props.secret,
+                expiresAt: r.expires_at ?? -1,
+            };
+            return { id: String(r.id), props: outs, inputs: pick(outs, INPUT_KEYS) as RobotAccountOutputs };
+        });
     }
 
     /** One PUT for description/duration/disabled/permissions (+ a GET for the new expiry when the duration changed); one PATCH to rotate. */

@@ -11,7 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, isConflict, qExact } from "./client";
 import { boolField, refined, secretField, stringField } from "./fields";
-import { adoptExisting, DeclaredProvider, partialCreateError, pick, readOrGone, requireState } from "./provider";
+import { adoptExisting, DeclaredProvider, partialCreateError, pick } from "./provider";
 import { passwordProblem } from "./rbac";
 import { dynamicProps, HarborResource, withSecretOutputs } from "./resource";
 import { AdoptableArgsOf, declareResource, input, InputsOf, optionalInput, requiredInput } from "./schema";
@@ -118,22 +118,19 @@ export class UserProvider extends DeclaredProvider<UserInputs, UserOutputs> impl
 
     /** One GET: username, email, realname and the admin flag. The password is write-only (kept from state). */
     async read(id: string, state?: UserOutputs): Promise<pulumi.dynamic.ReadResult<UserOutputs>> {
-        const props = requireState(state, "User");
-        return this.withClient(props.connection, (c) =>
-            readOrGone(async () => {
-                const u = await c.get<ApiUser>(`/users/${id}`);
-                const outs: UserOutputs = {
-                    connection: props.connection,
-                    username: u.username,
-                    email: u.email ?? "",
-                    realname: u.realname ?? "",
-                    password: props.password,
-                    admin: u.sysadmin_flag === true,
-                    userId: u.user_id,
-                };
-                return { id: String(u.user_id), props: outs, inputs: pick(outs, INPUT_KEYS) as UserOutputs };
-            }),
-        );
+        return this.readState(state, async (c, props) => {
+            const u = await c.get<ApiUser>(`/users/${id}`);
+            const outs: UserOutputs = {
+                connection: props.connection,
+                username: u.username,
+                email: u.email ?? "",
+                realname: u.realname ?? "",
+                password: props.password,
+                admin: u.sysadmin_flag === true,
+                userId: u.user_id,
+            };
+            return { id: String(u.user_id), props: outs, inputs: pick(outs, INPUT_KEYS) as UserOutputs };
+        });
     }
 
     /** Only what changed: profile PUT, sysadmin PUT, password PUT. */
