@@ -54,13 +54,16 @@ export class AwsDatabase extends pulumi.ComponentResource {
                 : []),
         ];
 
-        // PostgreSQL
-        const dbSg = new aws.ec2.SecurityGroup(`${name}-postgres`, {
+        // Each data service gets a security group of its own that admits only the cluster, on its port.
+        const clusterOnly = (part: string, service: string, port: number) => new aws.ec2.SecurityGroup(`${name}-${part}`, {
             vpcId: args.vpcId,
-            description: "Harbor PostgreSQL: only from the cluster",
-            ingress: fromCluster(5432, "PostgreSQL from the cluster"),
+            description: `Harbor ${service}: only from the cluster`,
+            ingress: fromCluster(port, `${service} from the cluster`),
             tags,
         }, childOf(this));
+
+        // PostgreSQL
+        const dbSg = clusterOnly("postgres", "PostgreSQL", 5432);
         const dbSubnets = new aws.rds.SubnetGroup(`${name}-postgres`, { subnetIds: args.subnetIds, tags }, childOf(this));
         // RDS rejects '/', '@', '"' and spaces; alphanumerics are enough at this length.
         const dbPassword = new random.RandomPassword(`${name}-postgres`, { length: 40, special: false }, childOf(this));
@@ -94,12 +97,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
         }, childOf(this, { protect: args.protect, additionalSecretOutputs: ["password"] }));
 
         // Redis
-        const redisSg = new aws.ec2.SecurityGroup(`${name}-redis`, {
-            vpcId: args.vpcId,
-            description: "Harbor Redis: only from the cluster",
-            ingress: fromCluster(6379, "Redis from the cluster"),
-            tags,
-        }, childOf(this));
+        const redisSg = clusterOnly("redis", "Redis", 6379);
         const redisSubnets = new aws.elasticache.SubnetGroup(`${name}-redis`, { subnetIds: args.subnetIds, tags }, childOf(this));
         const authToken = new random.RandomPassword(`${name}-redis`, { length: 64, special: false }, childOf(this));
         this.replicationGroup = new aws.elasticache.ReplicationGroup(`${name}-redis`, {
