@@ -80,6 +80,8 @@ for (const path of ["provider", "engine"] as const) describe(`fault matrix: ever
             hosts.set("default", await sharedEngineHost());
             const started = await Promise.all(Object.entries(HOST_SETTINGS).map(async ([key, env]) => [key, await startEngineHost({ ...FAST_HOST_ENV, ...env })] as const));
             for (const [key, host] of started) hosts.set(key, host);
+            // A host loads the providers' code on its first call: warm all of them at once, not one per first test.
+            await Promise.all([...hosts.values()].map((host) => new EngineProvider(host, "Ready", providerText("Ready")).check({}, {})));
         });
         after(async () => {
             for (const key of Object.keys(HOST_SETTINGS)) await hosts.get(key)?.stop();
