@@ -55,6 +55,15 @@ function eachRule(rules: (() => void)[]): void {
     }
 }
 
+/** A section's mode as parsed, else as written: the mode checks are reported even when the mode itself is bad. */
+function modeOf(parsed: () => unknown, raw: unknown): unknown {
+    try {
+        return parsed() ?? raw;
+    } catch {
+        return raw; // the section did not parse
+    }
+}
+
 /**
  * Rules across platform sections. `v` holds every section: parsed, or salvaged (salvageSection) when it did not parse.
  */
@@ -68,18 +77,13 @@ export function crossChecks(
     eachRule([
         () => {
             if (environment !== "prod") return;
-            // The mode checks read the raw mode too, so they are reported even when the mode itself is bad.
-            let dataMode: unknown = rawModes.data;
-            try { dataMode = data?.mode ?? rawModes.data; } catch { /* unparsed: the raw value */ }
-            if (dataMode === "internal") {
+            if (modeOf(() => data?.mode, rawModes.data) === "internal") {
                 add(["data", "mode"], "internal (the chart's own PostgreSQL and Redis) is allowed only for dev and pr-<n> stacks; use aws or external in prod");
             }
         },
         () => {
             if (environment !== "prod") return;
-            let storageMode: unknown = rawModes.storage;
-            try { storageMode = storage?.mode ?? rawModes.storage; } catch { /* unparsed: the raw value */ }
-            if (storageMode === "minio") {
+            if (modeOf(() => storage?.mode, rawModes.storage) === "minio") {
                 add(["storage", "mode"], "minio (a single in-cluster MinIO) is allowed only for dev and pr-<n> stacks; use s3 in prod");
             }
         },

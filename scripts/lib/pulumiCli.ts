@@ -61,7 +61,6 @@ export class CliWorkspace {
             PULUMI_CONFIG_PASSPHRASE: opts.passphrase ?? "e2e-passphrase",
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
             NO_COLOR: "1",
         };
         delete env.PULUMI_ACCESS_TOKEN;
